@@ -1,0 +1,68 @@
+package registry
+
+import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// PrintColumn is one column of a type's table output, with the meaning of
+// a CRD's additionalPrinterColumns entry.
+type PrintColumn struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Format      string `json:"format,omitempty"`
+	Description string `json:"description,omitempty"`
+	// JSONPath is evaluated against each object, e.g. ".spec.quantity".
+	JSONPath string `json:"jsonPath"`
+	// Priority > 0 shows the column only in wide output.
+	Priority int32 `json:"priority,omitempty"`
+}
+
+// Type describes one served version of a resource type.
+type Type struct {
+	// Kind is the type's group, version and kind.
+	Kind schema.GroupVersionKind `json:"kind"`
+	// Resource is the lower-case plural resource name ("configmaps").
+	Resource string `json:"resource"`
+	// Singular is the lower-case singular name ("configmap").
+	Singular   string   `json:"singular,omitempty"`
+	ShortNames []string `json:"shortNames,omitempty"`
+	Categories []string `json:"categories,omitempty"`
+	Namespaced bool     `json:"namespaced"`
+	// ListKind is the kind of the type's list ("ConfigMapList").
+	ListKind     string        `json:"listKind,omitempty"`
+	PrintColumns []PrintColumn `json:"printColumns,omitempty"`
+	// StatusSubresource splits .status from the rest of the object:
+	// Update ignores it and Status().Update writes only it.
+	StatusSubresource bool `json:"statusSubresource,omitempty"`
+	// SelectableFields are the JSON paths (".spec.color") usable in field
+	// selectors besides metadata.name and metadata.namespace.
+	SelectableFields []string `json:"selectableFields,omitempty"`
+	// Schema is the type's OpenAPI v3 schema, or nil when it has none.
+	Schema *apiextensionsv1.JSONSchemaProps `json:"schema,omitempty"`
+	// Storage marks the version objects are stored as when a resource has
+	// several; it is also the version a bare resource name resolves to.
+	Storage bool `json:"storage,omitempty"`
+	// Source is "" for built-in Go types and the manifest path for plugin
+	// types.
+	Source string `json:"source,omitempty"`
+}
+
+// GroupVersionResource returns the type's group, version and resource.
+func (t *Type) GroupVersionResource() schema.GroupVersionResource {
+	return t.Kind.GroupVersion().WithResource(t.Resource)
+}
+
+// GroupResource returns the type's group and resource.
+func (t *Type) GroupResource() schema.GroupResource {
+	return schema.GroupResource{Group: t.Kind.Group, Resource: t.Resource}
+}
+
+// QualifiedResource is the name kubectl prints in messages:
+// "items.inventory.example.com", or "configmaps" for the core group.
+func (t *Type) QualifiedResource() string {
+	return t.GroupResource().String()
+}
+
+// IsPlugin reports whether the type came from a plugin manifest.
+func (t *Type) IsPlugin() bool { return t.Source != "" }
