@@ -1,0 +1,22 @@
+// Package sqlite is the embedded default storage backend: one SQLite file
+// (modernc.org/sqlite, pure Go) in WAL mode that several processes may use
+// at once.
+//
+// The file holds three tables. kv is the current state, so reads never scan
+// history. log is the change log, written in the same transaction as kv;
+// watches, lists at past revisions and consistent pagination read it. meta
+// records the schema version and the compacted revision.
+//
+// A log row's id packs the store revision and the index of the operation
+// within that revision (revision<<16 | op), so one B-tree ordered by
+// revision serves every log read with no secondary index, and the store's
+// current revision is max(id)>>16.
+//
+// Writers in one process share one connection behind a mutex; writers in
+// different processes queue on SQLite's write lock (BEGIN IMMEDIATE plus
+// busy_timeout). Readers use a small pool of connections and, in WAL mode,
+// never wait for writers. Watchers are woken at once by writes in this
+// process and, for writes by other processes, by a poller that checks
+// PRAGMA data_version every few milliseconds and sooner when fsnotify
+// reports a change to the -wal file.
+package sqlite

@@ -1,0 +1,93 @@
+package sqlite
+
+import "time"
+
+// Sync is the durability level of a commit (PRAGMA synchronous).
+type Sync int
+
+const (
+	// SyncNormal syncs the WAL only at checkpoints: a committed write
+	// survives a process crash; a power loss may drop the last commits.
+	SyncNormal Sync = iota
+	// SyncFull syncs the WAL at every commit: a committed write survives a
+	// power loss too, at the cost of one fsync per write.
+	SyncFull
+)
+
+func (s Sync) pragma() string {
+	if s == SyncFull {
+		return "FULL"
+	}
+	return "NORMAL"
+}
+
+// Defaults of the options below.
+const (
+	DefaultBusyTimeout           = 5 * time.Second
+	DefaultRetainRevisions       = 1000
+	DefaultRetainFor             = 5 * time.Minute
+	DefaultPollInterval          = 10 * time.Millisecond
+	defaultReaders               = 4
+	compactCheckEvery            = 128  // revisions between two automatic compaction checks
+	compactChunk                 = 1024 // revisions deleted per compaction transaction
+	maxOpsPerTxn                 = 1 << 16
+	opBits                       = 16
+	opMask                 int64 = 1<<opBits - 1
+)
+
+type config struct {
+	sync            Sync
+	busyTimeout     time.Duration
+	retainRevisions int64
+	retainFor       time.Duration
+	pollInterval    time.Duration
+	readers         int
+}
+
+func defaultConfig() config {
+	return config{
+		sync:            SyncNormal,
+		busyTimeout:     DefaultBusyTimeout,
+		retainRevisions: DefaultRetainRevisions,
+		retainFor:       DefaultRetainFor,
+		pollInterval:    DefaultPollInterval,
+		readers:         defaultReaders,
+	}
+}
+
+// Option changes how Open sets up a store.
+type Option func(*config)
+
+// Synchronous sets the durability of commits; SyncNormal is the default.
+func Synchronous(s Sync) Option {
+	return func(c *config) { c.sync = s }
+}
+
+// BusyTimeout sets how long a writer waits for another process's write
+// transaction to end before failing; the default is DefaultBusyTimeout.
+func BusyTimeout(d time.Duration) Option {
+	return func(c *config) { c.busyTimeout = d }
+}
+
+// Retention sets how much change history automatic compaction keeps: at
+// least the last revisions revisions and, on top of that, every revision
+// younger than window. Watchers and paginated lists that fall further
+// behind get 410 Gone. The defaults are DefaultRetainRevisions and
+// DefaultRetainFor; a window of 0 keeps the revision count only.
+func Retention(revisions int64, window time.Duration) Option {
+	return func(c *config) {
+		c.retainRevisions = max(revisions, 1)
+		c.retainFor = max(window, 0)
+	}
+}
+
+// PollInterval sets how often watchers check the file for writes made by
+// other processes when no file-change notification arrives; the default is
+// DefaultPollInterval.
+func PollInterval(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.pollInterval = d
+		}
+	}
+}

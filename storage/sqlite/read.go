@@ -1,0 +1,298 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/k1s-dev/k1s/storage"
+)
+
+// Get reads a key's current value.
+func (s *Store) Get(ctx context.Context, key string) (storage.KeyValue, error) {
+	if s.closed.Load() {
+		return storage.KeyValue{}, s.errClosed()
+	}
+	kv := storage.KeyValue{Key: key}
+	err := s.rget.QueryRowContext(ctx, key).Scan(&kv.Value, &kv.Revision, &kv.CreateRevision)
+	if errors.Is(err, sql.ErrNoRows) {
+		return storage.KeyValue{}, storage.NewNotFound(key)
+	}
+	if err != nil {
+		return storage.KeyValue{}, s.readErr(ctx, err)
+	}
+	return kv, nil
+}
+
+func (s *Store) readErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if s.closed.Load() {
+		return s.errClosed()
+	}
+	return s.internal(err)
+}
+
+// prefixEnd returns the smallest string greater than every string that
+// starts with prefix, or "" when there is none.
+func prefixEnd(prefix string) string {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1])
+		}
+	}
+	return ""
+}
+
+// keyRange renders "key is under prefix and after from" as SQL on column
+// col with the bounds as arguments, starting at argument number n.
+func keyRange(col, from, prefix string, n int) (string, []any) {
+	end := prefixEnd(prefix)
+	if end == "" {
+		return fmt.Sprintf("%s >= ?%d", col, n), []any{from}
+	}
+	return fmt.Sprintf("%s >= ?%d AND %s < ?%d", col, n, col, n+1), []any{from, end}
+}
+
+// Count returns the number of keys under prefix.
+func (s *Store) Count(ctx context.Context, prefix string) (int64, error) {
+	if s.closed.Load() {
+		return 0, s.errClosed()
+	}
+	where, args := keyRange("key", prefix, prefix, 1)
+	var n int64
+	if err := s.rdb.QueryRowContext(ctx, "SELECT count(*) FROM kv WHERE "+where, args...).Scan(&n); err != nil {
+		return 0, s.readErr(ctx, err)
+	}
+	return n, nil
+}
+
+// CurrentRevision returns the store's latest revision.
+func (s *Store) CurrentRevision(ctx context.Context) (int64, error) {
+	cur, _, err := s.revisions(ctx)
+	return cur, err
+}
+
+// revisions reads the current and the compacted revision in one snapshot.
+func (s *Store) revisions(ctx context.Context) (cur, compacted int64, err error) {
+	if s.closed.Load() {
+		return 0, 0, s.errClosed()
+	}
+	var id int64
+	err = s.rdb.QueryRowContext(ctx,
+		`SELECT coalesce((SELECT max(id) FROM log), 0), compacted FROM meta WHERE id = 1`).Scan(&id, &compacted)
+	if err != nil {
+		return 0, 0, s.readErr(ctx, err)
+	}
+	return id >> opBits, compacted, nil
+}
+
+// continueToken is what ListResult.Continue carries, base64-encoded: the
+// revision of the first page and the last key returned.
+type continueToken struct {
+	Revision int64  `json:"rev"`
+	After    string `json:"after"`
+}
+
+func encodeContinue(rev int64, after string) string {
+	b, _ := json.Marshal(continueToken{Revision: rev, After: after}) // cannot fail: a number and a string
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeContinue(token, prefix string) (continueToken, error) {
+	var t continueToken
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err == nil {
+		err = json.Unmarshal(b, &t)
+	}
+	if err != nil || t.Revision <= 0 {
+		return t, apierrors.NewBadRequest(fmt.Sprintf("invalid continue token %q", token))
+	}
+	if !strings.HasPrefix(t.After, prefix) {
+		return t, apierrors.NewBadRequest(fmt.Sprintf("continue token %q is for key %s, outside the listed prefix %s", token, t.After, prefix))
+	}
+	return t, nil
+}
+
+// List reads the keys under prefix in key order at the current revision or
+// at opts.Revision, one page of opts.Limit keys at a time. Keys changed
+// after the read revision are reconstructed from the log, so pages stay
+// consistent while writes continue.
+func (s *Store) List(ctx context.Context, prefix string, opts storage.ListOptions) (storage.ListResult, error) {
+	if s.closed.Load() {
+		return storage.ListResult{}, s.errClosed()
+	}
+	if opts.Limit < 0 {
+		return storage.ListResult{}, apierrors.NewBadRequest(fmt.Sprintf("invalid limit %d", opts.Limit))
+	}
+	from, rev := prefix, opts.Revision
+	if opts.Continue != "" {
+		t, err := decodeContinue(opts.Continue, prefix)
+		if err != nil {
+			return storage.ListResult{}, err
+		}
+		// "\x00" makes the bound exclusive: it is the smallest string after.
+		from, rev = t.After+"\x00", t.Revision
+	}
+	tx, err := s.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return storage.ListResult{}, s.readErr(ctx, err)
+	}
+	defer func() { _ = tx.Rollback() }() // a read transaction has nothing to commit
+	res, err := s.list(ctx, tx, prefix, from, rev, opts.Limit)
+	if err != nil {
+		return storage.ListResult{}, s.readErr(ctx, err)
+	}
+	return res, nil
+}
+
+// pastState is a key's state at the read revision, when it changed after.
+type pastState struct {
+	kv        storage.KeyValue
+	existed   bool // the key existed at the read revision
+	existsNow bool // the key exists now
+}
+
+func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, limit int64) (storage.ListResult, error) {
+	var maxID, compacted int64
+	if err := tx.QueryRowContext(ctx,
+		`SELECT coalesce((SELECT max(id) FROM log), 0), compacted FROM meta WHERE id = 1`).Scan(&maxID, &compacted); err != nil {
+		return storage.ListResult{}, err
+	}
+	cur := maxID >> opBits
+	switch {
+	case rev == 0:
+		rev = cur
+	case rev < compacted:
+		return storage.ListResult{}, storage.NewGone(rev, compacted)
+	case rev > cur:
+		return storage.ListResult{}, apierrors.NewTimeoutError(fmt.Sprintf(
+			"too large resource version: %d, current: %d", rev, cur), 1)
+	}
+
+	// Keys changed after rev: their state at rev comes from the first log
+	// row after rev (its prev_* columns).
+	past := map[string]*pastState{}
+	if rev < cur {
+		where, args := keyRange("key", from, prefix, 2)
+		rows, err := tx.QueryContext(ctx,
+			`SELECT key, type, prev_value, prev_revision, create_revision FROM log WHERE id > ?1 AND `+where+` ORDER BY id`,
+			append([]any{rev<<opBits | opMask}, args...)...)
+		if err != nil {
+			return storage.ListResult{}, err
+		}
+		for rows.Next() {
+			var key string
+			var typ int
+			var prev []byte
+			var prevRev, createRev int64
+			if err := rows.Scan(&key, &typ, &prev, &prevRev, &createRev); err != nil {
+				_ = rows.Close()
+				return storage.ListResult{}, err
+			}
+			p, ok := past[key]
+			if !ok {
+				p = &pastState{existed: typ != logAdded}
+				if p.existed {
+					p.kv = storage.KeyValue{Key: key, Value: prev, Revision: prevRev, CreateRevision: createRev}
+				}
+				past[key] = p
+			}
+			p.existsNow = typ != logDeleted
+		}
+		if err := rows.Close(); err != nil {
+			return storage.ListResult{}, err
+		}
+	}
+	var older []storage.KeyValue // keys changed since rev that existed at rev, in key order
+	for _, p := range past {
+		if p.existed {
+			older = append(older, p.kv)
+		}
+	}
+	sort.Slice(older, func(i, j int) bool { return older[i].Key < older[j].Key })
+
+	// Current rows, skipping those changed after rev; enough of them to
+	// fill the page even if every changed key is skipped.
+	where, args := keyRange("key", from, prefix, 1)
+	q := `SELECT key, value, mod_revision, create_revision FROM kv WHERE ` + where + ` ORDER BY key`
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit+1+int64(len(past)))
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return storage.ListResult{}, err
+	}
+	var items []storage.KeyValue
+	full := func() bool { return limit > 0 && int64(len(items)) > limit }
+	for rows.Next() && !full() {
+		var kv storage.KeyValue
+		if err := rows.Scan(&kv.Key, &kv.Value, &kv.Revision, &kv.CreateRevision); err != nil {
+			_ = rows.Close()
+			return storage.ListResult{}, err
+		}
+		if _, changed := past[kv.Key]; changed {
+			continue
+		}
+		for len(older) > 0 && older[0].Key < kv.Key && !full() {
+			items, older = append(items, older[0]), older[1:]
+		}
+		if !full() {
+			items = append(items, kv)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return storage.ListResult{}, err
+	}
+	for len(older) > 0 && !full() {
+		items, older = append(items, older[0]), older[1:]
+	}
+
+	res := storage.ListResult{Items: items, Revision: rev}
+	if !full() {
+		// Known exactly: nothing remains.
+		res.RemainingItemCount = new(int64)
+		return res, nil
+	}
+	res.Items = items[:limit]
+	last := res.Items[limit-1].Key
+	res.Continue = encodeContinue(rev, last)
+	remaining, err := s.remaining(ctx, tx, prefix, last, past)
+	if err != nil {
+		return storage.ListResult{}, err
+	}
+	res.RemainingItemCount = &remaining
+	return res, nil
+}
+
+// remaining counts the keys under prefix after last as of the read
+// revision: the current count, corrected for keys changed since.
+func (s *Store) remaining(ctx context.Context, tx *sql.Tx, prefix, last string, past map[string]*pastState) (int64, error) {
+	where, args := keyRange("key", last+"\x00", prefix, 1)
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kv WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, err
+	}
+	for key, p := range past {
+		if key <= last {
+			continue
+		}
+		if p.existsNow {
+			n--
+		}
+		if p.existed {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,107 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// migrations[i] brings a file from schema version i to i+1 inside one
+// write transaction; the current version is len(migrations). A new schema
+// version appends a migration and never edits an old one, so every file
+// ever written upgrades in place.
+var migrations = []func(ctx context.Context, c *sql.Conn) error{
+	migrateV1,
+}
+
+// migrateV1 creates the first schema in an empty file.
+func migrateV1(ctx context.Context, c *sql.Conn) error {
+	for _, q := range []string{
+		`CREATE TABLE meta (
+			id INTEGER PRIMARY KEY CHECK (id = 1),
+			schema_version INTEGER NOT NULL,
+			compacted INTEGER NOT NULL DEFAULT 0
+		)`,
+		`INSERT INTO meta (id, schema_version, compacted) VALUES (1, 0, 0)`,
+		`CREATE TABLE kv (
+			key TEXT PRIMARY KEY,
+			value BLOB,
+			mod_revision INTEGER NOT NULL,
+			create_revision INTEGER NOT NULL
+		)`,
+		// id is revision<<16 | op index (see doc.go); revision is
+		// spelled out for people reading the file with the sqlite3 shell.
+		// prev_value and prev_revision hold the key's state before the
+		// change, which lists at past revisions reconstruct from.
+		`CREATE TABLE log (
+			id INTEGER PRIMARY KEY,
+			revision INTEGER GENERATED ALWAYS AS (id >> 16) VIRTUAL,
+			key TEXT NOT NULL,
+			type INTEGER NOT NULL,
+			value BLOB,
+			prev_value BLOB,
+			prev_revision INTEGER NOT NULL,
+			create_revision INTEGER NOT NULL,
+			ts INTEGER NOT NULL
+		)`,
+	} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errNewerSchema is wrapped by the error Open returns for a file written by
+// a newer k1s.
+var errNewerSchema = errors.New("schema version is newer than this k1s supports")
+
+// migrate checks the file's schema version and upgrades an older one. It
+// runs in a write transaction so that processes opening a new file at the
+// same time create the schema once.
+func migrate(ctx context.Context, c *sql.Conn, path string) (err error) {
+	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_, _ = c.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+	var version int
+	var tables int
+	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&tables); err != nil {
+		return err
+	}
+	var hasMeta int
+	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).Scan(&hasMeta); err != nil {
+		return err
+	}
+	switch {
+	case hasMeta == 1:
+		if err := c.QueryRowContext(ctx, `SELECT schema_version FROM meta WHERE id = 1`).Scan(&version); err != nil {
+			return fmt.Errorf("reading the schema version: %w", err)
+		}
+	case tables > 0:
+		return errors.New("the file is a SQLite database but not a k1s store (it has no meta table)")
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("%w: the file %s has schema version %d, this k1s knows versions up to %d; upgrade k1s to open it",
+			errNewerSchema, path, version, len(migrations))
+	}
+	if version == len(migrations) {
+		_, err = c.ExecContext(ctx, "COMMIT")
+		return err
+	}
+	for v := version; v < len(migrations); v++ {
+		if err := migrations[v](ctx, c); err != nil {
+			return fmt.Errorf("migrating schema version %d to %d: %w", v, v+1, err)
+		}
+	}
+	if _, err := c.ExecContext(ctx, `UPDATE meta SET schema_version = ? WHERE id = 1`, len(migrations)); err != nil {
+		return err
+	}
+	_, err = c.ExecContext(ctx, "COMMIT")
+	return err
+}

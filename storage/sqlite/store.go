@@ -1,0 +1,263 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	// The pure-Go SQLite driver, registered as "sqlite".
+	_ "modernc.org/sqlite"
+
+	"github.com/k1s-dev/k1s/storage"
+)
+
+// Store is a storage.Interface kept in one SQLite file. It is safe for
+// concurrent use, and other processes may open the same file at once.
+type Store struct {
+	path string
+	cfg  config
+
+	// wmu serialises this process's writers on wconn, the only writing
+	// connection; other processes queue on SQLite's own write lock.
+	wmu   sync.Mutex
+	wdb   *sql.DB
+	wconn *sql.Conn
+	ws    writeStmts
+
+	rdb  *sql.DB // reader pool; WAL readers never wait for writers
+	rget *sql.Stmt
+
+	closed atomic.Bool
+
+	// nmu guards notify, closed and replaced whenever the log may have
+	// grown, and the poller state.
+	nmu      sync.Mutex
+	notify   chan struct{}
+	pollStop chan struct{}
+	watchers sync.WaitGroup
+	pollDone chan struct{}
+	stopAll  chan struct{} // closed by Close to end every watcher
+}
+
+// writeStmts are prepared once on the writer connection.
+type writeStmts struct {
+	begin, commit, rollback *sql.Stmt
+	maxID                   *sql.Stmt
+	get                     *sql.Stmt
+	insert                  *sql.Stmt
+	update                  *sql.Stmt
+	del                     *sql.Stmt
+	log                     *sql.Stmt
+}
+
+var _ storage.Interface = (*Store)(nil)
+
+// Open opens the store in the SQLite file at path, creating the file (mode
+// 0600) and its schema if it does not exist. A file that is not a SQLite
+// database, is damaged, or was written by a newer k1s is refused with an
+// error naming it, and is left unchanged.
+func Open(path string, opts ...Option) (*Store, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	// Create the file ourselves so that it is private from the start:
+	// SQLite would use 0644, and gives the -wal and -shm files the mode of
+	// the database file.
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	s := &Store{path: abs, cfg: cfg, notify: make(chan struct{}), stopAll: make(chan struct{})}
+	if err := s.open(); err != nil {
+		s.closeDBs()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn builds the driver's connection string. Pragmas given here run on
+// every connection the pools open.
+func (s *Store) dsn(extra string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(s.path)
+	return fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=synchronous(%s)%s",
+		esc, s.cfg.busyTimeout.Milliseconds(), s.cfg.sync.pragma(), extra)
+}
+
+func (s *Store) open() error {
+	ctx := context.Background()
+	var err error
+	if s.wdb, err = sql.Open("sqlite", s.dsn("")); err != nil {
+		return err
+	}
+	s.wdb.SetMaxOpenConns(1)
+	s.wdb.SetMaxIdleConns(1)
+	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
+		return describe(err)
+	}
+	// Read before anything writes: a file that is not a database, or is
+	// damaged, must be refused before journal_mode=WAL rewrites its header.
+	if err := probe(ctx, s.wconn); err != nil {
+		return describe(err)
+	}
+	var mode string
+	if err := s.wconn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return describe(err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("cannot switch the file to WAL mode (journal_mode is %q)", mode)
+	}
+	if err := migrate(ctx, s.wconn, s.path); err != nil {
+		return describe(err)
+	}
+	if err := s.prepareWrites(ctx); err != nil {
+		return describe(err)
+	}
+	if s.rdb, err = sql.Open("sqlite", s.dsn("&_pragma=query_only(1)")); err != nil {
+		return err
+	}
+	s.rdb.SetMaxOpenConns(s.cfg.readers)
+	s.rdb.SetMaxIdleConns(s.cfg.readers)
+	if s.rget, err = s.rdb.PrepareContext(ctx,
+		`SELECT value, mod_revision, create_revision FROM kv WHERE key = ?1`); err != nil {
+		return describe(err)
+	}
+	return nil
+}
+
+// probe reads the schema and, in an existing store, the last page of each
+// table, so that a file that is not SQLite or was truncated fails here
+// rather than at the first write.
+func probe(ctx context.Context, c *sql.Conn) error {
+	var n int
+	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name IN ('kv', 'log')`).Scan(&n); err != nil {
+		return err
+	}
+	if n != 2 {
+		return nil
+	}
+	var id sql.NullInt64
+	if err := c.QueryRowContext(ctx, `SELECT max(id) FROM log`).Scan(&id); err != nil {
+		return err
+	}
+	var key sql.NullString
+	err := c.QueryRowContext(ctx, `SELECT key FROM kv ORDER BY key DESC LIMIT 1`).Scan(&key)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	var count int64
+	return c.QueryRowContext(ctx, `SELECT count(*) FROM kv`).Scan(&count)
+}
+
+// describe adds what SQLite's terse messages mean for a k1s user.
+func describe(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "file is not a database"):
+		return fmt.Errorf("the file is not a SQLite database: %w", err)
+	case strings.Contains(msg, "malformed"), strings.Contains(msg, "corrupt"):
+		return fmt.Errorf("the file is damaged (truncated or overwritten): %w", err)
+	}
+	return err
+}
+
+func (s *Store) prepareWrites(ctx context.Context) error {
+	stmts := []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&s.ws.begin, "BEGIN IMMEDIATE"},
+		{&s.ws.commit, "COMMIT"},
+		{&s.ws.rollback, "ROLLBACK"},
+		{&s.ws.maxID, "SELECT coalesce(max(id), 0) FROM log"},
+		{&s.ws.get, "SELECT value, mod_revision, create_revision FROM kv WHERE key = ?1"},
+		{&s.ws.insert, "INSERT INTO kv (key, value, mod_revision, create_revision) VALUES (?1, ?2, ?3, ?3) ON CONFLICT (key) DO NOTHING"},
+		{&s.ws.update, "UPDATE kv SET value = ?2, mod_revision = ?3 WHERE key = ?1 AND mod_revision = ?4"},
+		{&s.ws.del, "DELETE FROM kv WHERE key = ?1 AND mod_revision = ?2"},
+		{&s.ws.log, "INSERT INTO log (id, key, type, value, prev_value, prev_revision, create_revision, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+	}
+	for _, st := range stmts {
+		p, err := s.wconn.PrepareContext(ctx, st.q)
+		if err != nil {
+			return err
+		}
+		*st.dst = p
+	}
+	return nil
+}
+
+// Path returns the absolute path of the store's file.
+func (s *Store) Path() string { return s.path }
+
+// Close ends every watch and closes the file. Calls after Close fail;
+// a second Close does nothing.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.nmu.Lock()
+	close(s.stopAll)
+	if s.pollStop != nil {
+		close(s.pollStop)
+	}
+	done := s.pollDone
+	s.nmu.Unlock()
+	s.watchers.Wait()
+	if done != nil {
+		<-done
+	}
+	// Wait for a writer in flight to finish before closing its connection.
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.closeDBs()
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.Close())
+	}
+	if s.wdb != nil {
+		errs = append(errs, s.wdb.Close())
+	}
+	if s.rdb != nil {
+		errs = append(errs, s.rdb.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close sqlite store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// errClosed is what every call on a closed store returns.
+func (s *Store) errClosed() error {
+	return apierrors.NewServiceUnavailable(fmt.Sprintf("sqlite store %s is closed", s.path))
+}
+
+// internal wraps a SQLite failure; StatusErrors and context errors pass
+// through unchanged so callers can test them.
+func (s *Store) internal(err error) error {
+	if err == nil {
+		return nil
+	}
+	var st apierrors.APIStatus
+	if errors.As(err, &st) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return apierrors.NewInternalError(fmt.Errorf("sqlite store %s: %w", s.path, describe(err)))
+}

@@ -1,0 +1,246 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/k1s-dev/k1s/storage"
+)
+
+// watchBatch is how many log rows a watcher reads per query.
+const watchBatch = 256
+
+// broadcast wakes every watcher: the log may have grown.
+func (s *Store) broadcast() {
+	s.nmu.Lock()
+	close(s.notify)
+	s.notify = make(chan struct{})
+	s.nmu.Unlock()
+}
+
+// wakeup returns a channel closed at the next broadcast. Taking it before
+// reading the log means no write slips between the read and the wait.
+func (s *Store) wakeup() <-chan struct{} {
+	s.nmu.Lock()
+	defer s.nmu.Unlock()
+	return s.notify
+}
+
+type watcher struct {
+	s      *Store
+	ctx    context.Context
+	prefix string
+	pos    int64 // id of the last log row looked at
+	ch     chan storage.Event
+	stop   chan struct{}
+	once   sync.Once
+}
+
+// ResultChan returns the channel events arrive on.
+func (w *watcher) ResultChan() <-chan storage.Event { return w.ch }
+
+// Stop ends the watch.
+func (w *watcher) Stop() { w.once.Do(func() { close(w.stop) }) }
+
+// Watch delivers every change under prefix after fromRevision, made by this
+// process or any other process using the file.
+func (s *Store) Watch(ctx context.Context, prefix string, fromRevision int64) (storage.Watcher, error) {
+	cur, compacted, err := s.revisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if fromRevision == 0 {
+		fromRevision = cur
+	} else if fromRevision < compacted {
+		return nil, storage.NewGone(fromRevision, compacted)
+	}
+	w := &watcher{
+		s: s, ctx: ctx, prefix: prefix,
+		pos:  fromRevision<<opBits | opMask,
+		ch:   make(chan storage.Event, 100),
+		stop: make(chan struct{}),
+	}
+	s.nmu.Lock()
+	if s.closed.Load() {
+		s.nmu.Unlock()
+		return nil, s.errClosed()
+	}
+	s.watchers.Add(1)
+	if s.pollStop == nil {
+		s.pollStop, s.pollDone = make(chan struct{}), make(chan struct{})
+		go s.poll(s.pollStop, s.pollDone)
+	}
+	s.nmu.Unlock()
+	go w.run()
+	return w, nil
+}
+
+func (w *watcher) run() {
+	defer w.s.watchers.Done()
+	defer close(w.ch)
+	for {
+		wake := w.s.wakeup()
+		events, err := w.s.readLog(w, watchBatch)
+		if err != nil {
+			if w.done() {
+				return
+			}
+			select {
+			case w.ch <- storage.Event{Type: storage.Error, Err: err}:
+			case <-w.stop:
+			case <-w.s.stopAll:
+			case <-w.ctx.Done():
+			}
+			return
+		}
+		for _, ev := range events {
+			select {
+			case w.ch <- ev:
+			case <-w.stop:
+				return
+			case <-w.s.stopAll:
+				return
+			case <-w.ctx.Done():
+				return
+			}
+		}
+		if len(events) == watchBatch {
+			continue
+		}
+		select {
+		case <-wake:
+		case <-w.stop:
+			return
+		case <-w.s.stopAll:
+			return
+		case <-w.ctx.Done():
+			return
+		}
+	}
+}
+
+func (w *watcher) done() bool {
+	select {
+	case <-w.stop:
+		return true
+	case <-w.s.stopAll:
+		return true
+	case <-w.ctx.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// readLog returns up to limit events for w after w.pos and advances w.pos
+// past every row read, in one snapshot so that compaction cannot remove
+// rows between the check and the read.
+func (s *Store) readLog(w *watcher, limit int) ([]storage.Event, error) {
+	ctx := context.Background()
+	tx, err := s.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, s.internal(err)
+	}
+	defer func() { _ = tx.Rollback() }() // read only
+	var maxID, compacted int64
+	if err := tx.QueryRowContext(ctx,
+		`SELECT coalesce((SELECT max(id) FROM log), 0), compacted FROM meta WHERE id = 1`).Scan(&maxID, &compacted); err != nil {
+		return nil, s.internal(err)
+	}
+	if rev := w.pos >> opBits; rev < compacted {
+		return nil, storage.NewGone(rev, compacted)
+	}
+	if maxID <= w.pos {
+		return nil, nil
+	}
+	where, args := keyRange("key", w.prefix, w.prefix, 3)
+	rows, err := tx.QueryContext(ctx,
+		`SELECT id, key, type, value, prev_value FROM log WHERE id > ?1 AND id <= ?2 AND `+where+` ORDER BY id LIMIT `+strconv.Itoa(limit),
+		append([]any{w.pos, maxID}, args...)...)
+	if err != nil {
+		return nil, s.internal(err)
+	}
+	defer func() { _ = rows.Close() }()
+	var events []storage.Event
+	for rows.Next() {
+		var id int64
+		var typ int
+		ev := storage.Event{}
+		if err := rows.Scan(&id, &ev.Key, &typ, &ev.Value, &ev.PrevValue); err != nil {
+			return nil, s.internal(err)
+		}
+		ev.Revision = id >> opBits
+		switch typ {
+		case logAdded:
+			ev.Type = storage.Added
+		case logModified:
+			ev.Type = storage.Modified
+		default:
+			ev.Type, ev.Value = storage.Deleted, ev.PrevValue
+		}
+		events = append(events, ev)
+		w.pos = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.internal(err)
+	}
+	if len(events) < limit {
+		w.pos = maxID // nothing else under prefix up to maxID
+	}
+	return events, nil
+}
+
+// poll wakes watchers when another process commits: it checks PRAGMA
+// data_version, which changes when any other connection commits, every
+// poll interval, and at once when fsnotify reports a write to the file or
+// its WAL. Without fsnotify it still works, at the poll interval.
+func (s *Store) poll(stop, done chan struct{}) {
+	defer close(done)
+	ctx := context.Background()
+	conn, err := s.rdb.Conn(ctx)
+	if err != nil {
+		return // the store is closing
+	}
+	defer func() { _ = conn.Close() }()
+	var events <-chan fsnotify.Event
+	var errs <-chan error
+	if fw, err := fsnotify.NewWatcher(); err == nil {
+		defer func() { _ = fw.Close() }()
+		if fw.Add(filepath.Dir(s.path)) == nil {
+			events, errs = fw.Events, fw.Errors
+		}
+	}
+	wal := s.path + "-wal"
+	ticker := time.NewTicker(s.cfg.pollInterval)
+	defer ticker.Stop()
+	var last int64 = -1
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ticker.C:
+		case ev := <-events:
+			if ev.Name != wal && ev.Name != s.path {
+				continue
+			}
+		case <-errs:
+		}
+		var v int64
+		if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+			if err == sql.ErrConnDone {
+				return
+			}
+			continue
+		}
+		if v != last {
+			last = v
+			s.broadcast()
+		}
+	}
+}
