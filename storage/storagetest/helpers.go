@@ -271,3 +271,12 @@ func requireGoneWatch(t *testing.T, s storage.Interface, p string, from int64) {
 // errSentinel is what the suite's callbacks return to prove that a
 // backend passes callback errors through unchanged.
 var errSentinel = errors.New("storagetest: callback refused the update")
+
+// show prints an optional count; format arguments are evaluated even when
+// the check passes, so they must not dereference nil.
+func show(n *int64) string {
+	if n == nil {
+		return "nil"
+	}
+	return fmt.Sprint(*n)
+}
