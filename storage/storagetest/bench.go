@@ -125,16 +125,16 @@ func Benchmark(b *testing.B, newStore func(b testing.TB) storage.Interface) {
 		for i := range b.N {
 			if i > 0 && i%benchBatch == 0 {
 				b.StopTimer()
-				// Drain while deleting so that no watcher buffer overflows.
-				drained := make(chan struct{})
-				go func() {
-					defer close(drained)
-					for range benchBatch {
-						<-w.ResultChan()
+				// Delete a Txn at a time and read its events before the
+				// next, so that no watcher buffer can overflow.
+				for j := 0; j < benchBatch; j += txnBatch {
+					deleteKeys(b, s, keys[j:j+txnBatch])
+					for range txnBatch {
+						if ev := <-w.ResultChan(); ev.Type != storage.Deleted {
+							b.Fatalf("watch delivered %s %s while resetting, want DELETED", ev.Type, ev.Key)
+						}
 					}
-				}()
-				deleteKeys(b, s, keys)
-				<-drained
+				}
 				b.StartTimer()
 			}
 			k := keys[i%benchBatch]
