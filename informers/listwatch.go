@@ -1,0 +1,112 @@
+package informers
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/k1s-dev/k1s/client"
+)
+
+// ListerWatcher lists and watches one kind through a k1s Client. It
+// implements cache.ListerWatcherWithContext (and the older
+// cache.ListerWatcher).
+type ListerWatcher struct {
+	cache.ListWatch
+}
+
+// IsWatchListSemanticsUnSupported tells client-go's reflector (see
+// k8s.io/client-go/util/watchlist) to use list-then-watch: the k1s watch
+// does not send the initial-events-end bookmark of the streaming-list
+// protocol, so the WatchListClient feature must stay off for it.
+func (*ListerWatcher) IsWatchListSemanticsUnSupported() bool { return true }
+
+// NewListerWatcher returns a ListerWatcher for objects of gvk in namespace
+// ("" for all namespaces). When unstructured is false and the client's
+// scheme knows gvk, lists hold the typed Go objects; otherwise they are
+// *unstructured.UnstructuredList.
+func NewListerWatcher(c client.Client, gvk schema.GroupVersionKind, unstructured bool, namespace string) *ListerWatcher {
+	newList := listMaker(c.Scheme(), gvk, unstructured)
+	return &ListerWatcher{ListWatch: cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			lo, err := toClientListOptions(opts, namespace)
+			if err != nil {
+				return nil, err
+			}
+			list := newList()
+			if err := c.List(ctx, list, lo); err != nil {
+				return nil, err
+			}
+			return list, nil
+		},
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			lo, err := toClientListOptions(opts, namespace)
+			if err != nil {
+				return nil, err
+			}
+			return c.Watch(ctx, newList(), lo)
+		},
+	}}
+}
+
+// listMaker returns a constructor of empty lists for gvk.
+func listMaker(scheme *runtime.Scheme, gvk schema.GroupVersionKind, unstruct bool) func() client.ObjectList {
+	listGVK := gvk.GroupVersion().WithKind(gvk.Kind + "List")
+	if !unstruct && scheme != nil && scheme.Recognizes(listGVK) {
+		return func() client.ObjectList {
+			obj, err := scheme.New(listGVK)
+			if err != nil {
+				panic(fmt.Sprintf("scheme recognizes %s but cannot create it: %v", listGVK, err))
+			}
+			if l, ok := obj.(client.ObjectList); ok {
+				return l
+			}
+			// A list type without ListMeta cannot be handed to the client;
+			// fall back to the unstructured shape.
+			return newUnstructuredList(listGVK)
+		}
+	}
+	return func() client.ObjectList { return newUnstructuredList(listGVK) }
+}
+
+func newUnstructuredList(listGVK schema.GroupVersionKind) client.ObjectList {
+	l := &unstructured.UnstructuredList{}
+	l.SetGroupVersionKind(listGVK)
+	return l
+}
+
+// toClientListOptions translates the options a reflector sends into the
+// k1s client's, field by field.
+func toClientListOptions(opts metav1.ListOptions, namespace string) (*client.ListOptions, error) {
+	lo := &client.ListOptions{
+		Namespace:         namespace,
+		Limit:             opts.Limit,
+		Continue:          opts.Continue,
+		ResourceVersion:   opts.ResourceVersion,
+		SendInitialEvents: opts.SendInitialEvents,
+	}
+	if opts.LabelSelector != "" {
+		sel, err := labels.Parse(opts.LabelSelector)
+		if err != nil {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("label selector %q: %v", opts.LabelSelector, err))
+		}
+		lo.LabelSelector = sel
+	}
+	if opts.FieldSelector != "" {
+		sel, err := fields.ParseSelector(opts.FieldSelector)
+		if err != nil {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("field selector %q: %v", opts.FieldSelector, err))
+		}
+		lo.FieldSelector = sel
+	}
+	return lo, nil
+}
