@@ -28,10 +28,10 @@ type Registry struct {
 	byGR   map[schema.GroupResource][]*Type // storage version first
 	all    []*Type
 	source Source
+	sourceOnce sync.Once
 	// sourceErr is kept so that every lookup that needed the source can
 	// say why it is missing.
-	sourceErr    error
-	sourceLoaded bool
+	sourceErr error
 }
 
 // New returns an empty registry that consults source (which may be nil)
@@ -112,28 +112,24 @@ func sourceName(t *Type) string {
 }
 
 // loadSource asks the source for its types once. It must be called
-// without r.mu held.
+// without r.mu held: the source may be slow (it reads manifests), and
+// lookups of already-registered types should not wait for it.
 func (r *Registry) loadSource() {
-	r.mu.RLock()
-	done := r.sourceLoaded || r.source == nil
-	r.mu.RUnlock()
-	if done {
+	if r.source == nil {
 		return
 	}
-	types, err := r.source.Types()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.sourceLoaded {
-		return
-	}
-	r.sourceLoaded = true
-	r.sourceErr = err
-	if err == nil {
-		// Conflicts between plugin types and built-in (or earlier plugin)
-		// types are the source's to report as warnings: the types that do
-		// not conflict stay usable.
-		_ = r.addLocked(types)
-	}
+	r.sourceOnce.Do(func() {
+		types, err := r.source.Types()
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.sourceErr = err
+		if err == nil {
+			// Conflicts between plugin types and built-in (or earlier
+			// plugin) types are the source's to report as warnings: the
+			// types that do not conflict stay usable.
+			_ = r.addLocked(types)
+		}
+	})
 }
 
 // SourceError returns the error of the type source, if loading it failed.
@@ -259,7 +255,7 @@ func (r *Registry) resolveLocked(arg string) []*Type {
 	}
 	if len(matches) == 0 && !hasGroup {
 		for _, t := range r.all {
-			if (slices.Contains(t.Categories, name) || name == "all" && slices.Contains(t.Categories, "all")) && !seen[t.GroupResource()] {
+			if slices.Contains(t.Categories, name) && !seen[t.GroupResource()] {
 				seen[t.GroupResource()] = true
 				matches = append(matches, r.preferred(t, ""))
 			}
