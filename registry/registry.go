@@ -23,11 +23,11 @@ type Source interface {
 // Registry holds resource types and resolves names to them. It is safe for
 // concurrent use. The zero value is not usable; call New.
 type Registry struct {
-	mu     sync.RWMutex
-	byGVK  map[schema.GroupVersionKind]*Type
-	byGR   map[schema.GroupResource][]*Type // storage version first
-	all    []*Type
-	source Source
+	mu         sync.RWMutex
+	byGVK      map[schema.GroupVersionKind]*Type
+	byGR       map[schema.GroupResource][]*Type // storage version first
+	all        []*Type
+	source     Source
 	sourceOnce sync.Once
 	// sourceErr is kept so that every lookup that needed the source can
 	// say why it is missing.
