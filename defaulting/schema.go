@@ -1,0 +1,224 @@
+package defaulting
+
+import (
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/k1s-dev/k1s/internal/structural"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// ApplySchema does to obj what the API server does to a custom resource
+// before validating it: it prunes fields the schema does not know
+// (stopping below x-kubernetes-preserve-unknown-fields, keeping
+// apiVersion, kind and metadata of the object and of embedded
+// resources), drops nulls the schema neither allows nor defaults,
+// normalises the metadata of embedded resources, and applies defaults at
+// every level. It does nothing when t or its schema is nil.
+func ApplySchema(t *registry.Type, obj map[string]any) {
+	if t == nil || t.Schema == nil || obj == nil {
+		return
+	}
+	s := structural.For(t.Schema)
+	Prune(s, obj)
+	Default(s, obj)
+}
+
+// Prune removes unknown fields and non-nullable nulls without a default
+// from obj, a resource described by s, and coerces the metadata of
+// embedded resources to ObjectMeta's fields. It returns the paths of the
+// pruned unknown fields, sorted, as the API server reports them in its
+// "unknown field" warnings.
+func Prune(s *structural.Schema, obj map[string]any) []string {
+	p := pruner{}
+	root := *s
+	root.EmbeddedResource = true
+	p.prune(obj, &root, "", true)
+	pruneNulls(obj, s)
+	return p.sorted()
+}
+
+// Default applies the schema's defaults to obj, the API server's way: a
+// property's default is set when the property is absent (or null and not
+// nullable), defaults inside an object apply only when that object
+// exists (or was just defaulted into existence), and items and
+// additionalProperties values are defaulted as their own schema says.
+// Values are deep-copied from the schema.
+func Default(s *structural.Schema, obj any) {
+	defaultValue(obj, s)
+}
+
+func isNonNullableNull(x any, s *structural.Schema) bool {
+	return x == nil && s != nil && !s.Nullable
+}
+
+func defaultValue(x any, s *structural.Schema) {
+	if s == nil {
+		return
+	}
+	switch x := x.(type) {
+	case map[string]any:
+		for k, prop := range s.Properties {
+			if !prop.HasDefault {
+				continue
+			}
+			if v, found := x[k]; !found || isNonNullableNull(v, prop) {
+				x[k] = structural.DeepCopy(prop.Default)
+			}
+		}
+		for k, v := range x {
+			if prop, found := s.Properties[k]; found {
+				defaultValue(v, prop)
+			} else if ap := s.AdditionalProperties; ap != nil {
+				if isNonNullableNull(v, ap) && ap.HasDefault {
+					v = structural.DeepCopy(ap.Default)
+					x[k] = v
+				}
+				defaultValue(v, ap)
+			}
+		}
+	case []any:
+		for i, v := range x {
+			if isNonNullableNull(v, s.Items) && s.Items.HasDefault {
+				v = structural.DeepCopy(s.Items.Default)
+				x[i] = v
+			}
+			defaultValue(v, s.Items)
+		}
+	}
+}
+
+// metaFields are kept at a resource root and in embedded resources
+// whatever the schema says: they are the object's identity, validated
+// separately.
+var metaFields = map[string]bool{"apiVersion": true, "kind": true, "metadata": true}
+
+type pruner struct {
+	unknown []string
+}
+
+func (p *pruner) record(path string) { p.unknown = append(p.unknown, path) }
+
+func (p *pruner) sorted() []string {
+	sortStrings(p.unknown)
+	return p.unknown
+}
+
+func join(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+func (p *pruner) prune(x any, s *structural.Schema, path string, root bool) {
+	if s != nil && s.PreserveUnknownFields {
+		p.skip(x, s, path)
+		return
+	}
+	switch x := x.(type) {
+	case map[string]any:
+		if s == nil {
+			for k := range x {
+				p.record(join(path, k))
+				delete(x, k)
+			}
+			return
+		}
+		if s.EmbeddedResource && !root {
+			coerceMetadata(x)
+		}
+		for k, v := range x {
+			if s.EmbeddedResource && metaFields[k] {
+				continue
+			}
+			if prop, ok := s.Properties[k]; ok {
+				p.prune(v, prop, join(path, k), false)
+			} else if s.AdditionalPropertiesSet {
+				p.prune(v, s.AdditionalProperties, join(path, k), false)
+			} else {
+				p.record(join(path, k))
+				delete(x, k)
+			}
+		}
+	case []any:
+		var items *structural.Schema
+		if s != nil {
+			items = s.Items
+		}
+		for i, v := range x {
+			p.prune(v, items, indexPath(path, i), false)
+		}
+	}
+}
+
+// skip walks a preserve-unknown-fields subtree: nothing here is pruned,
+// but properties the schema does describe are pruned as usual.
+func (p *pruner) skip(x any, s *structural.Schema, path string) {
+	switch x := x.(type) {
+	case map[string]any:
+		if s.EmbeddedResource {
+			coerceMetadata(x)
+		}
+		for k, v := range x {
+			if s.EmbeddedResource && metaFields[k] {
+				continue
+			}
+			if prop, ok := s.Properties[k]; ok {
+				p.prune(v, prop, join(path, k), false)
+			} else if s.AdditionalProperties != nil {
+				p.prune(v, s.AdditionalProperties, join(path, k), false)
+			}
+		}
+	case []any:
+		if s.Items == nil {
+			return
+		}
+		for i, v := range x {
+			p.skip(v, s.Items, indexPath(path, i))
+		}
+	}
+}
+
+func pruneNulls(x any, s *structural.Schema) {
+	switch x := x.(type) {
+	case map[string]any:
+		for k, v := range x {
+			ps := s.Property(k)
+			if v == nil && ps != nil && !ps.Nullable && !ps.HasDefault {
+				delete(x, k)
+			} else {
+				pruneNulls(v, ps)
+			}
+		}
+	case []any:
+		var items *structural.Schema
+		if s != nil {
+			items = s.Items
+		}
+		for _, v := range x {
+			pruneNulls(v, items)
+		}
+	}
+}
+
+// coerceMetadata keeps only ObjectMeta's fields in an embedded
+// resource's metadata, as the API server does when it decodes one.
+// Metadata that does not decode is left for validation to report.
+func coerceMetadata(x map[string]any) {
+	m, ok := x["metadata"].(map[string]any)
+	if !ok {
+		return
+	}
+	var meta metav1.ObjectMeta
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &meta); err != nil {
+		return
+	}
+	out, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&meta)
+	if err != nil {
+		return
+	}
+	_ = unstructured.SetNestedMap(x, out, "metadata")
+}
