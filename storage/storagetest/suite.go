@@ -46,6 +46,7 @@ var cases = []suiteCase{
 	{"ConcurrentUpdatesLoseNothing", testConcurrentUpdates},
 	{"WatchReplay", testWatchReplay},
 	{"WatchFromNow", testWatchFromNow},
+	{"WatchFailedWritesEmitNothing", testWatchFailedWrites},
 	{"WatchPrefix", testWatchPrefix},
 	{"WatchConcurrentWriters", testWatchConcurrentWriters},
 	{"WatchCompacted", testWatchCompacted},
@@ -850,4 +851,41 @@ func testClose(t *testing.T, s storage.Interface) {
 	for _, op := range ops {
 		fails(t, op.do(), anyError, "%s after Close", op.name)
 	}
+}
+
+func testWatchFailedWrites(t *testing.T, s storage.Interface) {
+	a, b := key("t", "w", "a"), key("t", "w", "b")
+	arev := create(t, s, a, val("a1"))
+	create(t, s, b, val("b1"))
+	w := startWatch(t, s, t.Context(), prefix("t", "w"), 0)
+	huge := bytes.Repeat([]byte("x"), storage.MaxValueSize+1)
+	failing := []struct {
+		name string
+		do   func() error
+	}{
+		{"duplicate Create", func() error { _, err := s.Create(t.Context(), a, val("dup")); return err }},
+		{"too large Create", func() error { _, err := s.Create(t.Context(), key("t", "w", "c"), huge); return err }},
+		{"Update with a failing callback", func() error {
+			_, err := s.Update(t.Context(), a, func(storage.KeyValue) ([]byte, error) { return nil, errSentinel })
+			return err
+		}},
+		{"Delete with a failing precondition", func() error {
+			_, err := s.Delete(t.Context(), a, func(storage.KeyValue) error { return errSentinel })
+			return err
+		}},
+		{"Txn with a stale op", func() error {
+			_, err := s.Txn(t.Context(), []storage.Op{
+				{Type: storage.OpCreate, Key: key("t", "w", "c"), Value: val("c")},
+				{Type: storage.OpDelete, Key: b},
+				{Type: storage.OpPut, Key: a, Value: val("a2"), ExpectedRevision: arev - 1},
+			})
+			return err
+		}},
+	}
+	for _, f := range failing {
+		fails(t, f.do(), anyError, "%s", f.name)
+	}
+	// Had any failed write emitted an event, it would arrive before this one.
+	rev := create(t, s, key("t", "w", "sentinel"), val("s"))
+	equalEvents(t, []storage.Event{next(t, w)}, []storage.Event{{Type: storage.Added, Key: key("t", "w", "sentinel"), Value: val("s"), Revision: rev}}, "first event after failed writes")
 }
