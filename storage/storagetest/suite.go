@@ -877,7 +877,7 @@ func testWatchFailedWrites(t *testing.T, s storage.Interface) {
 			_, err := s.Txn(t.Context(), []storage.Op{
 				{Type: storage.OpCreate, Key: key("t", "w", "c"), Value: val("c")},
 				{Type: storage.OpDelete, Key: b},
-				{Type: storage.OpPut, Key: a, Value: val("a2"), ExpectedRevision: arev - 1},
+				{Type: storage.OpPut, Key: a, Value: val("a2"), ExpectedRevision: arev + 1},
 			})
 			return err
 		}},
