@@ -1,0 +1,236 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/defaulting"
+	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/storage"
+	"github.com/k1s-dev/k1s/validation"
+)
+
+// Options configure a Client. Only Storage is required.
+type Options struct {
+	// Storage is where objects live.
+	Storage storage.Interface
+	// Scheme holds the Go types of the kinds handled as typed objects; nil
+	// means a scheme with the built-in types (coretypes).
+	Scheme *runtime.Scheme
+	// Registry knows every resource type; nil means the built-in types plus
+	// the plugin types discovered in PluginPaths (unless SkipPlugins).
+	Registry *registry.Registry
+	// Validator, when set, checks every create, update and delete after the
+	// built-in and schema validation passed.
+	Validator validation.Validator
+	// Defaulter, when set, fills in defaults before schema defaulting and
+	// validation.
+	Defaulter defaulting.Defaulter
+	// PluginPaths are the directories scanned for plugin type manifests when
+	// Registry is nil; empty means discovery.DefaultPaths of the working
+	// directory.
+	PluginPaths []string
+	// SkipPlugins leaves plugin types out of the default registry.
+	SkipPlugins bool
+	// Tenant is the key prefix isolating this client's objects from other
+	// tenants of the same store; empty means storage.DefaultTenant.
+	Tenant string
+	// DiscoveryCacheDir is where plugin discovery caches parsed manifests;
+	// empty means discovery's default.
+	DiscoveryCacheDir string
+}
+
+// Client is the CoreClient. It is safe for concurrent use and holds no
+// goroutines; Watch starts one per watch, ended by the watch's Stop.
+type Client struct {
+	store     storage.Interface
+	scheme    *runtime.Scheme
+	reg       *registry.Registry
+	validator validation.Validator
+	defaulter defaulting.Defaulter
+	tenant    string
+	// nsType is the registry's Namespace type; nil when the registry has
+	// none, in which case namespaces are not checked.
+	nsType *registry.Type
+
+	// kinds caches the scheme's answer for each Go type: the scheme lookup
+	// allocates and the hot path asks once per call.
+	kinds sync.Map // reflect.Type -> schema.GroupVersionKind
+	// layouts caches, per Go struct type, which fields hold the spec and
+	// which the status.
+	layouts sync.Map // reflect.Type -> *structLayout
+}
+
+var _ client.Client = (*Client)(nil)
+
+var namespaceGVK = corev1.SchemeGroupVersion.WithKind("Namespace")
+
+// New returns a Client over opts.Storage, creating the "default"
+// Namespace if the store does not have it yet.
+func New(opts Options) (*Client, error) {
+	if opts.Storage == nil {
+		return nil, errors.New("core.New: Options.Storage is required")
+	}
+	c := &Client{
+		store:     opts.Storage,
+		scheme:    opts.Scheme,
+		reg:       opts.Registry,
+		validator: opts.Validator,
+		defaulter: opts.Defaulter,
+		tenant:    opts.Tenant,
+	}
+	if c.tenant == "" {
+		c.tenant = storage.DefaultTenant
+	}
+	if c.scheme == nil {
+		s, err := defaultScheme()
+		if err != nil {
+			return nil, err
+		}
+		c.scheme = s
+	}
+	if c.reg == nil {
+		r, err := defaultRegistry(opts)
+		if err != nil {
+			return nil, err
+		}
+		c.reg = r
+	}
+	if t, err := c.reg.TypeFor(namespaceGVK); err == nil {
+		c.nsType = t
+		if err := c.ensureDefaultNamespace(context.Background()); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// ensureDefaultNamespace creates the "default" Namespace when missing. A
+// concurrent process doing the same makes our Create fail with
+// AlreadyExists, which is the outcome we wanted.
+func (c *Client) ensureDefaultNamespace(ctx context.Context) error {
+	key := c.key(c.nsType, "", metav1NamespaceDefault)
+	if _, err := c.store.Get(ctx, key); err == nil {
+		return nil
+	} else if !apierrors.IsNotFound(err) {
+		return fmt.Errorf("reading the default namespace: %w", err)
+	}
+	ns := &unstructured.Unstructured{}
+	ns.SetGroupVersionKind(namespaceGVK)
+	ns.SetName(metav1NamespaceDefault)
+	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating the default namespace: %w", err)
+	}
+	return nil
+}
+
+const metav1NamespaceDefault = "default"
+
+// Registry returns the client's type registry.
+func (c *Client) Registry() *registry.Registry { return c.reg }
+
+// Storage returns the store the client writes to.
+func (c *Client) Storage() storage.Interface { return c.store }
+
+// Tenant returns the tenant whose keys the client reads and writes.
+func (c *Client) Tenant() string { return c.tenant }
+
+// Scheme implements client.Client.
+func (c *Client) Scheme() *runtime.Scheme { return c.scheme }
+
+// RESTMapper implements client.Client.
+func (c *Client) RESTMapper() meta.RESTMapper { return c.reg.RESTMapper() }
+
+// GroupVersionKindFor implements client.Client: the kind set on an
+// unstructured object, or the scheme's kind for a Go type.
+func (c *Client) GroupVersionKindFor(obj runtime.Object) (schema.GroupVersionKind, error) {
+	return c.kindOf(obj)
+}
+
+// IsObjectNamespaced implements client.Client.
+func (c *Client) IsObjectNamespaced(obj runtime.Object) (bool, error) {
+	gvk, err := c.kindOf(obj)
+	if err != nil {
+		return false, err
+	}
+	if strings.HasSuffix(gvk.Kind, "List") && meta.IsListType(obj) {
+		gvk.Kind = strings.TrimSuffix(gvk.Kind, "List")
+	}
+	t, err := c.reg.TypeFor(gvk)
+	if err != nil {
+		return false, err
+	}
+	return t.Namespaced, nil
+}
+
+// kindOf returns obj's kind: from its apiVersion/kind when unstructured,
+// from the scheme when typed.
+func (c *Client) kindOf(obj runtime.Object) (schema.GroupVersionKind, error) {
+	if _, ok := obj.(runtime.Unstructured); ok {
+		gvk := obj.GetObjectKind().GroupVersionKind()
+		if gvk.Kind == "" || gvk.Version == "" {
+			return gvk, apierrors.NewBadRequest("unstructured object has no apiVersion or kind: set both (e.g. apiVersion: v1, kind: ConfigMap)")
+		}
+		return gvk, nil
+	}
+	rt := reflect.TypeOf(obj)
+	if v, ok := c.kinds.Load(rt); ok {
+		return v.(schema.GroupVersionKind), nil
+	}
+	gvks, _, err := c.scheme.ObjectKinds(obj)
+	if err != nil {
+		return schema.GroupVersionKind{}, err
+	}
+	c.kinds.Store(rt, gvks[0])
+	return gvks[0], nil
+}
+
+// resolve returns obj's kind and type.
+func (c *Client) resolve(obj runtime.Object) (schema.GroupVersionKind, *registry.Type, error) {
+	gvk, err := c.kindOf(obj)
+	if err != nil {
+		return gvk, nil, err
+	}
+	t, err := c.reg.TypeFor(gvk)
+	if err != nil {
+		return gvk, nil, err
+	}
+	return gvk, t, nil
+}
+
+// resolveList returns the item kind and type of a list.
+func (c *Client) resolveList(list runtime.Object) (schema.GroupVersionKind, *registry.Type, error) {
+	gvk, err := c.kindOf(list)
+	if err != nil {
+		return gvk, nil, err
+	}
+	if !strings.HasSuffix(gvk.Kind, "List") {
+		return gvk, nil, apierrors.NewBadRequest(fmt.Sprintf("%s is not a list kind: a list's kind ends in List", gvk.Kind))
+	}
+	gvk.Kind = strings.TrimSuffix(gvk.Kind, "List")
+	t, err := c.reg.TypeFor(gvk)
+	if err != nil {
+		return gvk, nil, err
+	}
+	return gvk, t, nil
+}
+
+// key returns the storage key of one object of type t.
+func (c *Client) key(t *registry.Type, namespace, name string) string {
+	if !t.Namespaced {
+		namespace = ""
+	}
+	return storage.Key(c.tenant, t.GroupResource(), namespace, name)
+}

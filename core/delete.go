@@ -1,0 +1,521 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/storage"
+)
+
+// Delete implements client.Client. Dependents are handled by the delete
+// itself, in the same storage transaction (see the package documentation).
+func (c *Client) Delete(ctx context.Context, obj client.Object, opts ...client.DeleteOption) error {
+	o := (&client.DeleteOptions{}).ApplyOptions(opts)
+	gvk, t, err := c.resolve(obj)
+	if err != nil {
+		return err
+	}
+	return c.deleteKey(ctx, gvk, t, c.key(t, obj.GetNamespace(), obj.GetName()), o)
+}
+
+// DeleteAllOf implements client.Client: every object of obj's kind that
+// the selectors match is deleted as Delete would, one by one.
+func (c *Client) DeleteAllOf(ctx context.Context, obj client.Object, opts ...client.DeleteAllOfOption) error {
+	o := (&client.DeleteAllOfOptions{}).ApplyOptions(opts)
+	gvk, t, err := c.resolve(obj)
+	if err != nil {
+		return err
+	}
+	f, err := newFilter(gvk, t, &o.ListOptions)
+	if err != nil {
+		return err
+	}
+	ns := o.Namespace
+	if !t.Namespaced {
+		ns = ""
+	}
+	res, err := c.store.List(ctx, storage.Prefix(c.tenant, t.GroupResource(), ns), storage.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, kv := range res.Items {
+		if !f.all() {
+			u := &unstructured.Unstructured{}
+			if err := decodeInto(kv.Value, kv.Revision, gvk, u); err != nil {
+				return err
+			}
+			if !f.matches(u, kv.Value) {
+				continue
+			}
+		}
+		if err := c.deleteKey(ctx, gvk, t, kv.Key, &o.DeleteOptions); err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Client) deleteKey(ctx context.Context, gvk schema.GroupVersionKind, t *registry.Type, key string, o *client.DeleteOptions) error {
+	policy := metav1.DeletePropagationBackground
+	if o.PropagationPolicy != nil {
+		policy = *o.PropagationPolicy
+		switch policy {
+		case metav1.DeletePropagationBackground, metav1.DeletePropagationForeground, metav1.DeletePropagationOrphan:
+		default:
+			return apierrors.NewBadRequest(fmt.Sprintf("propagationPolicy %q is not one of Background, Foreground, Orphan", policy))
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		pl := c.newPlan(ctx)
+		target, err := pl.load(key, t)
+		if err != nil {
+			return err
+		}
+		if target == nil {
+			return storage.NewNotFound(key)
+		}
+		if pre := o.Preconditions; pre != nil {
+			name := target.u.GetName()
+			if pre.UID != nil && *pre.UID != target.u.GetUID() {
+				return conflictUID(t.GroupResource(), name, string(*pre.UID), string(target.u.GetUID()))
+			}
+			if pre.ResourceVersion != nil && *pre.ResourceVersion != strconv.FormatInt(target.rev, 10) {
+				return conflictRV(t.GroupResource(), name, *pre.ResourceVersion, strconv.FormatInt(target.rev, 10))
+			}
+		}
+		if c.validator != nil {
+			old, err := c.decodeWork(target.raw, target.rev, gvk)
+			if err != nil {
+				return err
+			}
+			if _, err := c.validator.ValidateDelete(ctx, old); err != nil {
+				return err
+			}
+		}
+		if err := pl.delete(target, policy); err != nil {
+			return err
+		}
+		ops, err := pl.ops()
+		if err != nil || len(ops) == 0 || o.IsDryRun() {
+			return err
+		}
+		if _, err = c.store.Txn(ctx, ops); err == nil {
+			return nil
+		}
+		if attempt >= maxAttempts || !retriable(err) {
+			return err
+		}
+	}
+}
+
+// removeFinalized deletes w, an object being deleted whose last finalizer
+// an update just removed, with whatever that deletion cascades to. It
+// returns the revision of the deletion and the object's final bytes.
+func (c *Client) removeFinalized(ctx context.Context, w client.Object, kv storage.KeyValue, t *registry.Type, gvk schema.GroupVersionKind, dryRun bool) (int64, []byte, error) {
+	data, err := encode(w, gvk)
+	if err != nil {
+		return 0, nil, err
+	}
+	u := &unstructured.Unstructured{}
+	if err := decodeInto(data, kv.Revision, gvk, u); err != nil {
+		return 0, nil, err
+	}
+	pl := c.newPlan(ctx)
+	item := pl.add(kv.Key, kv.Revision, t, u, data)
+	if err := pl.delete(item, metav1.DeletePropagationBackground); err != nil {
+		return 0, nil, err
+	}
+	if dryRun {
+		return kv.Revision, data, nil
+	}
+	ops, err := pl.ops()
+	if err != nil {
+		return 0, nil, err
+	}
+	rev, err := c.store.Txn(ctx, ops)
+	return rev, data, err
+}
+
+// planItem is one object a delete reads and may change or remove.
+type planItem struct {
+	key string
+	rev int64
+	t   *registry.Type
+	u   *unstructured.Unstructured
+	raw []byte
+	// wasDeleting: the object had a deletionTimestamp when read, so its
+	// removal may unblock an owner or a terminating namespace.
+	wasDeleting bool
+	changed     bool
+	removed     bool
+	inProgress  bool
+	// deps are the dependents found through the index, and depKeys the
+	// index entries read for them (nil until looked up).
+	deps    []*planItem
+	depKeys []string
+	looked  bool
+}
+
+// plan gathers every change a delete makes so that they are committed in
+// one transaction, each guarded by the revision it was read at.
+type plan struct {
+	c     *Client
+	ctx   context.Context
+	now   metav1.Time
+	items map[string]*planItem
+	order []*planItem
+	// indexDel are index entries to remove; indexSeen caches whether an
+	// entry exists.
+	indexDel  []string
+	indexSeen map[string]bool
+}
+
+func (c *Client) newPlan(ctx context.Context) *plan {
+	return &plan{c: c, ctx: ctx, now: now(), items: map[string]*planItem{}, indexSeen: map[string]bool{}}
+}
+
+func (pl *plan) add(key string, rev int64, t *registry.Type, u *unstructured.Unstructured, raw []byte) *planItem {
+	it := &planItem{key: key, rev: rev, t: t, u: u, raw: raw, wasDeleting: u.GetDeletionTimestamp() != nil}
+	pl.items[key] = it
+	pl.order = append(pl.order, it)
+	return it
+}
+
+// load returns the object at key (nil when there is none).
+func (pl *plan) load(key string, t *registry.Type) (*planItem, error) {
+	if it, ok := pl.items[key]; ok {
+		return it, nil
+	}
+	kv, err := pl.c.store.Get(pl.ctx, key)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pl.loadKV(kv, t)
+}
+
+func (pl *plan) loadKV(kv storage.KeyValue, t *registry.Type) (*planItem, error) {
+	if it, ok := pl.items[kv.Key]; ok {
+		return it, nil
+	}
+	u := &unstructured.Unstructured{}
+	if err := decodeInto(kv.Value, kv.Revision, t.Kind, u); err != nil {
+		return nil, err
+	}
+	return pl.add(kv.Key, kv.Revision, t, u, kv.Value), nil
+}
+
+// dependents returns the objects that name it as an owner and are not
+// removed by this plan.
+func (pl *plan) dependents(it *planItem) ([]*planItem, error) {
+	if !it.looked {
+		it.looked = true
+		uid := it.u.GetUID()
+		res, err := pl.c.store.List(pl.ctx, pl.c.dependentsPrefix(uid), storage.ListOptions{})
+		if err != nil {
+			return nil, err
+		}
+		for _, kv := range res.Items {
+			it.depKeys = append(it.depKeys, kv.Key)
+			pl.indexSeen[kv.Key] = true
+			kp, err := storage.ParseKey(string(kv.Value))
+			if err != nil {
+				continue
+			}
+			t, err := pl.c.reg.TypeForResource(kp.Resource.WithVersion(""))
+			if err != nil {
+				continue
+			}
+			d, err := pl.load(string(kv.Value), t)
+			if err != nil {
+				return nil, err
+			}
+			if d != nil && hasUID(d.u.GetOwnerReferences(), uid) {
+				it.deps = append(it.deps, d)
+			}
+		}
+	}
+	out := make([]*planItem, 0, len(it.deps))
+	for _, d := range it.deps {
+		if !d.removed && hasUID(d.u.GetOwnerReferences(), it.u.GetUID()) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// dropIndex removes the index entry of owner→dependent if it exists.
+func (pl *plan) dropIndex(owner, dependent types.UID) error {
+	k := pl.c.dependentKey(owner, dependent)
+	if slices.Contains(pl.indexDel, k) {
+		return nil
+	}
+	exists, known := pl.indexSeen[k]
+	if !known {
+		var err error
+		if exists, err = pl.c.exists(pl.ctx, k); err != nil {
+			return err
+		}
+		pl.indexSeen[k] = exists
+	}
+	if exists {
+		pl.indexDel = append(pl.indexDel, k)
+	}
+	return nil
+}
+
+// delete deletes it with policy, as the API server and its garbage
+// collector together would, synchronously:
+//   - with finalizers (and Background), it only gets a deletionTimestamp;
+//     its dependents go when it finally does;
+//   - Orphan removes the owner reference to it from every dependent;
+//   - Foreground deletes the dependents first, recursively; dependents
+//     that stay (finalizers) and block owner deletion keep it, marked, with
+//     the foregroundDeletion finalizer;
+//   - Background deletes it, then its dependents, recursively;
+//   - a Namespace first deletes everything in it.
+func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
+	if it.removed || it.inProgress {
+		return nil
+	}
+	fins := it.u.GetFinalizers()
+	if it.u.GetDeletionTimestamp() != nil && len(fins) > 0 {
+		// Already being deleted: only its finalizers can finish it.
+		return nil
+	}
+	it.inProgress = true
+	defer func() { it.inProgress = false }()
+	isNS := pl.c.isNamespace(it.t)
+	if policy == metav1.DeletePropagationBackground && len(fins) > 0 && !isNS {
+		pl.markDeleting(it, fins)
+		return nil
+	}
+	uid := it.u.GetUID()
+	deps, err := pl.dependents(it)
+	if err != nil {
+		return err
+	}
+	switch policy {
+	case metav1.DeletePropagationOrphan:
+		for _, d := range deps {
+			if err := pl.orphan(d, uid); err != nil {
+				return err
+			}
+		}
+		deps = nil
+	case metav1.DeletePropagationForeground:
+		for _, d := range deps {
+			if err := pl.delete(d, metav1.DeletePropagationForeground); err != nil {
+				return err
+			}
+		}
+		if pl.blocked(it) && !slices.Contains(fins, metav1.FinalizerDeleteDependents) {
+			fins = append(fins, metav1.FinalizerDeleteDependents)
+		}
+	}
+	if isNS {
+		remaining, err := pl.deleteNamespaceContents(it.u.GetName())
+		if err != nil {
+			return err
+		}
+		if remaining > 0 || len(fins) > 0 {
+			pl.markDeleting(it, fins)
+			_ = unstructured.SetNestedField(it.u.Object, string(corev1.NamespaceTerminating), "status", "phase")
+			return nil
+		}
+	}
+	if len(fins) > 0 {
+		pl.markDeleting(it, fins)
+		return nil
+	}
+	it.removed = true
+	if policy == metav1.DeletePropagationBackground {
+		for _, d := range deps {
+			if err := pl.delete(d, metav1.DeletePropagationBackground); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range it.depKeys {
+		if !slices.Contains(pl.indexDel, k) {
+			pl.indexDel = append(pl.indexDel, k)
+		}
+	}
+	for _, owner := range ownerUIDs(it.u.GetOwnerReferences()) {
+		if err := pl.dropIndex(owner, uid); err != nil {
+			return err
+		}
+	}
+	if it.wasDeleting {
+		return pl.afterRemove(it)
+	}
+	return nil
+}
+
+// markDeleting sets the deletionTimestamp (once) and finalizers of it.
+func (pl *plan) markDeleting(it *planItem, fins []string) {
+	if it.u.GetDeletionTimestamp() == nil {
+		ts := pl.now
+		it.u.SetDeletionTimestamp(&ts)
+		zero := int64(0)
+		it.u.SetDeletionGracePeriodSeconds(&zero)
+	}
+	if len(fins) > 0 {
+		it.u.SetFinalizers(fins)
+	}
+	it.changed = true
+}
+
+// blocked reports whether a dependent that stays blocks it's deletion.
+func (pl *plan) blocked(it *planItem) bool {
+	uid := it.u.GetUID()
+	for _, d := range it.deps {
+		if d.removed {
+			continue
+		}
+		for _, r := range d.u.GetOwnerReferences() {
+			if r.UID == uid && r.BlockOwnerDeletion != nil && *r.BlockOwnerDeletion {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// orphan removes the owner reference to owner from d.
+func (pl *plan) orphan(d *planItem, owner types.UID) error {
+	refs := d.u.GetOwnerReferences()
+	kept := refs[:0:0]
+	for _, r := range refs {
+		if r.UID != owner {
+			kept = append(kept, r)
+		}
+	}
+	d.u.SetOwnerReferences(kept)
+	d.changed = true
+	return pl.dropIndex(owner, d.u.GetUID())
+}
+
+// afterRemove finishes what the removal of it, which was waiting on its
+// finalizers, unblocks: foreground deletions of its owners and the
+// termination of its namespace.
+func (pl *plan) afterRemove(it *planItem) error {
+	for _, ref := range it.u.GetOwnerReferences() {
+		owner, err := pl.loadOwner(ref, it.u.GetNamespace())
+		if err != nil {
+			return err
+		}
+		if owner == nil || owner.removed || owner.inProgress || owner.u.GetDeletionTimestamp() == nil ||
+			!slices.Contains(owner.u.GetFinalizers(), metav1.FinalizerDeleteDependents) {
+			continue
+		}
+		if _, err := pl.dependents(owner); err != nil {
+			return err
+		}
+		if pl.blocked(owner) {
+			continue
+		}
+		owner.u.SetFinalizers(slices.DeleteFunc(owner.u.GetFinalizers(), func(f string) bool { return f == metav1.FinalizerDeleteDependents }))
+		owner.changed = true
+		if err := pl.delete(owner, metav1.DeletePropagationBackground); err != nil {
+			return err
+		}
+	}
+	if ns := it.u.GetNamespace(); ns != "" && pl.c.nsType != nil && it.t.Namespaced {
+		nsItem, err := pl.load(pl.c.key(pl.c.nsType, "", ns), pl.c.nsType)
+		if err != nil {
+			return err
+		}
+		if nsItem != nil && !nsItem.removed && !nsItem.inProgress && nsItem.u.GetDeletionTimestamp() != nil && len(nsItem.u.GetFinalizers()) == 0 {
+			return pl.delete(nsItem, metav1.DeletePropagationBackground)
+		}
+	}
+	return nil
+}
+
+// loadOwner returns the owner ref names, if it still exists with that UID.
+func (pl *plan) loadOwner(ref metav1.OwnerReference, namespace string) (*planItem, error) {
+	gv, err := schema.ParseGroupVersion(ref.APIVersion)
+	if err != nil {
+		return nil, nil
+	}
+	t, err := pl.c.reg.TypeFor(gv.WithKind(ref.Kind))
+	if err != nil {
+		return nil, nil
+	}
+	owner, err := pl.load(pl.c.key(t, namespace, ref.Name), t)
+	if err != nil || owner == nil || owner.u.GetUID() != ref.UID {
+		return nil, err
+	}
+	return owner, nil
+}
+
+// deleteNamespaceContents deletes every object in namespace ns, of every
+// namespaced type the registry knows, and returns how many stay (being
+// deleted, waiting on finalizers).
+func (pl *plan) deleteNamespaceContents(ns string) (int, error) {
+	remaining := 0
+	seen := map[schema.GroupResource]bool{}
+	for _, t := range pl.c.reg.Types() {
+		gr := t.GroupResource()
+		if !t.Namespaced || seen[gr] {
+			continue
+		}
+		seen[gr] = true
+		res, err := pl.c.store.List(pl.ctx, storage.Prefix(pl.c.tenant, gr, ns), storage.ListOptions{})
+		if err != nil {
+			return 0, err
+		}
+		for _, kv := range res.Items {
+			it, err := pl.loadKV(kv, t)
+			if err != nil {
+				return 0, err
+			}
+			if err := pl.delete(it, metav1.DeletePropagationBackground); err != nil {
+				return 0, err
+			}
+			if !it.removed {
+				remaining++
+			}
+		}
+	}
+	return remaining, nil
+}
+
+// ops returns the plan as one transaction.
+func (pl *plan) ops() ([]storage.Op, error) {
+	var ops []storage.Op
+	for _, it := range pl.order {
+		switch {
+		case it.removed:
+			ops = append(ops, storage.Op{Type: storage.OpDelete, Key: it.key, ExpectedRevision: it.rev})
+		case it.changed:
+			data, err := encode(it.u, it.u.GroupVersionKind())
+			if err != nil {
+				return nil, err
+			}
+			ops = append(ops, storage.Op{Type: storage.OpPut, Key: it.key, Value: data, ExpectedRevision: it.rev})
+		}
+	}
+	for _, k := range pl.indexDel {
+		ops = append(ops, storage.Op{Type: storage.OpDelete, Key: k})
+	}
+	return ops, nil
+}
+
+func (c *Client) isNamespace(t *registry.Type) bool {
+	return c.nsType != nil && t.GroupResource() == c.nsType.GroupResource()
+}

@@ -1,0 +1,37 @@
+// Package core is the CoreClient, tier 1 of k1s: a client.Client that
+// reads and writes Kubernetes objects straight to a storage.Interface, with
+// the semantics an API server would apply (names, namespaces, server-set
+// metadata, status subresource, finalizers, cascading deletion, patches,
+// selectors, defaulting and validation) but no server, no cache and no
+// goroutines of its own.
+//
+// Objects are stored as their JSON with apiVersion and kind and without
+// resourceVersion, which is the storage revision that last wrote the key and
+// is set on every object read. Typed Go objects (kinds in the scheme) and
+// unstructured objects work interchangeably for every kind; a kind the
+// scheme does not know is served as unstructured as long as the registry
+// knows its resource.
+//
+// Where a cluster relies on background controllers, the client does their
+// work synchronously inside the request:
+//
+//   - Background and Foreground deletion delete dependents (objects whose
+//     ownerReferences name the deleted object's UID) transitively, in the same
+//     storage transaction as the owner. Orphan removes the owner reference
+//     from dependents instead. The owner→dependents lookup uses an index kept
+//     under the reserved resource "dependents.k1s.io" of the tenant.
+//   - Foreground deletion that a dependent with finalizers blocks leaves the
+//     owner with a deletionTimestamp and the foregroundDeletion finalizer;
+//     when the last blocking dependent goes away (its last finalizer removed),
+//     the same request removes foregroundDeletion and, if no other finalizer
+//     remains, the owner.
+//   - Deleting a Namespace deletes every object of every namespaced type the
+//     registry knows (plugin types included). Objects with finalizers are
+//     marked for deletion instead; the Namespace then stays, with a
+//     deletionTimestamp and status.phase Terminating, until the last of them
+//     goes, which deletes it. A terminating Namespace refuses new objects, as
+//     the API server's NamespaceLifecycle admission does.
+//
+// Unlike a cluster, Namespaces carry no spec.finalizers ("kubernetes"):
+// there is no namespace controller to remove it.
+package core

@@ -1,0 +1,346 @@
+package core
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	sigsjson "sigs.k8s.io/json"
+
+	"github.com/k1s-dev/k1s/client"
+)
+
+// Objects move between three forms: the caller's object (typed or
+// unstructured), the work object the write path mutates, and the stored
+// JSON. The work object is typed whenever the scheme knows the kind, so
+// that built-in rules run on Go types and unknown fields of built-in kinds
+// are dropped as the API server drops them; otherwise it is unstructured.
+// Typed objects are encoded with encoding/json directly, never through
+// unstructured, which keeps the hot path to one encode per write.
+
+// isUnstructured reports whether obj is an *unstructured.Unstructured.
+func isUnstructured(obj runtime.Object) bool {
+	_, ok := obj.(*unstructured.Unstructured)
+	return ok
+}
+
+// newWork returns a work object for kind gvk holding a copy of obj.
+func (c *Client) newWork(obj client.Object, gvk schema.GroupVersionKind) (client.Object, error) {
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		w := obj.DeepCopyObject().(client.Object)
+		w.GetObjectKind().SetGroupVersionKind(gvk)
+		return w, nil
+	}
+	if c.scheme.Recognizes(gvk) {
+		typed, err := c.scheme.New(gvk)
+		if err != nil {
+			return nil, err
+		}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, typed); err != nil {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("%s %q: %v", gvk.Kind, u.GetName(), err))
+		}
+		typed.GetObjectKind().SetGroupVersionKind(gvk)
+		return typed.(client.Object), nil
+	}
+	w := u.DeepCopy()
+	w.SetGroupVersionKind(gvk)
+	return w, nil
+}
+
+// newEmpty returns an empty object of kind gvk in the work form.
+func (c *Client) newEmpty(gvk schema.GroupVersionKind) (client.Object, error) {
+	if c.scheme.Recognizes(gvk) {
+		o, err := c.scheme.New(gvk)
+		if err != nil {
+			return nil, err
+		}
+		if co, ok := o.(client.Object); ok {
+			return co, nil
+		}
+	}
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(gvk)
+	return u, nil
+}
+
+// encode returns the stored form of a work object: its JSON with
+// apiVersion and kind, without resourceVersion.
+func encode(w client.Object, gvk schema.GroupVersionKind) ([]byte, error) {
+	rv := w.GetResourceVersion()
+	if rv != "" {
+		w.SetResourceVersion("")
+		defer w.SetResourceVersion(rv)
+	}
+	var (
+		data []byte
+		err  error
+	)
+	if u, ok := w.(*unstructured.Unstructured); ok {
+		u.SetGroupVersionKind(gvk)
+		data, err = json.Marshal(u.Object)
+	} else {
+		w.GetObjectKind().SetGroupVersionKind(gvk)
+		data, err = json.Marshal(w)
+	}
+	if err != nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("encoding %s %q: %v", gvk.Kind, w.GetName(), err))
+	}
+	return data, nil
+}
+
+// decodeInto fills obj (typed or unstructured) with stored bytes read at
+// revision rev, as kind gvk. Typed objects come back without apiVersion and
+// kind, as controller-runtime's clients return them; unstructured ones
+// carry them.
+func decodeInto(data []byte, rev int64, gvk schema.GroupVersionKind, obj runtime.Object) error {
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		m := map[string]any{}
+		if err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, &m); err != nil {
+			return apierrors.NewInternalError(fmt.Errorf("decoding stored %s: %w", gvk.Kind, err))
+		}
+		u.Object = m
+		u.SetGroupVersionKind(gvk)
+		u.SetResourceVersion(rvString(rev))
+		return nil
+	}
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return apierrors.NewBadRequest(fmt.Sprintf("cannot decode %s into %T: need a non-nil pointer", gvk.Kind, obj))
+	}
+	v.Elem().Set(reflect.Zero(v.Elem().Type()))
+	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, obj); err != nil {
+		return apierrors.NewInternalError(fmt.Errorf("decoding stored %s into %T: %w", gvk.Kind, obj, err))
+	}
+	obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{})
+	if mo, ok := obj.(interface{ SetResourceVersion(string) }); ok {
+		mo.SetResourceVersion(rvString(rev))
+	}
+	return nil
+}
+
+// decodeWork decodes stored bytes into a fresh work object of kind gvk,
+// with apiVersion and kind set.
+func (c *Client) decodeWork(data []byte, rev int64, gvk schema.GroupVersionKind) (client.Object, error) {
+	w, err := c.newEmpty(gvk)
+	if err != nil {
+		return nil, err
+	}
+	if err := decodeInto(data, rev, gvk, w); err != nil {
+		return nil, err
+	}
+	w.GetObjectKind().SetGroupVersionKind(gvk)
+	return w, nil
+}
+
+// output fills the caller's obj with the written work object w, stored as
+// data at revision rev.
+func output(obj, w client.Object, data []byte, rev int64, gvk schema.GroupVersionKind) error {
+	if isUnstructured(obj) || isUnstructured(w) {
+		// Reading the stored bytes back gives exactly what a later Get
+		// returns, in the caller's form.
+		return decodeInto(data, rev, gvk, obj)
+	}
+	ov, wv := reflect.ValueOf(obj), reflect.ValueOf(w)
+	if ov.Type() != wv.Type() {
+		return decodeInto(data, rev, gvk, obj)
+	}
+	ov.Elem().Set(wv.Elem())
+	obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{})
+	obj.SetResourceVersion(rvString(rev))
+	return nil
+}
+
+// toMap returns the unstructured content of a work object, and a function
+// that writes a changed content back into it.
+func toMap(w client.Object) (map[string]any, func(map[string]any) error, error) {
+	if u, ok := w.(*unstructured.Unstructured); ok {
+		return u.Object, func(m map[string]any) error { u.Object = m; return nil }, nil
+	}
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(w)
+	if err != nil {
+		return nil, nil, err
+	}
+	gvk := w.GetObjectKind().GroupVersionKind()
+	return m, func(m map[string]any) error {
+		v := reflect.ValueOf(w)
+		v.Elem().Set(reflect.Zero(v.Elem().Type()))
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, w); err != nil {
+			return err
+		}
+		w.GetObjectKind().SetGroupVersionKind(gvk)
+		return nil
+	}, nil
+}
+
+// structLayout says which fields of a Go object type are its spec (all but
+// TypeMeta, ObjectMeta and Status) and which is its status.
+type structLayout struct {
+	spec   []int
+	status int // -1 when the type has no status field
+}
+
+func (c *Client) layoutOf(t reflect.Type) *structLayout {
+	if l, ok := c.layouts.Load(t); ok {
+		return l.(*structLayout)
+	}
+	l := &structLayout{status: -1}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := jsonName(f)
+		switch {
+		case f.Anonymous && name == "":
+			// Inline TypeMeta.
+		case name == "metadata":
+		case name == "status":
+			l.status = i
+		case name == "-" || !f.IsExported():
+		default:
+			l.spec = append(l.spec, i)
+		}
+	}
+	c.layouts.Store(t, l)
+	return l
+}
+
+func jsonName(f reflect.StructField) string {
+	tag := f.Tag.Get("json")
+	for i := 0; i < len(tag); i++ {
+		if tag[i] == ',' {
+			return tag[:i]
+		}
+	}
+	return tag
+}
+
+// specEqual reports whether a and b (work objects of one kind) differ
+// only in metadata and, when statusSeparate, status: the rule for bumping
+// metadata.generation.
+func (c *Client) specEqual(a, b client.Object, statusSeparate bool) bool {
+	ua, aok := a.(*unstructured.Unstructured)
+	ub, bok := b.(*unstructured.Unstructured)
+	if aok && bok {
+		for k, va := range ua.Object {
+			if ignoredTopLevel(k, statusSeparate) {
+				continue
+			}
+			vb, ok := ub.Object[k]
+			if !ok || !jsonEqual(va, vb) {
+				return false
+			}
+		}
+		for k := range ub.Object {
+			if _, ok := ua.Object[k]; !ok && !ignoredTopLevel(k, statusSeparate) {
+				return false
+			}
+		}
+		return true
+	}
+	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
+	l := c.layoutOf(va.Type())
+	for _, i := range l.spec {
+		if !apiequality.Semantic.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
+			return false
+		}
+	}
+	if !statusSeparate && l.status >= 0 {
+		return apiequality.Semantic.DeepEqual(va.Field(l.status).Interface(), vb.Field(l.status).Interface())
+	}
+	return true
+}
+
+func ignoredTopLevel(k string, statusSeparate bool) bool {
+	return k == "metadata" || k == "apiVersion" || k == "kind" || (statusSeparate && k == "status")
+}
+
+// copyStatus sets dst's status to src's (both work objects of one kind).
+func (c *Client) copyStatus(dst, src client.Object) {
+	if ud, ok := dst.(*unstructured.Unstructured); ok {
+		us := src.(*unstructured.Unstructured)
+		if s, ok := us.Object["status"]; ok {
+			ud.Object["status"] = runtime.DeepCopyJSONValue(s)
+		} else {
+			delete(ud.Object, "status")
+		}
+		return
+	}
+	vd, vs := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
+	if l := c.layoutOf(vd.Type()); l.status >= 0 {
+		vd.Field(l.status).Set(vs.Field(l.status))
+	}
+}
+
+// clearStatus resets a work object's status, as the API server does on
+// create for kinds with a status subresource.
+func (c *Client) clearStatus(w client.Object) {
+	if u, ok := w.(*unstructured.Unstructured); ok {
+		delete(u.Object, "status")
+		return
+	}
+	v := reflect.ValueOf(w).Elem()
+	if l := c.layoutOf(v.Type()); l.status >= 0 {
+		f := v.Field(l.status)
+		f.Set(reflect.Zero(f.Type()))
+	}
+}
+
+// jsonEqual compares decoded JSON values, treating numbers of different
+// Go types (int, int64, float64) as equal when their values are.
+func jsonEqual(a, b any) bool {
+	switch av := a.(type) {
+	case map[string]any:
+		bv, ok := b.(map[string]any)
+		if !ok || len(av) != len(bv) {
+			return false
+		}
+		for k, x := range av {
+			y, ok := bv[k]
+			if !ok || !jsonEqual(x, y) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		bv, ok := b.([]any)
+		if !ok || len(av) != len(bv) {
+			return false
+		}
+		for i := range av {
+			if !jsonEqual(av[i], bv[i]) {
+				return false
+			}
+		}
+		return true
+	case string, bool, nil:
+		return a == b
+	}
+	if x, ok := number(a); ok {
+		y, ok := number(b)
+		return ok && x == y
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}

@@ -1,0 +1,386 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilrand "k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/apimachinery/pkg/util/uuid"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/storage"
+)
+
+// subresource says which part of an object a write may change.
+type subresource int
+
+const (
+	mainResource subresource = iota
+	statusResource
+)
+
+// now is the server time set on objects, at the one-second resolution
+// it is stored with, so that what a write returns equals what a read
+// returns.
+func now() metav1.Time { return metav1.NewTime(time.Now().Truncate(time.Second)) }
+
+// Create implements client.Client.
+func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
+	o := (&client.CreateOptions{}).ApplyOptions(opts)
+	gvk, t, err := c.resolve(obj)
+	if err != nil {
+		return err
+	}
+	if obj.GetResourceVersion() != "" {
+		return apierrors.NewBadRequest(fmt.Sprintf("%s %q: resourceVersion should not be set on objects to be created", t.QualifiedResource(), obj.GetName()))
+	}
+	generated := obj.GetName() == "" && obj.GetGenerateName() != ""
+	for attempt := 0; ; attempt++ {
+		w, err := c.newWork(obj, gvk)
+		if err != nil {
+			return err
+		}
+		if generated {
+			w.SetName(generateName(w.GetGenerateName()))
+		}
+		if err := c.checkNamespace(ctx, t, w); err != nil {
+			return err
+		}
+		c.prepareCreate(w, t, gvk)
+		if err := c.admit(ctx, w, nil, t, gvk); err != nil {
+			return err
+		}
+		data, err := encode(w, gvk)
+		if err != nil {
+			return err
+		}
+		if o.IsDryRun() {
+			return output(obj, w, data, 0, gvk)
+		}
+		key := c.key(t, w.GetNamespace(), w.GetName())
+		ops, err := c.indexOps(ctx, w, key, nil)
+		if err != nil {
+			return err
+		}
+		var rev int64
+		if len(ops) == 0 {
+			rev, err = c.store.Create(ctx, key, data)
+		} else {
+			rev, err = c.store.Txn(ctx, append([]storage.Op{{Type: storage.OpCreate, Key: key, Value: data}}, ops...))
+		}
+		if err != nil {
+			if generated && apierrors.IsAlreadyExists(err) && attempt < maxAttempts {
+				continue
+			}
+			return err
+		}
+		return output(obj, w, data, rev, gvk)
+	}
+}
+
+// generateName appends five random characters to prefix, as the API
+// server's name generator does, shortening prefix so that the name stays
+// within 63 characters.
+func generateName(prefix string) string {
+	const maxPrefix = 63 - 5
+	if len(prefix) > maxPrefix {
+		prefix = prefix[:maxPrefix]
+	}
+	return prefix + utilrand.String(5)
+}
+
+// checkNamespace requires a namespaced object's namespace to exist and not
+// to be terminating, as the NamespaceLifecycle admission plugin does.
+func (c *Client) checkNamespace(ctx context.Context, t *registry.Type, w client.Object) error {
+	ns := w.GetNamespace()
+	if c.nsType == nil || !t.Namespaced || ns == "" {
+		return nil
+	}
+	kv, err := c.store.Get(ctx, c.key(c.nsType, "", ns))
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return apierrors.NewNotFound(c.nsType.GroupResource(), ns)
+		}
+		return err
+	}
+	if bytes.Contains(kv.Value, []byte(`"deletionTimestamp"`)) && isTerminating(kv.Value) {
+		return apierrors.NewForbidden(t.GroupResource(), w.GetName(), fmt.Errorf(
+			"unable to create new content in namespace %s because it is being terminated", ns))
+	}
+	return nil
+}
+
+func isTerminating(data []byte) bool {
+	var m struct {
+		Metadata struct {
+			DeletionTimestamp *string `json:"deletionTimestamp"`
+		} `json:"metadata"`
+	}
+	return jsonUnmarshal(data, &m) == nil && m.Metadata.DeletionTimestamp != nil
+}
+
+// prepareCreate sets the metadata the server owns and resets what a
+// create may not set.
+func (c *Client) prepareCreate(w client.Object, t *registry.Type, gvk schema.GroupVersionKind) {
+	w.SetUID(uuid.NewUUID())
+	w.SetCreationTimestamp(now())
+	w.SetGeneration(1)
+	w.SetResourceVersion("")
+	w.SetDeletionTimestamp(nil)
+	w.SetDeletionGracePeriodSeconds(nil)
+	w.SetManagedFields(nil)
+	w.SetSelfLink("")
+	if t.StatusSubresource {
+		c.clearStatus(w)
+	}
+	if gvk == namespaceGVK {
+		switch ns := w.(type) {
+		case *corev1.Namespace:
+			ns.Status.Phase = corev1.NamespaceActive
+		case *unstructured.Unstructured:
+			_ = unstructured.SetNestedField(ns.Object, string(corev1.NamespaceActive), "status", "phase")
+		}
+	}
+}
+
+// admit runs defaulting then validation on a work object about to be
+// written (old is nil on create). Every problem the built-in and schema
+// rules find is reported at once, as one Invalid error.
+func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Type, gvk schema.GroupVersionKind) error {
+	if c.defaulter != nil {
+		if err := c.defaulter.Default(ctx, w); err != nil {
+			return err
+		}
+		w.GetObjectKind().SetGroupVersionKind(gvk)
+	}
+	var errs field.ErrorList
+	if t.Schema != nil {
+		schemaErrs, err := c.applySchema(w, old, t)
+		if err != nil {
+			return err
+		}
+		errs = append(errs, schemaErrs...)
+	}
+	mutateBuiltin(w)
+	nameFn := apivalidation.NameIsDNSSubdomain
+	if gvk == namespaceGVK {
+		nameFn = apivalidation.NameIsDNSLabel
+	}
+	metaErrs := apivalidation.ValidateObjectMetaAccessor(w, t.Namespaced, nameFn, field.NewPath("metadata"))
+	errs = append(metaErrs, errs...)
+	if old != nil && old.GetDeletionTimestamp() != nil {
+		errs = append(errs, apivalidation.ValidateNoNewFinalizers(w.GetFinalizers(), old.GetFinalizers(), field.NewPath("metadata", "finalizers"))...)
+	}
+	errs = append(errs, validateBuiltin(w, old)...)
+	if len(errs) > 0 {
+		return apierrors.NewInvalid(gvk.GroupKind(), w.GetName(), errs)
+	}
+	if c.validator != nil {
+		var err error
+		if old == nil {
+			_, err = c.validator.ValidateCreate(ctx, w)
+		} else {
+			_, err = c.validator.ValidateUpdate(ctx, old, w)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Update implements client.Client.
+func (c *Client) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
+	o := (&client.UpdateOptions{}).ApplyOptions(opts)
+	return c.update(ctx, obj, mainResource, o.IsDryRun())
+}
+
+func (c *Client) update(ctx context.Context, obj client.Object, sub subresource, dryRun bool) error {
+	gvk, t, err := c.resolve(obj)
+	if err != nil {
+		return err
+	}
+	gr := t.GroupResource()
+	if sub == statusResource && !t.StatusSubresource {
+		return noStatusSubresource(gr, obj.GetName())
+	}
+	rv := obj.GetResourceVersion()
+	if rv == "" && t.IsPlugin() {
+		// Custom resources refuse unconditional updates.
+		return apierrors.NewInvalid(gvk.GroupKind(), obj.GetName(), field.ErrorList{
+			field.Invalid(field.NewPath("metadata", "resourceVersion"), rv, "must be specified for an update")})
+	}
+	var want int64
+	if rv != "" {
+		if want, err = parseRV(rv); err != nil {
+			return err
+		}
+	}
+	key := c.key(t, obj.GetNamespace(), obj.GetName())
+	return c.write(ctx, obj, gvk, t, key, sub, dryRun, rv != "", func(kv storage.KeyValue) (client.Object, error) {
+		if rv != "" && want != kv.Revision {
+			return nil, conflictStale(gr, obj.GetName())
+		}
+		return obj, nil
+	})
+}
+
+// produceFunc returns the object a write wants stored, given the current
+// stored value.
+type produceFunc func(kv storage.KeyValue) (client.Object, error)
+
+// write is the read-modify-write of Update, Status().Update and Patch.
+// conditional writes (the caller named a resourceVersion) fail with a
+// Conflict when they lose a race; the others are retried on the new value.
+func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupVersionKind, t *registry.Type, key string,
+	sub subresource, dryRun, conditional bool, produce produceFunc) error {
+	for attempt := 1; ; attempt++ {
+		kv, err := c.store.Get(ctx, key)
+		if err != nil {
+			return err
+		}
+		old, err := c.decodeWork(kv.Value, kv.Revision, gvk)
+		if err != nil {
+			return err
+		}
+		in, err := produce(kv)
+		if err != nil {
+			return err
+		}
+		w, err := c.prepareUpdate(in, old, t, gvk, sub)
+		if err != nil {
+			return err
+		}
+		if err := c.admit(ctx, w, old, t, gvk); err != nil {
+			return err
+		}
+		gen := old.GetGeneration()
+		if sub == mainResource && !c.specEqual(w, old, t.StatusSubresource) {
+			gen++
+		}
+		w.SetGeneration(gen)
+		var rev int64
+		if old.GetDeletionTimestamp() != nil && len(w.GetFinalizers()) == 0 {
+			// The last finalizer is gone: the update completes the deletion.
+			var data []byte
+			rev, data, err = c.removeFinalized(ctx, w, kv, t, gvk, dryRun)
+			if err == nil {
+				return output(obj, w, data, rev, gvk)
+			}
+		} else {
+			data, encErr := encode(w, gvk)
+			if encErr != nil {
+				return encErr
+			}
+			if bytes.Equal(data, kv.Value) || dryRun {
+				// Nothing changed: the API server writes nothing and the
+				// resourceVersion stays.
+				return output(obj, w, data, kv.Revision, gvk)
+			}
+			ops, ierr := c.indexOps(ctx, w, key, old)
+			if ierr != nil {
+				return ierr
+			}
+			rev, err = c.store.Txn(ctx, append([]storage.Op{{Type: storage.OpPut, Key: key, Value: data, ExpectedRevision: kv.Revision}}, ops...))
+			if err == nil {
+				return output(obj, w, data, rev, gvk)
+			}
+		}
+		if conditional || attempt >= maxAttempts || !retriable(err) {
+			if apierrors.IsConflict(err) {
+				return conflictStale(t.GroupResource(), obj.GetName())
+			}
+			return err
+		}
+	}
+}
+
+// retriable reports whether a failed read-modify-write should start over:
+// the object (or an index entry) changed under it.
+func retriable(err error) bool {
+	return apierrors.IsConflict(err) || apierrors.IsNotFound(err) || apierrors.IsAlreadyExists(err)
+}
+
+// prepareUpdate returns the work object to store for an update of old
+// with in: server-owned metadata is carried over from old, and the status
+// subresource split is applied.
+func (c *Client) prepareUpdate(in, old client.Object, t *registry.Type, gvk schema.GroupVersionKind, sub subresource) (client.Object, error) {
+	gr := t.GroupResource()
+	if uid := in.GetUID(); uid != "" && uid != old.GetUID() {
+		return nil, conflictUID(gr, in.GetName(), string(uid), string(old.GetUID()))
+	}
+	if sub == statusResource {
+		// Only the status of the request counts; everything else stays.
+		src, err := c.newWork(in, gvk)
+		if err != nil {
+			return nil, err
+		}
+		w := old.DeepCopyObject().(client.Object)
+		c.copyStatus(w, src)
+		return w, nil
+	}
+	w, err := c.newWork(in, gvk)
+	if err != nil {
+		return nil, err
+	}
+	w.SetUID(old.GetUID())
+	w.SetCreationTimestamp(old.GetCreationTimestamp())
+	w.SetDeletionTimestamp(old.GetDeletionTimestamp())
+	w.SetDeletionGracePeriodSeconds(old.GetDeletionGracePeriodSeconds())
+	w.SetGeneration(old.GetGeneration())
+	w.SetManagedFields(nil)
+	w.SetSelfLink("")
+	w.SetResourceVersion(old.GetResourceVersion())
+	if t.StatusSubresource {
+		c.copyStatus(w, old)
+	}
+	return w, nil
+}
+
+// statusWriter is the client's Status().
+type statusWriter struct{ c *Client }
+
+// Status implements client.Client.
+func (c *Client) Status() client.SubResourceWriter { return statusWriter{c} }
+
+// Create implements client.SubResourceWriter. The status subresource
+// cannot be created, as on the API server.
+func (s statusWriter) Create(_ context.Context, obj client.Object, _ client.Object, _ ...client.SubResourceCreateOption) error {
+	return apierrors.NewMethodNotSupported(schema.GroupResource{Resource: "status"}, "create")
+}
+
+// Update implements client.SubResourceWriter: only .status of obj is
+// written.
+func (s statusWriter) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+	o := (&client.SubResourceUpdateOptions{}).ApplyOptions(opts)
+	if o.SubResourceBody != nil {
+		obj = o.SubResourceBody
+	}
+	return s.c.update(ctx, obj, statusResource, o.IsDryRun())
+}
+
+// Patch implements client.SubResourceWriter: only .status of the patched
+// object is written.
+func (s statusWriter) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+	o := (&client.SubResourcePatchOptions{}).ApplyOptions(opts)
+	return s.c.patch(ctx, obj, patch, statusResource, &o.PatchOptions)
+}
+
+// rvString formats a revision as a resourceVersion ("" for 0: not stored).
+func rvString(rev int64) string {
+	if rev == 0 {
+		return ""
+	}
+	return strconv.FormatInt(rev, 10)
+}
