@@ -1,0 +1,275 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	crclient "sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/k1s-dev/k1s/client"
+)
+
+// NewClient wraps a k1s client as a controller-runtime client.WithWatch.
+// Every option is translated field by field; server-side apply (Apply, and
+// patches of type ApplyPatchType) is a BadRequest that says so.
+func NewClient(c client.Client) crclient.WithWatch {
+	return &adapter{c: c}
+}
+
+type adapter struct{ c client.Client }
+
+var _ crclient.WithWatch = (*adapter)(nil)
+
+func (a *adapter) Get(ctx context.Context, key crclient.ObjectKey, obj crclient.Object, opts ...crclient.GetOption) error {
+	// crclient.GetOptions has nothing a k1s Get uses: Raw's
+	// ResourceVersion is served by the latest state (the embedded store
+	// has no watch cache to serve an older one), the others are client
+	// side switches.
+	return a.c.Get(ctx, key, obj)
+}
+
+func (a *adapter) List(ctx context.Context, list crclient.ObjectList, opts ...crclient.ListOption) error {
+	return a.c.List(ctx, list, listOptions(opts))
+}
+
+func (a *adapter) Watch(ctx context.Context, list crclient.ObjectList, opts ...crclient.ListOption) (watch.Interface, error) {
+	return a.c.Watch(ctx, list, listOptions(opts))
+}
+
+func (a *adapter) Create(ctx context.Context, obj crclient.Object, opts ...crclient.CreateOption) error {
+	o := (&crclient.CreateOptions{}).ApplyOptions(opts)
+	return a.c.Create(ctx, obj, createOptions(o))
+}
+
+func (a *adapter) Update(ctx context.Context, obj crclient.Object, opts ...crclient.UpdateOption) error {
+	o := (&crclient.UpdateOptions{}).ApplyOptions(opts)
+	return a.c.Update(ctx, obj, updateOptions(o))
+}
+
+func (a *adapter) Patch(ctx context.Context, obj crclient.Object, patch crclient.Patch, opts ...crclient.PatchOption) error {
+	if patch.Type() == types.ApplyPatchType {
+		return errApply(obj)
+	}
+	o := (&crclient.PatchOptions{}).ApplyOptions(opts)
+	return a.c.Patch(ctx, obj, patchAdapter{patch}, patchOptions(o))
+}
+
+func (a *adapter) Apply(ctx context.Context, obj runtime.ApplyConfiguration, opts ...crclient.ApplyOption) error {
+	return errApply(obj)
+}
+
+func (a *adapter) Delete(ctx context.Context, obj crclient.Object, opts ...crclient.DeleteOption) error {
+	o := (&crclient.DeleteOptions{}).ApplyOptions(opts)
+	return a.c.Delete(ctx, obj, deleteOptions(o))
+}
+
+func (a *adapter) DeleteAllOf(ctx context.Context, obj crclient.Object, opts ...crclient.DeleteAllOfOption) error {
+	o := (&crclient.DeleteAllOfOptions{}).ApplyOptions(opts)
+	lo := listOptionsFrom(&o.ListOptions)
+	do := deleteOptions(&o.DeleteOptions)
+	return a.c.DeleteAllOf(ctx, obj, &client.DeleteAllOfOptions{ListOptions: *lo, DeleteOptions: *do})
+}
+
+func (a *adapter) Status() crclient.SubResourceWriter { return a.SubResource("status") }
+
+func (a *adapter) SubResource(subResource string) crclient.SubResourceClient {
+	return &subResourceClient{a: a, name: subResource}
+}
+
+func (a *adapter) Scheme() *runtime.Scheme { return a.c.Scheme() }
+
+func (a *adapter) RESTMapper() meta.RESTMapper { return a.c.RESTMapper() }
+
+func (a *adapter) GroupVersionKindFor(obj runtime.Object) (schema.GroupVersionKind, error) {
+	return a.c.GroupVersionKindFor(obj)
+}
+
+func (a *adapter) IsObjectNamespaced(obj runtime.Object) (bool, error) {
+	return a.c.IsObjectNamespaced(obj)
+}
+
+// errApply is the answer to server-side apply, which k1s does not
+// implement.
+func errApply(obj any) error {
+	return apierrors.NewBadRequest(fmt.Sprintf("server-side apply (%T) is not implemented by k1s: use Create/Update, a merge patch (client.MergeFrom) or controllerutil.CreateOrUpdate", obj))
+}
+
+// patchAdapter gives a controller-runtime Patch the k1s Patch method set:
+// the two Object interfaces have the same methods but are distinct types.
+type patchAdapter struct{ p crclient.Patch }
+
+func (p patchAdapter) Type() types.PatchType { return p.p.Type() }
+
+func (p patchAdapter) Data(obj client.Object) ([]byte, error) { return p.p.Data(obj) }
+
+// subResourceClient serves the status subresource; k1s has no other.
+type subResourceClient struct {
+	a    *adapter
+	name string
+}
+
+func (s *subResourceClient) check(obj any) error {
+	if s.name == "status" {
+		return nil
+	}
+	return apierrors.NewBadRequest(fmt.Sprintf("subresource %q of %T is not supported by k1s (only \"status\" is)", s.name, obj))
+}
+
+func (s *subResourceClient) Get(ctx context.Context, obj, subResource crclient.Object, opts ...crclient.SubResourceGetOption) error {
+	if err := s.check(obj); err != nil {
+		return err
+	}
+	// GET .../status returns the whole object, as the API server does.
+	return s.a.c.Get(ctx, crclient.ObjectKeyFromObject(obj), subResource)
+}
+
+func (s *subResourceClient) Create(ctx context.Context, obj, subResource crclient.Object, opts ...crclient.SubResourceCreateOption) error {
+	if err := s.check(obj); err != nil {
+		return err
+	}
+	o := (&crclient.SubResourceCreateOptions{}).ApplyOptions(opts)
+	return s.a.c.Status().Create(ctx, obj, subResource, &client.SubResourceCreateOptions{CreateOptions: *createOptions(&o.CreateOptions)})
+}
+
+func (s *subResourceClient) Update(ctx context.Context, obj crclient.Object, opts ...crclient.SubResourceUpdateOption) error {
+	if err := s.check(obj); err != nil {
+		return err
+	}
+	o := (&crclient.SubResourceUpdateOptions{}).ApplyOptions(opts)
+	ko := &client.SubResourceUpdateOptions{UpdateOptions: *updateOptions(&o.UpdateOptions)}
+	if o.SubResourceBody != nil {
+		ko.SubResourceBody = o.SubResourceBody
+	}
+	return s.a.c.Status().Update(ctx, obj, ko)
+}
+
+func (s *subResourceClient) Patch(ctx context.Context, obj crclient.Object, patch crclient.Patch, opts ...crclient.SubResourcePatchOption) error {
+	if err := s.check(obj); err != nil {
+		return err
+	}
+	if patch.Type() == types.ApplyPatchType {
+		return errApply(obj)
+	}
+	o := (&crclient.SubResourcePatchOptions{}).ApplyOptions(opts)
+	ko := &client.SubResourcePatchOptions{PatchOptions: *patchOptions(&o.PatchOptions)}
+	if o.SubResourceBody != nil {
+		ko.SubResourceBody = o.SubResourceBody
+	}
+	return s.a.c.Status().Patch(ctx, obj, patchAdapter{patch}, ko)
+}
+
+func (s *subResourceClient) Apply(ctx context.Context, obj runtime.ApplyConfiguration, opts ...crclient.SubResourceApplyOption) error {
+	return errApply(obj)
+}
+
+// Option translation, field by field. Raw options fill what the typed
+// fields leave unset, as controller-runtime's own client does.
+
+func listOptions(opts []crclient.ListOption) *client.ListOptions {
+	return listOptionsFrom((&crclient.ListOptions{}).ApplyOptions(opts))
+}
+
+func listOptionsFrom(o *crclient.ListOptions) *client.ListOptions {
+	lo := &client.ListOptions{
+		LabelSelector: o.LabelSelector,
+		FieldSelector: o.FieldSelector,
+		Namespace:     o.Namespace,
+		Limit:         o.Limit,
+		Continue:      o.Continue,
+	}
+	if raw := o.Raw; raw != nil {
+		lo.ResourceVersion = raw.ResourceVersion
+		lo.SendInitialEvents = raw.SendInitialEvents
+		if lo.Limit == 0 {
+			lo.Limit = raw.Limit
+		}
+		if lo.Continue == "" {
+			lo.Continue = raw.Continue
+		}
+		if lo.LabelSelector == nil && raw.LabelSelector != "" {
+			if sel, err := labels.Parse(raw.LabelSelector); err == nil {
+				lo.LabelSelector = sel
+			}
+		}
+		if lo.FieldSelector == nil && raw.FieldSelector != "" {
+			if sel, err := fields.ParseSelector(raw.FieldSelector); err == nil {
+				lo.FieldSelector = sel
+			}
+		}
+	}
+	return lo
+}
+
+func createOptions(o *crclient.CreateOptions) *client.CreateOptions {
+	co := &client.CreateOptions{DryRun: o.DryRun, FieldManager: o.FieldManager}
+	if raw := o.Raw; raw != nil {
+		co.DryRun = orStrings(co.DryRun, raw.DryRun)
+		co.FieldManager = orString(co.FieldManager, raw.FieldManager)
+	}
+	return co
+}
+
+func updateOptions(o *crclient.UpdateOptions) *client.UpdateOptions {
+	uo := &client.UpdateOptions{DryRun: o.DryRun, FieldManager: o.FieldManager}
+	if raw := o.Raw; raw != nil {
+		uo.DryRun = orStrings(uo.DryRun, raw.DryRun)
+		uo.FieldManager = orString(uo.FieldManager, raw.FieldManager)
+	}
+	return uo
+}
+
+func patchOptions(o *crclient.PatchOptions) *client.PatchOptions {
+	po := &client.PatchOptions{DryRun: o.DryRun, FieldManager: o.FieldManager, Force: o.Force}
+	if raw := o.Raw; raw != nil {
+		po.DryRun = orStrings(po.DryRun, raw.DryRun)
+		po.FieldManager = orString(po.FieldManager, raw.FieldManager)
+		if po.Force == nil {
+			po.Force = raw.Force
+		}
+	}
+	return po
+}
+
+func deleteOptions(o *crclient.DeleteOptions) *client.DeleteOptions {
+	do := &client.DeleteOptions{
+		GracePeriodSeconds: o.GracePeriodSeconds,
+		Preconditions:      o.Preconditions,
+		PropagationPolicy:  o.PropagationPolicy,
+		DryRun:             o.DryRun,
+	}
+	if raw := o.Raw; raw != nil {
+		do.DryRun = orStrings(do.DryRun, raw.DryRun)
+		if do.GracePeriodSeconds == nil {
+			do.GracePeriodSeconds = raw.GracePeriodSeconds
+		}
+		if do.Preconditions == nil {
+			do.Preconditions = raw.Preconditions
+		}
+		if do.PropagationPolicy == nil {
+			do.PropagationPolicy = raw.PropagationPolicy
+		}
+	}
+	return do
+}
+
+func orStrings(a, b []string) []string {
+	if len(a) > 0 {
+		return a
+	}
+	return b
+}
+
+func orString(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
