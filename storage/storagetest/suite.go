@@ -46,6 +46,7 @@ var cases = []suiteCase{
 	{"ConcurrentUpdatesLoseNothing", testConcurrentUpdates},
 	{"WatchReplay", testWatchReplay},
 	{"WatchFromNow", testWatchFromNow},
+	{"ListThenWatch", testListThenWatch},
 	{"WatchFailedWritesEmitNothing", testWatchFailedWrites},
 	{"WatchPrefix", testWatchPrefix},
 	{"WatchConcurrentWriters", testWatchConcurrentWriters},
@@ -888,4 +889,26 @@ func testWatchFailedWrites(t *testing.T, s storage.Interface) {
 	// Had any failed write emitted an event, it would arrive before this one.
 	rev := create(t, s, key("t", "w", "sentinel"), val("s"))
 	equalEvents(t, []storage.Event{next(t, w)}, []storage.Event{{Type: storage.Added, Key: key("t", "w", "sentinel"), Value: val("s"), Revision: rev}}, "first event after failed writes")
+}
+
+// testListThenWatch is the informer pattern: a paginated List, with writes
+// landing between its pages, then a Watch from the List's revision that
+// must deliver exactly those writes.
+func testListThenWatch(t *testing.T, s storage.Interface) {
+	p := prefix("t", "w")
+	for i := range 6 {
+		create(t, s, key("t", "w", fmt.Sprint(i)), val("v0"))
+	}
+	var want []storage.Event
+	between := func(page int) {
+		k := key("t", "w", fmt.Sprint(page))
+		kv := put(t, s, k, val(fmt.Sprintf("v%d", page)))
+		want = append(want, storage.Event{Type: storage.Modified, Key: k, Value: kv.Value, PrevValue: val("v0"), Revision: kv.Revision})
+		nk := key("t", "w", fmt.Sprintf("new-%d", page))
+		want = append(want, storage.Event{Type: storage.Added, Key: nk, Value: val("n"), Revision: create(t, s, nk, val("n"))})
+	}
+	pages := listPages(t, s, p, 2, between)
+	check(t, len(pages) == 3, "6 items paged by 2 gave %d pages", len(pages))
+	w := startWatch(t, s, t.Context(), p, pages[0].Revision)
+	equalEvents(t, nextN(t, w, len(want)), want, fmt.Sprintf("watch from the list revision %d", pages[0].Revision))
 }
