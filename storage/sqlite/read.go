@@ -20,14 +20,34 @@ func (s *Store) Get(ctx context.Context, key string) (storage.KeyValue, error) {
 	if s.closed.Load() {
 		return storage.KeyValue{}, s.errClosed()
 	}
+	// A point lookup takes microseconds: it checks ctx first rather than
+	// passing it down, which would cost the driver a goroutine per call.
+	if err := ctx.Err(); err != nil {
+		return storage.KeyValue{}, err
+	}
 	kv := storage.KeyValue{Key: key}
-	err := s.rget.QueryRowContext(ctx, key).Scan(&kv.Value, &kv.Revision, &kv.CreateRevision)
+	var modID int64
+	var err error
+	// The writer connection's page cache is the warm one: a connection
+	// drops its cache whenever another connection committed, so after our
+	// own writes the readers start cold. Use it when no writer needs it.
+	if s.wmu.TryLock() {
+		if s.closed.Load() {
+			s.wmu.Unlock()
+			return storage.KeyValue{}, s.errClosed()
+		}
+		err = s.ws["get"].QueryRow(key).Scan(&kv.Value, &modID, &kv.CreateRevision)
+		s.wmu.Unlock()
+	} else {
+		err = s.rget.QueryRow(key).Scan(&kv.Value, &modID, &kv.CreateRevision)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return storage.KeyValue{}, storage.NewNotFound(key)
 	}
 	if err != nil {
 		return storage.KeyValue{}, s.readErr(ctx, err)
 	}
+	kv.Revision = modID >> opBits
 	return kv, nil
 }
 
@@ -184,9 +204,11 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	// row after rev (its prev_* columns).
 	past := map[string]*pastState{}
 	if rev < cur {
-		where, args := keyRange("key", from, prefix, 2)
+		where, args := keyRange("l.key", from, prefix, 2)
 		rows, err := tx.QueryContext(ctx,
-			`SELECT key, type, prev_value, prev_revision, create_revision FROM log WHERE id > ?1 AND `+where+` ORDER BY id`,
+			`SELECT l.key, l.type, p.value, l.prev_id, l.create_revision
+			FROM log l LEFT JOIN log p ON p.id = l.prev_id
+			WHERE l.id > ?1 AND `+where+` ORDER BY l.id`,
 			append([]any{rev<<opBits | opMask}, args...)...)
 		if err != nil {
 			return storage.ListResult{}, err
@@ -195,8 +217,8 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 			var key string
 			var typ int
 			var prev []byte
-			var prevRev, createRev int64
-			if err := rows.Scan(&key, &typ, &prev, &prevRev, &createRev); err != nil {
+			var prevID, createRev int64
+			if err := rows.Scan(&key, &typ, &prev, &prevID, &createRev); err != nil {
 				_ = rows.Close()
 				return storage.ListResult{}, err
 			}
@@ -204,7 +226,7 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 			if !ok {
 				p = &pastState{existed: typ != logAdded}
 				if p.existed {
-					p.kv = storage.KeyValue{Key: key, Value: prev, Revision: prevRev, CreateRevision: createRev}
+					p.kv = storage.KeyValue{Key: key, Value: nonNil(prev), Revision: prevID >> opBits, CreateRevision: createRev}
 				}
 				past[key] = p
 			}
@@ -225,7 +247,7 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	// Current rows, skipping those changed after rev; enough of them to
 	// fill the page even if every changed key is skipped.
 	where, args := keyRange("key", from, prefix, 1)
-	q := `SELECT key, value, mod_revision, create_revision FROM kv WHERE ` + where + ` ORDER BY key`
+	q := `SELECT key, value, mod_id, create_revision FROM kv WHERE ` + where + ` ORDER BY key`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit+1+int64(len(past)))
 	}
@@ -237,10 +259,12 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	full := func() bool { return limit > 0 && int64(len(items)) > limit }
 	for rows.Next() && !full() {
 		var kv storage.KeyValue
-		if err := rows.Scan(&kv.Key, &kv.Value, &kv.Revision, &kv.CreateRevision); err != nil {
+		var modID int64
+		if err := rows.Scan(&kv.Key, &kv.Value, &modID, &kv.CreateRevision); err != nil {
 			_ = rows.Close()
 			return storage.ListResult{}, err
 		}
+		kv.Revision = modID >> opBits
 		if _, changed := past[kv.Key]; changed {
 			continue
 		}

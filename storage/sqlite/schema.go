@@ -24,27 +24,45 @@ func migrateV1(ctx context.Context, c *sql.Conn) error {
 			compacted INTEGER NOT NULL DEFAULT 0
 		)`,
 		`INSERT INTO meta (id, schema_version, compacted) VALUES (1, 0, 0)`,
+		// mod_id is the id of the log row that wrote the current value,
+		// so a key's revision is mod_id>>16 and a change can point at the
+		// row it supersedes.
 		`CREATE TABLE kv (
 			key TEXT PRIMARY KEY,
 			value BLOB,
-			mod_revision INTEGER NOT NULL,
+			mod_id INTEGER NOT NULL,
 			create_revision INTEGER NOT NULL
 		)`,
 		// id is revision<<16 | op index (see doc.go); revision is
 		// spelled out for people reading the file with the sqlite3 shell.
-		// prev_value and prev_revision hold the key's state before the
-		// change, which lists at past revisions reconstruct from.
+		// value is the value written (NULL for a deletion); prev_id
+		// points at the row this change superseded (0 for a creation),
+		// which is where a deletion's last value, a modification's
+		// previous value and a list at a past revision find the older
+		// state. ts (Unix milliseconds) drives time-based retention; the
+		// small columns come first so that reading them skips the blob.
 		`CREATE TABLE log (
 			id INTEGER PRIMARY KEY,
 			revision INTEGER GENERATED ALWAYS AS (id >> 16) VIRTUAL,
 			key TEXT NOT NULL,
 			type INTEGER NOT NULL,
-			value BLOB,
-			prev_value BLOB,
-			prev_revision INTEGER NOT NULL,
+			ts INTEGER NOT NULL,
+			prev_id INTEGER NOT NULL,
 			create_revision INTEGER NOT NULL,
-			ts INTEGER NOT NULL
+			value BLOB
 		)`,
+		// Creations and modifications log themselves, so that a
+		// single-key write is one autocommit statement, like a plain
+		// upsert. Deletions are logged by the caller, which knows the
+		// revision of the transaction.
+		`CREATE TRIGGER kv_insert AFTER INSERT ON kv BEGIN
+			INSERT INTO log (id, key, type, ts, prev_id, create_revision, value)
+			VALUES (NEW.mod_id, NEW.key, 1, CAST(unixepoch('subsec') * 1000 AS INTEGER), 0, NEW.create_revision, NEW.value);
+		END`,
+		`CREATE TRIGGER kv_update AFTER UPDATE ON kv BEGIN
+			INSERT INTO log (id, key, type, ts, prev_id, create_revision, value)
+			VALUES (NEW.mod_id, NEW.key, 2, CAST(unixepoch('subsec') * 1000 AS INTEGER), OLD.mod_id, NEW.create_revision, NEW.value);
+		END`,
 	} {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return err

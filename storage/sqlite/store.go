@@ -30,7 +30,9 @@ type Store struct {
 	wmu   sync.Mutex
 	wdb   *sql.DB
 	wconn *sql.Conn
-	ws    writeStmts
+	ws    map[string]*sql.Stmt // writeSQL, prepared
+
+	recent recent // states this process last saw, for Update and Delete
 
 	rdb  *sql.DB // reader pool; WAL readers never wait for writers
 	rget *sql.Stmt
@@ -45,17 +47,6 @@ type Store struct {
 	watchers sync.WaitGroup
 	pollDone chan struct{}
 	stopAll  chan struct{} // closed by Close to end every watcher
-}
-
-// writeStmts are prepared once on the writer connection.
-type writeStmts struct {
-	begin, commit, rollback *sql.Stmt
-	maxID                   *sql.Stmt
-	get                     *sql.Stmt
-	insert                  *sql.Stmt
-	update                  *sql.Stmt
-	del                     *sql.Stmt
-	log                     *sql.Stmt
 }
 
 var _ storage.Interface = (*Store)(nil)
@@ -134,7 +125,7 @@ func (s *Store) open() error {
 	s.rdb.SetMaxOpenConns(s.cfg.readers)
 	s.rdb.SetMaxIdleConns(s.cfg.readers)
 	if s.rget, err = s.rdb.PrepareContext(ctx,
-		`SELECT value, mod_revision, create_revision FROM kv WHERE key = ?1`); err != nil {
+		writeSQL["get"]); err != nil {
 		return describe(err)
 	}
 	return nil
@@ -177,26 +168,13 @@ func describe(err error) error {
 }
 
 func (s *Store) prepareWrites(ctx context.Context) error {
-	stmts := []struct {
-		dst **sql.Stmt
-		q   string
-	}{
-		{&s.ws.begin, "BEGIN IMMEDIATE"},
-		{&s.ws.commit, "COMMIT"},
-		{&s.ws.rollback, "ROLLBACK"},
-		{&s.ws.maxID, "SELECT coalesce(max(id), 0) FROM log"},
-		{&s.ws.get, "SELECT value, mod_revision, create_revision FROM kv WHERE key = ?1"},
-		{&s.ws.insert, "INSERT INTO kv (key, value, mod_revision, create_revision) VALUES (?1, ?2, ?3, ?3) ON CONFLICT (key) DO NOTHING"},
-		{&s.ws.update, "UPDATE kv SET value = ?2, mod_revision = ?3 WHERE key = ?1 AND mod_revision = ?4"},
-		{&s.ws.del, "DELETE FROM kv WHERE key = ?1 AND mod_revision = ?2"},
-		{&s.ws.log, "INSERT INTO log (id, key, type, value, prev_value, prev_revision, create_revision, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
-	}
-	for _, st := range stmts {
-		p, err := s.wconn.PrepareContext(ctx, st.q)
+	s.ws = make(map[string]*sql.Stmt, len(writeSQL))
+	for name, q := range writeSQL {
+		p, err := s.wconn.PrepareContext(ctx, q)
 		if err != nil {
-			return err
+			return fmt.Errorf("preparing %s: %w", name, err)
 		}
-		*st.dst = p
+		s.ws[name] = p
 	}
 	return nil
 }

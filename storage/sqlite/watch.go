@@ -159,9 +159,10 @@ func (s *Store) readLog(w *watcher, limit int) ([]storage.Event, error) {
 	if maxID <= w.pos {
 		return nil, nil
 	}
-	where, args := keyRange("key", w.prefix, w.prefix, 3)
+	where, args := keyRange("l.key", w.prefix, w.prefix, 3)
 	rows, err := tx.QueryContext(ctx,
-		`SELECT id, key, type, value, prev_value FROM log WHERE id > ?1 AND id <= ?2 AND `+where+` ORDER BY id LIMIT `+strconv.Itoa(limit),
+		`SELECT l.id, l.key, l.type, l.value, p.value FROM log l LEFT JOIN log p ON p.id = l.prev_id
+		WHERE l.id > ?1 AND l.id <= ?2 AND `+where+` ORDER BY l.id LIMIT `+strconv.Itoa(limit),
 		append([]any{w.pos, maxID}, args...)...)
 	if err != nil {
 		return nil, s.internal(err)

@@ -19,37 +19,199 @@ const (
 	logDeleted  = 3
 )
 
-// errStale aborts a write transaction whose key moved since the caller
-// read it; Update and Delete then read again and retry.
+// The next revision's first log id, computed inside a write statement so
+// that a single-key write needs no explicit transaction.
+const nextID = `((coalesce((SELECT max(id) FROM log), 0) >> 16) + 1) << 16`
+
+// Statements prepared on the writer connection.
+var writeSQL = map[string]string{
+	"begin":    "BEGIN IMMEDIATE",
+	"commit":   "COMMIT",
+	"rollback": "ROLLBACK",
+	"maxID":    "SELECT coalesce((SELECT max(id) FROM log), 0)",
+	"get":      "SELECT value, mod_id, create_revision FROM kv WHERE key = ?1",
+	// "WHERE true" lets SQLite parse ON CONFLICT after INSERT ... SELECT.
+	"create": `INSERT INTO kv (key, value, mod_id, create_revision)
+		SELECT ?1, ?2, n, n >> 16 FROM (SELECT ` + nextID + ` AS n) WHERE true
+		ON CONFLICT (key) DO NOTHING RETURNING mod_id`,
+	"update": `UPDATE kv SET value = ?2, mod_id = ` + nextID + `
+		WHERE key = ?1 AND mod_id = ?3 RETURNING mod_id`,
+	"createAt": `INSERT INTO kv (key, value, mod_id, create_revision) VALUES (?1, ?2, ?3, ?3 >> 16)
+		ON CONFLICT (key) DO NOTHING`,
+	"updateAt": "UPDATE kv SET value = ?2, mod_id = ?3 WHERE key = ?1 AND mod_id = ?4",
+	"delete":   "DELETE FROM kv WHERE key = ?1 AND mod_id = ?2",
+	"tomb":     "INSERT INTO log (id, key, type, ts, prev_id, create_revision) VALUES (?1, ?2, 3, ?3, ?4, ?5)",
+}
+
+// errStale aborts a write whose key moved since the caller read it; Update
+// and Delete then read again and retry.
 var errStale = errors.New("stale")
+
+// current is a key's state with the id of the log row that wrote it.
+type current struct {
+	storage.KeyValue
+	modID int64
+}
+
+// writing takes the writer connection, or fails on a closed store.
+func (s *Store) writing(ctx context.Context) (func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.wmu.Lock()
+	if s.closed.Load() {
+		s.wmu.Unlock()
+		return nil, s.errClosed()
+	}
+	return s.wmu.Unlock, nil
+}
+
+// afterWrite wakes watchers and, every compactCheckEvery revisions,
+// applies the retention policy.
+func (s *Store) afterWrite(ctx context.Context, rev int64) {
+	s.broadcast()
+	if rev%compactCheckEvery == 0 {
+		// Best effort: a failure must not fail a write that committed,
+		// and the next check retries.
+		_ = s.autoCompact(ctx)
+	}
+}
 
 // tx runs fn in a write transaction on the writer connection. Only BEGIN
 // sees ctx: it is where a writer waits for other processes, and
 // interrupting a statement inside the transaction would gain nothing.
 func (s *Store) tx(ctx context.Context, fn func() error) error {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.writing(ctx)
+	if err != nil {
 		return err
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if s.closed.Load() {
-		return s.errClosed()
-	}
-	if _, err := s.ws.begin.ExecContext(ctx); err != nil {
+	defer unlock()
+	if _, err := s.ws["begin"].ExecContext(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return s.internal(err)
 	}
 	if err := fn(); err != nil {
-		_, _ = s.ws.rollback.Exec()
+		_, _ = s.ws["rollback"].Exec()
 		return err
 	}
-	if _, err := s.ws.commit.Exec(); err != nil {
-		_, _ = s.ws.rollback.Exec()
+	if _, err := s.ws["commit"].Exec(); err != nil {
+		_, _ = s.ws["rollback"].Exec()
 		return s.internal(err)
 	}
 	return nil
+}
+
+// single runs one autocommit write statement that returns the new mod_id;
+// no row means the statement's condition did not hold.
+func (s *Store) single(ctx context.Context, stmt string, args ...any) (int64, error) {
+	unlock, err := s.writing(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.ws[stmt].QueryRowContext(ctx, args...).Scan(&id)
+	unlock()
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errStale
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, s.internal(err)
+	}
+	rev := id >> opBits
+	s.afterWrite(ctx, rev)
+	return rev, nil
+}
+
+// Create writes a new key and returns its revision.
+func (s *Store) Create(ctx context.Context, key string, value []byte) (int64, error) {
+	if err := storage.CheckSize(key, value); err != nil {
+		return 0, err
+	}
+	value = nonNil(value)
+	rev, err := s.single(ctx, "create", key, value)
+	if errors.Is(err, errStale) {
+		return 0, storage.NewAlreadyExists(key)
+	}
+	if err == nil {
+		s.recent.put(current{KeyValue: storage.KeyValue{Key: key, Value: value, Revision: rev, CreateRevision: rev}, modID: rev << opBits})
+	}
+	return rev, err
+}
+
+// nonNil keeps an empty value distinct from SQL NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// getForWrite returns the state of key that a conditional write will
+// start from: the one this process last saw if it remembers it, else read
+// on the writer connection, whose page cache is warm after this process's
+// writes.
+func (s *Store) getForWrite(ctx context.Context, key string) (current, error) {
+	if c, ok := s.recent.get(key); ok {
+		return c, nil
+	}
+	unlock, err := s.writing(ctx)
+	if err != nil {
+		return current{}, err
+	}
+	c, err := s.scanCurrent(key)
+	unlock()
+	if err == nil {
+		s.recent.put(c)
+	}
+	return c, err
+}
+
+func (s *Store) scanCurrent(key string) (current, error) {
+	c := current{KeyValue: storage.KeyValue{Key: key}}
+	err := s.ws["get"].QueryRow(key).Scan(&c.Value, &c.modID, &c.CreateRevision)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, storage.NewNotFound(key)
+	}
+	if err != nil {
+		return c, s.internal(err)
+	}
+	c.Revision = c.modID >> opBits
+	return c, nil
+}
+
+// Update reads key, calls fn outside any lock and writes its result if the
+// key has not moved meanwhile, retrying otherwise.
+func (s *Store) Update(ctx context.Context, key string, fn storage.UpdateFunc) (storage.KeyValue, error) {
+	for {
+		cur, err := s.getForWrite(ctx, key)
+		if err != nil {
+			return storage.KeyValue{}, err
+		}
+		value, err := fn(cur.KeyValue)
+		if err != nil {
+			return storage.KeyValue{}, err
+		}
+		if err := storage.CheckSize(key, value); err != nil {
+			return storage.KeyValue{}, err
+		}
+		value = nonNil(value)
+		rev, err := s.single(ctx, "update", key, value, cur.modID)
+		if errors.Is(err, errStale) {
+			s.recent.drop(key)
+			continue
+		}
+		if err != nil {
+			return storage.KeyValue{}, err
+		}
+		kv := storage.KeyValue{Key: key, Value: value, Revision: rev, CreateRevision: cur.CreateRevision}
+		s.recent.put(current{KeyValue: kv, modID: rev << opBits})
+		return kv, nil
+	}
 }
 
 // write runs fn in a write transaction at the next revision and returns
@@ -58,7 +220,7 @@ func (s *Store) write(ctx context.Context, fn func(rev int64) error) (int64, err
 	var rev int64
 	err := s.tx(ctx, func() error {
 		var id int64
-		if err := s.ws.maxID.QueryRow().Scan(&id); err != nil {
+		if err := s.ws["maxID"].QueryRow().Scan(&id); err != nil {
 			return s.internal(err)
 		}
 		rev = id>>opBits + 1
@@ -67,107 +229,38 @@ func (s *Store) write(ctx context.Context, fn func(rev int64) error) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	s.broadcast()
-	if rev%compactCheckEvery == 0 {
-		// Compaction is best effort: a failure here must not fail a
-		// write that committed, and the next check retries.
-		_ = s.autoCompact(ctx)
-	}
+	s.afterWrite(ctx, rev)
 	return rev, nil
 }
 
-func (s *Store) appendLog(id int64, key string, typ int, value, prev []byte, prevRev, createRev int64) error {
-	_, err := s.ws.log.Exec(id, key, typ, value, prev, prevRev, createRev, time.Now().UnixMilli())
+// remove deletes cur and logs the deletion as log row id.
+func (s *Store) remove(id int64, cur current) error {
+	res, err := s.ws["delete"].Exec(cur.Key, cur.modID)
+	if err != nil {
+		return s.internal(err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errStale
+	}
+	_, err = s.ws["tomb"].Exec(id, cur.Key, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
 	return s.internal(err)
-}
-
-func (s *Store) insert(rev, id int64, key string, value []byte) error {
-	res, err := s.ws.insert.Exec(key, value, rev)
-	if err != nil {
-		return s.internal(err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return storage.NewAlreadyExists(key)
-	}
-	return s.appendLog(id, key, logAdded, value, nil, 0, rev)
-}
-
-func (s *Store) replace(rev, id int64, cur storage.KeyValue, value []byte) error {
-	res, err := s.ws.update.Exec(cur.Key, value, rev, cur.Revision)
-	if err != nil {
-		return s.internal(err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return errStale
-	}
-	return s.appendLog(id, cur.Key, logModified, value, cur.Value, cur.Revision, cur.CreateRevision)
-}
-
-func (s *Store) remove(id int64, cur storage.KeyValue) error {
-	res, err := s.ws.del.Exec(cur.Key, cur.Revision)
-	if err != nil {
-		return s.internal(err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return errStale
-	}
-	return s.appendLog(id, cur.Key, logDeleted, nil, cur.Value, cur.Revision, cur.CreateRevision)
-}
-
-// Create writes a new key and returns its revision.
-func (s *Store) Create(ctx context.Context, key string, value []byte) (int64, error) {
-	if err := storage.CheckSize(key, value); err != nil {
-		return 0, err
-	}
-	return s.write(ctx, func(rev int64) error {
-		return s.insert(rev, rev<<opBits, key, value)
-	})
-}
-
-// Update reads key, calls fn outside any lock and writes its result if the
-// key has not moved meanwhile, retrying otherwise.
-func (s *Store) Update(ctx context.Context, key string, fn storage.UpdateFunc) (storage.KeyValue, error) {
-	for {
-		cur, err := s.Get(ctx, key)
-		if err != nil {
-			return storage.KeyValue{}, err
-		}
-		value, err := fn(cur)
-		if err != nil {
-			return storage.KeyValue{}, err
-		}
-		if err := storage.CheckSize(key, value); err != nil {
-			return storage.KeyValue{}, err
-		}
-		rev, err := s.write(ctx, func(rev int64) error {
-			return s.replace(rev, rev<<opBits, cur, value)
-		})
-		if errors.Is(err, errStale) {
-			continue
-		}
-		if err != nil {
-			return storage.KeyValue{}, err
-		}
-		return storage.KeyValue{Key: key, Value: value, Revision: rev, CreateRevision: cur.CreateRevision}, nil
-	}
 }
 
 // Delete removes key once check accepts its current value, retrying like
 // Update when the key moves in between.
 func (s *Store) Delete(ctx context.Context, key string, check storage.Precondition) (storage.KeyValue, error) {
 	for {
-		cur, err := s.Get(ctx, key)
+		cur, err := s.getForWrite(ctx, key)
 		if err != nil {
 			return storage.KeyValue{}, err
 		}
 		if check != nil {
-			if err := check(cur); err != nil {
+			if err := check(cur.KeyValue); err != nil {
 				return storage.KeyValue{}, err
 			}
 		}
-		rev, err := s.write(ctx, func(rev int64) error {
-			return s.remove(rev<<opBits, cur)
-		})
+		rev, err := s.write(ctx, func(rev int64) error { return s.remove(rev<<opBits, cur) })
+		s.recent.drop(key)
 		if errors.Is(err, errStale) {
 			continue
 		}
@@ -175,18 +268,8 @@ func (s *Store) Delete(ctx context.Context, key string, check storage.Preconditi
 			return storage.KeyValue{}, err
 		}
 		cur.Revision = rev
-		return cur, nil
+		return cur.KeyValue, nil
 	}
-}
-
-// getForWrite reads key inside the write transaction.
-func (s *Store) getForWrite(key string) (storage.KeyValue, error) {
-	kv := storage.KeyValue{Key: key}
-	err := s.ws.get.QueryRow(key).Scan(&kv.Value, &kv.Revision, &kv.CreateRevision)
-	if errors.Is(err, sql.ErrNoRows) {
-		return kv, storage.NewNotFound(key)
-	}
-	return kv, s.internal(err)
 }
 
 // Txn applies ops atomically at one new revision.
@@ -199,6 +282,7 @@ func (s *Store) Txn(ctx context.Context, ops []storage.Op) (int64, error) {
 	}
 	seen := make(map[string]struct{}, len(ops))
 	for _, op := range ops {
+		s.recent.drop(op.Key)
 		if _, dup := seen[op.Key]; dup {
 			return 0, apierrors.NewBadRequest(fmt.Sprintf("key %s appears twice in one transaction", op.Key))
 		}
@@ -215,31 +299,39 @@ func (s *Store) Txn(ctx context.Context, ops []storage.Op) (int64, error) {
 	}
 	return s.write(ctx, func(rev int64) error {
 		for i, op := range ops {
-			id := rev<<opBits | int64(i)
-			if op.Type == storage.OpCreate {
-				if err := s.insert(rev, id, op.Key, op.Value); err != nil {
-					return err
-				}
-				continue
-			}
-			cur, err := s.getForWrite(op.Key)
-			if err != nil {
+			if err := s.txnOp(rev<<opBits|int64(i), op); err != nil {
 				return err
-			}
-			if op.ExpectedRevision != 0 && op.ExpectedRevision != cur.Revision {
-				return storage.NewConflict(op.Key, op.ExpectedRevision, cur.Revision)
-			}
-			if op.Type == storage.OpPut {
-				err = s.replace(rev, id, cur, op.Value)
-			} else {
-				err = s.remove(id, cur)
-			}
-			if err != nil {
-				return err // cannot be stale: the transaction holds the write lock
 			}
 		}
 		return nil
 	})
+}
+
+// txnOp applies one Txn operation as log row id. The transaction holds the
+// write lock, so nothing can move under it.
+func (s *Store) txnOp(id int64, op storage.Op) error {
+	if op.Type == storage.OpCreate {
+		res, err := s.ws["createAt"].Exec(op.Key, nonNil(op.Value), id)
+		if err != nil {
+			return s.internal(err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return storage.NewAlreadyExists(op.Key)
+		}
+		return nil
+	}
+	cur, err := s.scanCurrent(op.Key)
+	if err != nil {
+		return err
+	}
+	if op.ExpectedRevision != 0 && op.ExpectedRevision != cur.Revision {
+		return storage.NewConflict(op.Key, op.ExpectedRevision, cur.Revision)
+	}
+	if op.Type == storage.OpDelete {
+		return s.remove(id, cur)
+	}
+	_, err = s.ws["updateAt"].Exec(op.Key, nonNil(op.Value), id, cur.modID)
+	return s.internal(err)
 }
 
 // Compact drops the history at and below revision, in chunks so that other
@@ -263,13 +355,24 @@ func (s *Store) Compact(ctx context.Context, revision int64) error {
 	}
 }
 
-// autoCompact applies the retention policy.
+// autoCompact applies the retention policy. It first looks, without
+// taking the write lock, whether anything is old enough to go.
 func (s *Store) autoCompact(ctx context.Context) error {
+	var cutoff int64
+	if s.cfg.retainFor > 0 {
+		cutoff = time.Now().Add(-s.cfg.retainFor).UnixMilli()
+	}
+	var oldestTS, maxID, compacted int64
+	err := s.rdb.QueryRowContext(ctx, `SELECT (SELECT max(id) FROM log), compacted,
+		coalesce((SELECT ts FROM log WHERE id > (compacted << 16 | 65535) ORDER BY id LIMIT 1), 0)
+		FROM meta WHERE id = 1`).Scan(&maxID, &compacted, &oldestTS)
+	if err != nil {
+		return err
+	}
+	if maxID>>opBits-s.cfg.retainRevisions <= compacted || (cutoff > 0 && oldestTS >= cutoff) {
+		return nil
+	}
 	for {
-		var cutoff int64
-		if s.cfg.retainFor > 0 {
-			cutoff = time.Now().Add(-s.cfg.retainFor).UnixMilli()
-		}
 		more, err := s.compactStep(ctx, -1, cutoff)
 		if err != nil || !more {
 			return err
@@ -277,23 +380,27 @@ func (s *Store) autoCompact(ctx context.Context) error {
 	}
 }
 
-// compactStep deletes at most compactChunk revisions of history, up to
-// target, or up to the retention policy when target is -1 (cutoff, when
-// not 0, keeps revisions written at or after that Unix millisecond). It
-// reports whether more remains to delete.
+// compactStep compacts at most compactChunk revisions, up to target, or up
+// to the retention policy when target is -1 (cutoff, when not 0, keeps
+// revisions written at or after that Unix millisecond). It reports whether
+// more remains.
+//
+// Compacting (C, T] deletes the rows that changes in (C, T] superseded
+// and the deletions in (C, T]. What stays at or below T is each live key's
+// latest row, which later changes point at (prev_id) for the older state.
 func (s *Store) compactStep(ctx context.Context, target, cutoff int64) (bool, error) {
 	more := false
 	err := s.tx(ctx, func() error {
+		bg := context.Background()
 		var maxID, compacted int64
-		if err := s.ws.maxID.QueryRow().Scan(&maxID); err != nil {
+		if err := s.ws["maxID"].QueryRow().Scan(&maxID); err != nil {
 			return s.internal(err)
 		}
-		if err := s.wconn.QueryRowContext(context.Background(), `SELECT compacted FROM meta WHERE id = 1`).Scan(&compacted); err != nil {
+		if err := s.wconn.QueryRowContext(bg, `SELECT compacted FROM meta WHERE id = 1`).Scan(&compacted); err != nil {
 			return s.internal(err)
 		}
-		cur := maxID >> opBits
 		if target < 0 {
-			target = cur - s.cfg.retainRevisions
+			target = maxID>>opBits - s.cfg.retainRevisions
 		}
 		if target <= compacted {
 			return nil
@@ -301,28 +408,38 @@ func (s *Store) compactStep(ctx context.Context, target, cutoff int64) (bool, er
 		if target > compacted+compactChunk {
 			target, more = compacted+compactChunk, true
 		}
+		lo, hi := compacted<<opBits|opMask, target<<opBits|opMask
 		if cutoff > 0 {
 			var last sql.NullInt64
-			if err := s.wconn.QueryRowContext(context.Background(),
-				`SELECT max(id) FROM log WHERE id <= ?1 AND ts < ?2`, target<<opBits|opMask, cutoff).Scan(&last); err != nil {
+			if err := s.wconn.QueryRowContext(bg,
+				`SELECT max(id) FROM log WHERE id > ?1 AND id <= ?2 AND ts < ?3`, lo, hi, cutoff).Scan(&last); err != nil {
 				return s.internal(err)
 			}
-			if !last.Valid || last.Int64>>opBits <= compacted {
+			if !last.Valid {
 				more = false
 				return nil
 			}
 			if r := last.Int64 >> opBits; r < target {
 				target, more = r, false
+				hi = target<<opBits | opMask
 			}
 		}
-		// The newest row stays even when compacting to the current
-		// revision: max(id) is how every process finds the revision.
-		if _, err := s.wconn.ExecContext(context.Background(),
-			`DELETE FROM log WHERE id <= ?1 AND id < ?2`, target<<opBits|opMask, maxID); err != nil {
-			return s.internal(err)
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`DELETE FROM log WHERE id IN (SELECT prev_id FROM log WHERE id > ?1 AND id <= ?2 AND prev_id != 0)`, []any{lo, hi}},
+			// The newest row stays even when it is a deletion: max(id) is
+			// how every process finds the revision. The lower bound
+			// includes revision C so that such a row goes next time.
+			{`DELETE FROM log WHERE id >= ?1 AND id <= ?2 AND type = 3 AND id < ?3`, []any{compacted << opBits, hi, maxID}},
+			{`UPDATE meta SET compacted = ?1 WHERE id = 1`, []any{target}},
+		} {
+			if _, err := s.wconn.ExecContext(bg, q.sql, q.args...); err != nil {
+				return s.internal(err)
+			}
 		}
-		_, err := s.wconn.ExecContext(context.Background(), `UPDATE meta SET compacted = ?1 WHERE id = 1`, target)
-		return s.internal(err)
+		return nil
 	})
 	return more && err == nil, err
 }
