@@ -166,7 +166,7 @@ func endpoint(h string) (string, error) {
 	if err != nil {
 		// No port: a bare host or a bracketed IPv6 address.
 		host, port = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"), "2379"
-		if strings.ContainsAny(host, "[]") {
+		if strings.HasPrefix(h, "[") != strings.HasSuffix(h, "]") || strings.ContainsAny(host, "[]") {
 			return "", fmt.Errorf("host %q is not host or host:port", h)
 		}
 	}

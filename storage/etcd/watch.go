@@ -3,11 +3,13 @@ package etcd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/k1s-dev/k1s/storage"
 )
@@ -47,7 +49,7 @@ func (s *Store) Watch(ctx context.Context, prefix string, fromRevision int64) (s
 		return nil, errClosed
 	}
 	if fromRevision < 0 {
-		return nil, storage.NewGone(fromRevision, 0)
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("watch of %s from negative revision %d", prefix, fromRevision))
 	}
 	if fromRevision == 0 {
 		// etcd's own "from now" is fixed only when its server gets the

@@ -2,8 +2,6 @@ package etcdtest
 
 import (
 	"context"
-	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -31,25 +29,23 @@ const MaxRequestBytes = 2 * 1024 * 1024
 
 // Options configure a test server.
 type Options struct {
-	// TLS, when set, makes the server accept only TLS clients.
-	TLS *TLS
+	// TLS, when set, makes the server accept only TLS clients holding a
+	// certificate signed by the CA (see WriteCerts).
+	TLS *Certs
 	// RootPassword, when set, enables etcd authentication with a "root"
 	// user holding this password (the only user etcd lets enable auth).
 	RootPassword string
+	// Proxy puts a TCP proxy in front of etcd: Endpoint is the proxy's,
+	// and Stop cuts every client connection at once, as a crash or a
+	// network loss would, then stops etcd. Without it Stop is etcd's
+	// graceful shutdown, which waits up to 7 s for open watches to end.
+	// Benchmarks leave it off to talk to etcd directly.
+	Proxy bool
 	// Fsync makes the server fsync its WAL and database as a production
 	// etcd does. Tests leave it off: durability across a power loss is
 	// etcd's business, not what they check, and fsync on a shared CI disk
 	// only makes them slower.
 	Fsync bool
-}
-
-// TLS names the PEM files of a server's TLS setup.
-type TLS struct {
-	// CertFile and KeyFile are the server's certificate and key.
-	CertFile, KeyFile string
-	// CAFile, when set, makes the server require client certificates
-	// signed by this CA.
-	CAFile string
 }
 
 // Server is a running (or stopped) embedded etcd.
@@ -59,6 +55,8 @@ type Server struct {
 	removeDir bool
 	client    url.URL
 	peer      url.URL
+
+	proxy *proxy
 
 	mu   sync.Mutex
 	etcd *embed.Etcd
@@ -124,6 +122,13 @@ func newServer(opts Options, dir string, removeDir bool) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Proxy {
+		s.proxy = &proxy{target: s.client.Host}
+		if err := s.proxy.listen(); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("starting the proxy: %w", err)
+		}
+	}
 	if opts.RootPassword != "" {
 		if err := s.enableAuth(); err != nil {
 			s.Close()
@@ -159,10 +164,10 @@ func (s *Server) config() *embed.Config {
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
 	if t := s.opts.TLS; t != nil {
 		cfg.ClientTLSInfo = transport.TLSInfo{
-			CertFile:       t.CertFile,
-			KeyFile:        t.KeyFile,
+			CertFile:       t.ServerCert,
+			KeyFile:        t.ServerKey,
 			TrustedCAFile:  t.CAFile,
-			ClientCertAuth: t.CAFile != "",
+			ClientCertAuth: true,
 		}
 	}
 	return cfg
@@ -213,61 +218,97 @@ func (s *Server) enableAuth() error {
 
 // adminClient connects to the server before authentication is enabled.
 func (s *Server) adminClient() (*clientv3.Client, error) {
-	cfg := clientv3.Config{
-		Endpoints:   []string{s.Endpoint()},
-		DialTimeout: startTimeout,
-		Logger:      zap.NewNop(),
+	cfg, err := s.clientConfig()
+	if err != nil {
+		return nil, err
 	}
-	if t := s.opts.TLS; t != nil {
-		tlsInfo := transport.TLSInfo{CertFile: t.CertFile, KeyFile: t.KeyFile, TrustedCAFile: t.CAFile}
-		tc, err := tlsInfo.ClientConfig()
-		if err != nil {
-			return nil, fmt.Errorf("admin client TLS: %w", err)
-		}
-		cfg.TLS = tc
-	}
+	cfg.Username, cfg.Password = "", ""
 	return clientv3.New(cfg)
 }
 
-// Endpoint returns the server's client address, host:port.
-func (s *Server) Endpoint() string { return s.client.Host }
-
-// URL returns the address in the form the k1s CLI takes (--storage,
-// K1S_STORAGE): etcd://host:port, or etcds://host:port for a TLS server.
-func (s *Server) URL() string {
-	if s.opts.TLS != nil {
-		return "etcds://" + s.client.Host
-	}
-	return "etcd://" + s.client.Host
-}
-
-// Client returns a raw etcd client of the server, closed when t ends, for
-// tests that check what the backend stored. It authenticates as root when
+// clientConfig is a raw client's view of the server, as root when
 // authentication is on.
-func (s *Server) Client(t testing.TB) *clientv3.Client {
-	t.Helper()
+func (s *Server) clientConfig() (clientv3.Config, error) {
 	cfg := clientv3.Config{
-		Endpoints:   []string{s.Endpoint()},
+		Endpoints:   []string{s.client.Host},
 		DialTimeout: startTimeout,
 		Logger:      zap.NewNop(),
 	}
 	if s.opts.RootPassword != "" {
 		cfg.Username, cfg.Password = "root", s.opts.RootPassword
 	}
+	if t := s.opts.TLS; t != nil {
+		info := transport.TLSInfo{CertFile: t.ClientCert, KeyFile: t.ClientKey, TrustedCAFile: t.CAFile}
+		tc, err := info.ClientConfig()
+		if err != nil {
+			return clientv3.Config{}, fmt.Errorf("client TLS: %w", err)
+		}
+		cfg.TLS = tc
+	}
+	return cfg, nil
+}
+
+// Endpoint returns the address clients connect to, host:port: etcd's own
+// or, with Options.Proxy, the proxy's. It stays the same across Restart.
+func (s *Server) Endpoint() string {
+	if s.proxy != nil {
+		return s.proxy.addr
+	}
+	return s.client.Host
+}
+
+// URL returns the address in the form the k1s CLI takes (--storage,
+// K1S_STORAGE): etcd://host:port, or etcds://host:port for a TLS server.
+func (s *Server) URL() string {
 	if s.opts.TLS != nil {
-		t.Fatal("etcdtest: Client does not handle TLS servers")
+		return "etcds://" + s.Endpoint()
 	}
-	cli, err := clientv3.New(cfg)
-	if err != nil {
-		t.Fatalf("etcdtest: client of %s: %v", s.Endpoint(), err)
+	return "etcd://" + s.Endpoint()
+}
+
+// Client returns a raw etcd client of the server, closed when t ends, for
+// tests that check what a backend stored or that compare with it. It
+// talks to etcd directly, never through the proxy, and authenticates as
+// root when authentication is on.
+func (s *Server) Client(t testing.TB) *clientv3.Client {
+	t.Helper()
+	cfg, err := s.clientConfig()
+	if err == nil {
+		var cli *clientv3.Client
+		if cli, err = clientv3.New(cfg); err == nil {
+			t.Cleanup(func() { _ = cli.Close() })
+			return cli
+		}
 	}
-	t.Cleanup(func() { _ = cli.Close() })
-	return cli
+	t.Fatalf("etcdtest: client of %s: %v", s.Endpoint(), err)
+	return nil
+}
+
+// CutClients closes every client connection going through the proxy and
+// refuses new ones until RestoreClients, while etcd keeps running (and
+// Client keeps working): a network partition between clients and etcd.
+// It needs Options.Proxy.
+func (s *Server) CutClients() {
+	if s.proxy == nil {
+		panic("etcdtest: CutClients needs Options.Proxy")
+	}
+	s.proxy.cut()
+}
+
+// RestoreClients ends a CutClients.
+func (s *Server) RestoreClients() error {
+	if s.proxy == nil {
+		panic("etcdtest: RestoreClients needs Options.Proxy")
+	}
+	return s.proxy.listen()
 }
 
 // Stop shuts the server down, keeping its data and ports for Restart.
 // Stopping a stopped server does nothing.
 func (s *Server) Stop() {
+	if s.proxy != nil {
+		s.proxy.cut()
+	}
 	s.mu.Lock()
 	e := s.etcd
 	s.etcd = nil
@@ -286,9 +327,15 @@ func (s *Server) Restart() error {
 	var err error
 	for range 20 {
 		if err = s.start(); err == nil {
-			return nil
+			break
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	if err == nil && s.proxy != nil {
+		err = s.proxy.listen()
+	}
+	if err == nil {
+		return nil
 	}
 	return fmt.Errorf("etcdtest: restart: %w", err)
 }
@@ -299,14 +346,4 @@ func (s *Server) Close() {
 	if s.removeDir {
 		_ = os.RemoveAll(s.dir)
 	}
-}
-
-// ClientTLS returns the client side of the server's TLS setup with the
-// given client certificate (empty for none), for tests that dial it.
-func ClientTLS(caFile, certFile, keyFile string) (*tls.Config, error) {
-	info := transport.TLSInfo{TrustedCAFile: caFile, CertFile: certFile, KeyFile: keyFile}
-	if caFile == "" {
-		return nil, errors.New("etcdtest: ClientTLS needs the CA file")
-	}
-	return info.ClientConfig()
 }
