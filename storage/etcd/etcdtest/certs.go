@@ -33,11 +33,8 @@ func WriteCerts(dir string) (Certs, error) {
 		ClientCert: filepath.Join(dir, "client.pem"),
 		ClientKey:  filepath.Join(dir, "client-key.pem"),
 	}
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return Certs{}, err
-	}
 	now := time.Now()
+	caKey := newKey()
 	ca := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "etcdtest CA"},
@@ -47,17 +44,9 @@ func WriteCerts(dir string) (Certs, error) {
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		return Certs{}, err
-	}
-	if err := writePEM(c.CAFile, "CERTIFICATE", caDER); err != nil {
-		return Certs{}, err
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return Certs{}, err
-	}
+	caDER := must(x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey))
+	caCert := must(x509.ParseCertificate(caDER))
+	files := map[string][]byte{c.CAFile: pemOf("CERTIFICATE", caDER)}
 	leaves := []struct {
 		serial    int64
 		name      string
@@ -68,10 +57,7 @@ func WriteCerts(dir string) (Certs, error) {
 		{3, "etcdtest client", x509.ExtKeyUsageClientAuth, c.ClientCert, c.ClientKey},
 	}
 	for _, l := range leaves {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return Certs{}, err
-		}
+		key := newKey()
 		tmpl := &x509.Certificate{
 			SerialNumber: big.NewInt(l.serial),
 			Subject:      pkix.Name{CommonName: l.name},
@@ -82,27 +68,28 @@ func WriteCerts(dir string) (Certs, error) {
 			IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
 			DNSNames:     []string{"localhost"},
 		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-		if err != nil {
-			return Certs{}, err
-		}
-		keyDER, err := x509.MarshalECPrivateKey(key)
-		if err != nil {
-			return Certs{}, err
-		}
-		if err := writePEM(l.cert, "CERTIFICATE", der); err != nil {
-			return Certs{}, err
-		}
-		if err := writePEM(l.key, "EC PRIVATE KEY", keyDER); err != nil {
-			return Certs{}, err
+		files[l.cert] = pemOf("CERTIFICATE", must(x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)))
+		files[l.key] = pemOf("EC PRIVATE KEY", must(x509.MarshalECPrivateKey(key)))
+	}
+	for _, path := range []string{c.CAFile, c.ServerCert, c.ServerKey, c.ClientCert, c.ClientKey} {
+		if err := os.WriteFile(path, files[path], 0o600); err != nil {
+			return Certs{}, fmt.Errorf("etcdtest: writing %s: %w", path, err)
 		}
 	}
 	return c, nil
 }
 
-func writePEM(path, typ string, der []byte) error {
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		return fmt.Errorf("etcdtest: writing %s: %w", path, err)
+// must is for the certificate operations that fail only on a bug in the
+// templates above (crypto/rand does not fail).
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic("etcdtest: " + err.Error())
 	}
-	return nil
+	return v
+}
+
+func newKey() *ecdsa.PrivateKey { return must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader)) }
+
+func pemOf(typ string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
