@@ -126,6 +126,21 @@ type Op struct {
 // Errors are apimachinery StatusErrors (apierrors.IsNotFound,
 // IsAlreadyExists, IsConflict, IsResourceExpired/IsGone, IsRequestEntityTooLarge...)
 // naming the group, resource and name parsed from the key (see ParseKey).
+//
+// Rules the conformance suite (storagetest) holds every backend to, beyond
+// the method comments:
+//   - Callers own the byte slices they pass in and get back: a backend
+//     copies what it keeps and what it returns.
+//   - ListResult.RemainingItemCount is set whenever Continue is.
+//   - Close is idempotent.
+//   - After Compact(C), lists and watches at revisions below C are 410
+//     Gone; at C itself they still work.
+//   - A key named twice in one Txn is a BadRequest; an empty Txn writes
+//     nothing and returns the current revision.
+//   - A List at a revision the store has not reached is a Timeout ("too
+//     large resource version"), as the API server answers; Compact beyond
+//     the current revision is a BadRequest; Compact below an earlier
+//     compaction does nothing.
 type Interface interface {
 	// Create writes a new key and returns its revision.
 	Create(ctx context.Context, key string, value []byte) (int64, error)
