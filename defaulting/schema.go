@@ -1,7 +1,6 @@
 package defaulting
 
 import (
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -204,21 +203,49 @@ func pruneNulls(x any, s *structural.Schema) {
 	}
 }
 
-// coerceMetadata keeps only ObjectMeta's fields in an embedded
-// resource's metadata, as the API server does when it decodes one.
-// Metadata that does not decode is left for validation to report.
+// coerceMetadata normalises an embedded resource as the API server does
+// when it decodes one: apiVersion and kind that are not strings are
+// dropped, and metadata keeps only ObjectMeta's fields, each field that
+// does not decode dropped on its own, a zero creationTimestamp left out.
 func coerceMetadata(x map[string]any) {
-	m, ok := x["metadata"].(map[string]any)
+	for _, k := range []string{"apiVersion", "kind"} {
+		if v, ok := x[k]; ok {
+			if _, isStr := v.(string); !isStr {
+				delete(x, k)
+			}
+		}
+	}
+	md, found := x["metadata"]
+	if !found {
+		return
+	}
+	m, ok := md.(map[string]any)
 	if !ok {
+		if md == nil {
+			x["metadata"] = map[string]any{}
+		}
+		// Anything else is left for validation to reject.
 		return
 	}
 	var meta metav1.ObjectMeta
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &meta); err != nil {
-		return
+		good := make(map[string]any, len(m))
+		for k, v := range m {
+			var probe metav1.ObjectMeta
+			if runtime.DefaultUnstructuredConverter.FromUnstructured(map[string]any{k: v}, &probe) == nil {
+				good[k] = v
+			}
+		}
+		meta = metav1.ObjectMeta{}
+		// Each field decoded alone, so together they decode too.
+		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(good, &meta)
 	}
 	out, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&meta)
 	if err != nil {
 		return
 	}
-	_ = unstructured.SetNestedMap(x, out, "metadata")
+	if meta.CreationTimestamp.IsZero() {
+		delete(out, "creationTimestamp")
+	}
+	x["metadata"] = out
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	metavalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/api/validation/path"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -44,15 +45,73 @@ func ValidateSchema(t *registry.Type, obj, old map[string]any) field.ErrorList {
 
 // Validate checks value x against compiled schema s. old and hasOld
 // give the previous value for ratcheting (hasOld false on create). The
-// root is treated as a resource: its metadata is not checked here (the
-// caller validates object metadata), but embedded resources below it are.
+// root's metadata is not checked here (the caller validates object
+// metadata), but embedded resources below the root are.
 func Validate(s *structural.Schema, x, old any, hasOld bool) field.ErrorList {
 	if s == nil {
 		return nil
 	}
 	v := &validator{}
-	v.value(nil, s, x, old, hasOld, true)
-	return v.errs
+	v.value(nil, s, x, old, hasOld)
+	errs := v.errs
+	errs = append(errs, embeddedResources(nil, s, x)...)
+	// Like the API server, list-type invariants are enforced on update
+	// only when the old object kept them: an object stored before the
+	// schema said "set" can still be edited.
+	if !hasOld || len(listTypes(nil, s, old)) == 0 {
+		errs = append(errs, listTypes(nil, s, x)...)
+	}
+	return errs
+}
+
+// listTypes checks x-kubernetes-list-type set and map uniqueness below x.
+func listTypes(p *field.Path, s *structural.Schema, x any) field.ErrorList {
+	if s == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	switch x := x.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			errs = append(errs, listTypes(p.Child(k), s.Property(k), x[k])...)
+		}
+	case []any:
+		switch s.ListType {
+		case "set":
+			for _, i := range duplicateIndexes(x) {
+				errs = append(errs, field.Duplicate(p.Index(i), x[i]))
+			}
+		case "map":
+			errs = append(errs, listMap(p, s, x)...)
+		}
+		for i := range x {
+			errs = append(errs, listTypes(p.Index(i), s.Items, x[i])...)
+		}
+	}
+	return errs
+}
+
+// embeddedResources checks every x-kubernetes-embedded-resource value
+// below the root. These checks are never ratcheted, as in the API server.
+func embeddedResources(p *field.Path, s *structural.Schema, x any) field.ErrorList {
+	if s == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	switch x := x.(type) {
+	case map[string]any:
+		if s.EmbeddedResource && p != nil {
+			errs = append(errs, embedded(p, x)...)
+		}
+		for _, k := range sortedKeys(x) {
+			errs = append(errs, embeddedResources(p.Child(k), s.Property(k), x[k])...)
+		}
+	case []any:
+		for i := range x {
+			errs = append(errs, embeddedResources(p.Index(i), s.Items, x[i])...)
+		}
+	}
+	return errs
 }
 
 type validator struct {
@@ -112,25 +171,25 @@ func typeName(s *structural.Schema) string {
 	return s.Type
 }
 
-// value validates x at path p. root is true for the resource itself.
-func (v *validator) value(p *field.Path, s *structural.Schema, x, old any, hasOld, root bool) {
+// value validates x at path p.
+func (v *validator) value(p *field.Path, s *structural.Schema, x, old any, hasOld bool) {
 	start := len(v.errs)
-	v.check(p, s, x, old, hasOld, root)
+	v.check(p, s, x, old, hasOld)
 	// Ratcheting: an unchanged value keeps passing, whatever the schema
 	// now says about it.
-	if hasOld && len(v.errs) > start && structural.Equal(x, old) {
+	if hasOld && len(v.errs) > start && unchanged(s, x, old) {
 		v.errs = v.errs[:start]
 	}
 }
 
-func (v *validator) check(p *field.Path, s *structural.Schema, x, old any, hasOld, root bool) {
+func (v *validator) check(p *field.Path, s *structural.Schema, x, old any, hasOld bool) {
 	if x == nil {
 		if !s.Nullable && (s.Type != "" || s.IntOrString) {
 			v.add(field.TypeInvalid(p, "null", fmt.Sprintf("%s in body must be of type %s: %q", name(p), typeName(s), "null")))
 			return
 		}
 		v.enum(p, s, x)
-		v.composition(p, s, x, root)
+		v.composition(p, s, x)
 		return
 	}
 	if !typeMatches(s, x) {
@@ -138,13 +197,13 @@ func (v *validator) check(p *field.Path, s *structural.Schema, x, old any, hasOl
 		v.add(field.TypeInvalid(p, actual, fmt.Sprintf("%s in body must be of type %s: %q", name(p), typeName(s), actual)))
 		return
 	}
-	v.composition(p, s, x, root)
+	v.composition(p, s, x)
 	switch x := x.(type) {
 	case string:
 		v.str(p, s, x)
 	case map[string]any:
 		o, _ := old.(map[string]any)
-		v.object(p, s, x, o, hasOld && o != nil, root)
+		v.object(p, s, x, o, hasOld && o != nil)
 	case []any:
 		o, _ := old.([]any)
 		v.array(p, s, x, o, hasOld && o != nil)
@@ -177,13 +236,24 @@ func (v *validator) enum(p *field.Path, s *structural.Schema, x any) {
 }
 
 func (v *validator) str(p *field.Path, s *structural.Schema, x string) {
+	v.strBounds(p, s, x)
+	if f := stringFormat(s.Type, s.Format); f != nil && !f(x) {
+		v.add(field.TypeInvalid(p, x, fmt.Sprintf("%s in body must be of type %s: %q", name(p), s.Format, x)))
+	}
+}
+
+// strBounds checks maxLength, minLength and pattern, reporting only the
+// first failure as kube-openapi does.
+func (v *validator) strBounds(p *field.Path, s *structural.Schema, x string) {
 	if s.MaxLength != nil || s.MinLength != nil {
 		n := int64(utf8.RuneCountInString(x))
 		if s.MaxLength != nil && n > *s.MaxLength {
 			v.add(field.TooLong(p, "", int(*s.MaxLength)))
+			return
 		}
 		if s.MinLength != nil && n < *s.MinLength {
 			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should be at least %d chars long", name(p), *s.MinLength)))
+			return
 		}
 	}
 	if s.PatternSource != "" {
@@ -192,9 +262,6 @@ func (v *validator) str(p *field.Path, s *structural.Schema, x string) {
 		} else if !s.Pattern.MatchString(x) {
 			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should match '%s'", name(p), s.PatternSource)))
 		}
-	}
-	if f := stringFormat(s.Type, s.Format); f != nil && !f(x) {
-		v.add(field.TypeInvalid(p, x, fmt.Sprintf("%s in body must be of type %s: %q", name(p), s.Format, x)))
 	}
 }
 
@@ -266,28 +333,22 @@ func (v *validator) array(p *field.Path, s *structural.Schema, x, old []any, has
 		v.add(field.TooMany(p, len(x), int(*s.MaxItems)))
 	}
 	if s.MinItems != nil && n < *s.MinItems {
-		v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should have at least %d items", name(p), *s.MinItems)))
+		v.add(field.Invalid(p, n, fmt.Sprintf("%s in body should have at least %d items", name(p), *s.MinItems)))
 	}
 	if s.UniqueItems && hasDuplicates(x) {
-		v.add(field.Invalid(p, x, fmt.Sprintf("%s in body shouldn't contain duplicates", name(p))))
-	}
-	switch s.ListType {
-	case "set":
-		for _, i := range duplicateIndexes(x) {
-			v.add(field.Duplicate(p.Index(i), x[i]))
-		}
-	case "map":
-		v.listMap(p, s, x)
+		v.add(field.Invalid(p, "", fmt.Sprintf("%s in body shouldn't contain duplicates", name(p))))
 	}
 	if s.Items == nil {
 		return
 	}
 	var oldByKey map[string]any
-	if hasOld && s.ListType == "map" {
+	if hasOld && correlatable(s) {
 		oldByKey = make(map[string]any, len(old))
 		for _, o := range old {
-			if om, ok := o.(map[string]any); ok {
-				oldByKey[mapKey(s.ListMapKeys, om)] = o
+			if k, ok := correlationKey(s.ListMapKeys, o); ok {
+				if _, dup := oldByKey[k]; !dup {
+					oldByKey[k] = o
+				}
 			}
 		}
 	}
@@ -295,12 +356,104 @@ func (v *validator) array(p *field.Path, s *structural.Schema, x, old []any, has
 		var o any
 		found := false
 		if oldByKey != nil {
-			if im, ok := item.(map[string]any); ok {
-				o, found = oldByKey[mapKey(s.ListMapKeys, im)]
+			if k, ok := correlationKey(s.ListMapKeys, item); ok {
+				o, found = oldByKey[k]
 			}
 		}
-		v.value(p.Index(i), s.Items, item, o, found, false)
+		v.value(p.Index(i), s.Items, item, o, found)
 	}
+}
+
+// correlatable reports whether the items of an array described by s
+// can be matched with the items of its old value: only map lists can,
+// by their keys, as in the API server's ratcheting.
+func correlatable(s *structural.Schema) bool {
+	return s.Type == "array" && s.ListType == "map" && len(s.ListMapKeys) > 0
+}
+
+// correlationKey renders the key values of a map-list item, which must
+// all be present and scalar for the item to correlate.
+func correlationKey(keys []string, item any) (string, bool) {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	for _, k := range keys {
+		val, ok := m[k]
+		if !ok {
+			return "", false
+		}
+		switch val.(type) {
+		case bool, float64, int64, string:
+			fmt.Fprintf(&b, "\x00%T:%v", val, val)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// unchanged is the API server's ratcheting equality: x equals old and
+// every part of it correlates with old through the schema. Objects with
+// fields the schema does not describe, and map lists whose items cannot
+// all be matched by key, never count as unchanged.
+func unchanged(s *structural.Schema, x, old any) bool {
+	if s == nil {
+		return false
+	}
+	if x == nil || old == nil {
+		return x == nil && old == nil
+	}
+	switch x := x.(type) {
+	case []any:
+		o, ok := old.([]any)
+		if !ok || len(o) != len(x) {
+			return false
+		}
+		if !correlatable(s) {
+			return structural.Equal(x, o)
+		}
+		if s.Items == nil {
+			return false
+		}
+		byKey := make(map[string]any, len(o))
+		for _, item := range o {
+			if k, ok := correlationKey(s.ListMapKeys, item); ok {
+				if _, dup := byKey[k]; !dup {
+					byKey[k] = item
+				}
+			}
+		}
+		for _, item := range x {
+			k, ok := correlationKey(s.ListMapKeys, item)
+			if !ok {
+				return false
+			}
+			oi, found := byKey[k]
+			if !found || !unchanged(s.Items, item, oi) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		o, ok := old.(map[string]any)
+		if !ok || len(o) != len(x) {
+			return false
+		}
+		for k, xv := range x {
+			ov, found := o[k]
+			if !found || !unchanged(s.Property(k), xv, ov) {
+				return false
+			}
+		}
+		return true
+	}
+	switch old.(type) {
+	case []any, map[string]any:
+		return false
+	}
+	return structural.Equal(x, old)
 }
 
 // mapKey renders the values of a map-list item's keys as one string.
@@ -326,22 +479,24 @@ func canonical(x any) any {
 	return x
 }
 
-func (v *validator) listMap(p *field.Path, s *structural.Schema, x []any) {
+func listMap(p *field.Path, s *structural.Schema, x []any) field.ErrorList {
 	for i, item := range x {
 		if _, ok := item.(map[string]any); item != nil && !ok {
-			v.add(field.Invalid(p.Index(i), item, "must be an object for an array of list-type map"))
-			return
+			return field.ErrorList{field.Invalid(p.Index(i), item, "must be an object for an array of list-type map")}
 		}
 	}
 	if len(x) <= 1 {
-		return
+		return nil
 	}
-	seen := make(map[string]bool, len(x))
+	var errs field.ErrorList
+	seen := make(map[string]int, len(x))
 	for i, item := range x {
 		m, _ := item.(map[string]any)
 		k := mapKey(s.ListMapKeys, m)
-		if !seen[k] {
-			seen[k] = true
+		// Like the API server, report each duplicated key once, at its
+		// second occurrence.
+		seen[k]++
+		if seen[k] != 2 {
 			continue
 		}
 		keyVals := map[string]any{}
@@ -350,8 +505,9 @@ func (v *validator) listMap(p *field.Path, s *structural.Schema, x []any) {
 				keyVals[kf] = val
 			}
 		}
-		v.add(field.Duplicate(p.Index(i), keyVals))
+		errs = append(errs, field.Duplicate(p.Index(i), keyVals))
 	}
+	return errs
 }
 
 // duplicateIndexes returns the index of the second occurrence of every
@@ -394,34 +550,20 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-func (v *validator) object(p *field.Path, s *structural.Schema, x, old map[string]any, hasOld, root bool) {
+func (v *validator) object(p *field.Path, s *structural.Schema, x, old map[string]any, hasOld bool) {
 	n := int64(len(x))
 	if s.MaxProperties != nil && n > *s.MaxProperties {
 		v.add(field.TooMany(p, len(x), int(*s.MaxProperties)))
 	}
 	if s.MinProperties != nil && n < *s.MinProperties {
-		v.add(field.Invalid(p, "", fmt.Sprintf("%s in body should have at least %d properties", name(p), *s.MinProperties)))
+		v.add(field.Invalid(p, n, fmt.Sprintf("%s in body should have at least %d properties", name(p), *s.MinProperties)))
 	}
 	for _, r := range s.Required {
 		if _, ok := x[r]; !ok {
 			v.add(field.Required(p.Child(r), ""))
 		}
 	}
-	if s.EmbeddedResource && !root {
-		v.embedded(p, x)
-	}
 	for _, k := range sortedKeys(x) {
-		if root || s.EmbeddedResource {
-			// The identity fields of a resource are checked by the
-			// caller (root) or by embedded(), not by the schema's
-			// value validations of metadata, which CRDs restrict to
-			// name and generateName anyway.
-			if k == "apiVersion" || k == "kind" {
-				if _, described := s.Properties[k]; !described {
-					continue
-				}
-			}
-		}
 		ps := s.Property(k)
 		if ps == nil {
 			if s.AdditionalPropertiesSet && !s.AdditionalPropertiesAllowed {
@@ -434,68 +576,71 @@ func (v *validator) object(p *field.Path, s *structural.Schema, x, old map[strin
 		if hasOld {
 			o, found = old[k]
 		}
-		v.value(p.Child(k), ps, x[k], o, found, false)
+		v.value(p.Child(k), ps, x[k], o, found)
 	}
 }
 
 // embedded checks an x-kubernetes-embedded-resource value: apiVersion
 // and kind present and well-formed, metadata valid object metadata.
-func (v *validator) embedded(p *field.Path, x map[string]any) {
+func embedded(p *field.Path, x map[string]any) field.ErrorList {
+	var errs field.ErrorList
 	av, ok := x["apiVersion"]
 	switch {
 	case !ok:
-		v.add(field.Required(p.Child("apiVersion"), ""))
+		errs = append(errs, field.Required(p.Child("apiVersion"), ""))
 	default:
 		if s, isStr := av.(string); !isStr {
-			v.add(field.Invalid(p.Child("apiVersion"), av, "must be a string"))
+			errs = append(errs, field.Invalid(p.Child("apiVersion"), av, "must be a string"))
 		} else if s == "" {
-			v.add(field.Invalid(p.Child("apiVersion"), s, "must not be empty"))
+			errs = append(errs, field.Invalid(p.Child("apiVersion"), s, "must not be empty"))
 		} else if _, err := schema.ParseGroupVersion(s); err != nil {
-			v.add(field.Invalid(p.Child("apiVersion"), s, err.Error()))
+			errs = append(errs, field.Invalid(p.Child("apiVersion"), s, err.Error()))
 		}
 	}
 	kv, ok := x["kind"]
 	switch {
 	case !ok:
-		v.add(field.Required(p.Child("kind"), ""))
+		errs = append(errs, field.Required(p.Child("kind"), ""))
 	default:
 		if s, isStr := kv.(string); !isStr {
-			v.add(field.Invalid(p.Child("kind"), kv, "must be a string"))
+			errs = append(errs, field.Invalid(p.Child("kind"), kv, "must be a string"))
 		} else if s == "" {
-			v.add(field.Invalid(p.Child("kind"), s, "must not be empty"))
-		} else if errs := utilvalidation.IsDNS1035Label(strings.ToLower(s)); len(errs) > 0 {
-			v.add(field.Invalid(p.Child("kind"), s, "may have mixed case, but should otherwise match: "+strings.Join(errs, ",")))
+			errs = append(errs, field.Invalid(p.Child("kind"), s, "must not be empty"))
+		} else if msgs := utilvalidation.IsDNS1035Label(strings.ToLower(s)); len(msgs) > 0 {
+			errs = append(errs, field.Invalid(p.Child("kind"), s, "may have mixed case, but should otherwise match: "+strings.Join(msgs, ",")))
 		}
 	}
 	md, ok := x["metadata"]
 	if !ok {
-		return
+		return errs
 	}
 	mm, isMap := md.(map[string]any)
 	var meta metav1.ObjectMeta
 	if !isMap {
-		v.add(field.Invalid(p.Child("metadata"), md, "must be an object"))
-		return
+		errs = append(errs, field.Invalid(p.Child("metadata"), md, "must be an object"))
+		return errs
 	}
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(mm, &meta); err != nil {
-		v.add(field.Invalid(p.Child("metadata"), md, err.Error()))
-		return
+		errs = append(errs, field.Invalid(p.Child("metadata"), md, err.Error()))
+		return errs
 	}
 	if meta.Name == "" {
 		// Embedded objects are usually templates; the API server lets
 		// them go without a name.
 		meta.Name = "fakename"
 	}
-	v.errs = append(v.errs, metavalidation.ValidateObjectMeta(&meta, meta.Namespace != "", metavalidation.NameIsDNSSubdomain, p.Child("metadata"))...)
+	// As in the API server, an embedded object's name need only be a
+	// valid path segment: it is not stored under that name.
+	return append(errs, metavalidation.ValidateObjectMeta(&meta, meta.Namespace != "", path.ValidatePathSegmentName, p.Child("metadata"))...)
 }
 
 // composition applies allOf, anyOf, oneOf and not. Their branches are
 // checked without ratcheting: they decide whether this value passes.
-func (v *validator) composition(p *field.Path, s *structural.Schema, x any, root bool) {
+func (v *validator) composition(p *field.Path, s *structural.Schema, x any) {
 	if len(s.AllOf) > 0 {
 		valid := 0
 		for _, sub := range s.AllOf {
-			errs := subValidate(p, sub, x, root)
+			errs := subValidate(p, sub, x)
 			if len(errs) == 0 {
 				valid++
 			}
@@ -513,7 +658,7 @@ func (v *validator) composition(p *field.Path, s *structural.Schema, x any, root
 		var best field.ErrorList
 		ok := false
 		for i, sub := range s.AnyOf {
-			errs := subValidate(p, sub, x, root)
+			errs := subValidate(p, sub, x)
 			if len(errs) == 0 {
 				ok = true
 				break
@@ -531,7 +676,7 @@ func (v *validator) composition(p *field.Path, s *structural.Schema, x any, root
 		var best field.ErrorList
 		valid := 0
 		for i, sub := range s.OneOf {
-			errs := subValidate(p, sub, x, root)
+			errs := subValidate(p, sub, x)
 			if len(errs) == 0 {
 				valid++
 			} else if i == 0 || best == nil || len(errs) < len(best) {
@@ -550,7 +695,7 @@ func (v *validator) composition(p *field.Path, s *structural.Schema, x any, root
 		}
 	}
 	if s.Not != nil {
-		if len(subValidate(p, s.Not, x, root)) == 0 {
+		if len(subValidate(p, s.Not, x)) == 0 {
 			v.add(field.Invalid(p, "", fmt.Sprintf("%q must not validate the schema (not)", name(p))))
 		}
 	}
@@ -558,8 +703,8 @@ func (v *validator) composition(p *field.Path, s *structural.Schema, x any, root
 
 // subValidate checks x against one branch of a composition on its own,
 // at the same path.
-func subValidate(p *field.Path, s *structural.Schema, x any, root bool) field.ErrorList {
+func subValidate(p *field.Path, s *structural.Schema, x any) field.ErrorList {
 	w := &validator{}
-	w.check(p, s, x, nil, false, root)
+	w.check(p, s, x, nil, false)
 	return w.errs
 }
