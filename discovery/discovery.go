@@ -1,0 +1,248 @@
+package discovery
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/k1s-dev/k1s/coretypes"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// Options configure a Discovery.
+type Options struct {
+	// Paths are the plugin directories (or manifest files) to scan, in
+	// precedence order; DefaultPaths gives the standard ones.
+	Paths []string
+	// CacheDir holds the metadata cache. Empty means os.UserCacheDir()/k1s;
+	// "-" turns the cache off.
+	CacheDir string
+	// BuiltinTypes are the types plugin types must not clash with. Nil
+	// means coretypes.Types().
+	BuiltinTypes []registry.Type
+}
+
+// TypeMetadata is the seed's description of a plugin type for CLI
+// operations; Type holds everything the registry knows about it.
+type TypeMetadata struct {
+	ShortNames   []string
+	PrintColumns []registry.PrintColumn
+	Categories   []string
+	// Scope is "Namespaced" or "Cluster".
+	Scope string
+	Type  registry.Type
+}
+
+// Stats count what the last scan did, for tests and benchmarks.
+type Stats struct {
+	// Files is the number of manifest files found.
+	Files int
+	// Parsed is the number of files parsed; the others came from the cache.
+	Parsed int
+	// CacheWritten says whether the cache file was (re)written.
+	CacheWritten bool
+}
+
+// Discovery finds plugin types in manifest files. It does nothing until
+// first asked: creating one is free, so a command that never needs a
+// plugin type never scans. It is safe for concurrent use.
+type Discovery struct {
+	opts Options
+
+	once    sync.Once
+	done    atomic.Bool
+	entries []*cachedType // accepted types, in precedence order
+	stats   Stats
+
+	mu       sync.Mutex // guards warnings, which decoding may add to
+	warnings []string
+
+	schemaOnce sync.Once
+	types      []registry.Type // entries with their schemas decoded
+	byGVK      map[schema.GroupVersionKind]int
+}
+
+var _ registry.Source = (*Discovery)(nil)
+
+// New returns a Discovery over opts.Paths. It does not touch the file
+// system.
+func New(opts Options) *Discovery {
+	return &Discovery{opts: opts}
+}
+
+// load scans, parses what the cache does not hold, refreshes the cache and
+// resolves conflicts, once.
+func (d *Discovery) load() {
+	d.once.Do(func() {
+		files, warnings := scan(d.opts.Paths)
+		cacheFile := cachePath(d.opts.CacheDir, d.opts.Paths)
+		cached := readCache(cacheFile)
+		entries := make([]*fileEntry, 0, len(files))
+		dirty := len(cached) != len(files)
+		for _, f := range files {
+			if e, ok := cached[f.path]; ok && e.matches(f) {
+				entries = append(entries, e)
+				continue
+			}
+			dirty = true
+			d.stats.Parsed++
+			data, err := os.ReadFile(f.path)
+			if err != nil {
+				// Not cached: the file may be readable next time.
+				warnings = append(warnings, f.path+": "+err.Error())
+				continue
+			}
+			entries = append(entries, newEntry(f, parseFile(f.path, data)))
+		}
+		d.stats.Files = len(files)
+		if dirty && cacheFile != "" {
+			// A cache that cannot be written (read-only home) only costs
+			// the next start a parse; it is not worth a warning on every
+			// command.
+			d.stats.CacheWritten = writeCache(cacheFile, entries) == nil
+		}
+		builtin := d.opts.BuiltinTypes
+		if builtin == nil {
+			builtin = coretypes.Types()
+		}
+		accepted, conflicts := resolve(builtin, entries)
+		d.entries = accepted
+		for _, e := range entries {
+			warnings = append(warnings, e.Warnings...)
+		}
+		d.warnings = append(warnings, conflicts...)
+		d.done.Store(true)
+	})
+}
+
+// decoded returns the accepted types with their schemas, decoding the
+// cached schemas on first use.
+func (d *Discovery) decoded() []registry.Type {
+	d.load()
+	d.schemaOnce.Do(func() {
+		d.types = make([]registry.Type, 0, len(d.entries))
+		d.byGVK = make(map[schema.GroupVersionKind]int, len(d.entries))
+		for _, ct := range d.entries {
+			t := ct.Type
+			t.Schema = ct.schema
+			if t.Schema == nil && len(ct.RawSchema) > 0 {
+				s := &apiextensionsv1.JSONSchemaProps{}
+				if err := json.Unmarshal(ct.RawSchema, s); err != nil {
+					// Only a damaged cache gets here: keep the type, without
+					// validation, and say so.
+					d.mu.Lock()
+					d.warnings = append(d.warnings, fmt.Sprintf("%s: kind %s: cached schema unreadable (%v); delete the discovery cache", t.Source, t.Kind, err))
+					d.mu.Unlock()
+				} else {
+					t.Schema = s
+				}
+			}
+			d.byGVK[t.Kind] = len(d.types)
+			d.types = append(d.types, t)
+		}
+	})
+	return d.types
+}
+
+// Types implements registry.Source: every usable plugin type. Broken and
+// conflicting manifests are reported by Warnings, never as an error.
+func (d *Discovery) Types() ([]registry.Type, error) {
+	return slices.Clone(d.decoded()), nil
+}
+
+// DiscoverAvailableTypes returns the kinds of every usable plugin type.
+// It does not decode schemas.
+func (d *Discovery) DiscoverAvailableTypes() ([]schema.GroupVersionKind, error) {
+	d.load()
+	out := make([]schema.GroupVersionKind, len(d.entries))
+	for i, ct := range d.entries {
+		out[i] = ct.Kind
+	}
+	return out, nil
+}
+
+// IsPluginType reports whether gvk is a usable plugin type.
+func (d *Discovery) IsPluginType(gvk schema.GroupVersionKind) bool {
+	d.load()
+	for _, ct := range d.entries {
+		if ct.Kind == gvk {
+			return true
+		}
+	}
+	return false
+}
+
+// GetTypeMetadata returns what the CLI needs to know about plugin type
+// gvk; a kind that is not a plugin type is a *meta.NoKindMatchError.
+func (d *Discovery) GetTypeMetadata(gvk schema.GroupVersionKind) (*TypeMetadata, error) {
+	types := d.decoded()
+	i, ok := d.byGVK[gvk]
+	if !ok {
+		return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
+	}
+	t := types[i]
+	scope := "Cluster"
+	if t.Namespaced {
+		scope = "Namespaced"
+	}
+	return &TypeMetadata{ShortNames: t.ShortNames, PrintColumns: t.PrintColumns, Categories: t.Categories, Scope: scope, Type: t}, nil
+}
+
+// RegisterTypes registers plugin kinds in s as unstructured.Unstructured
+// and their list kinds as unstructured.UnstructuredList: all of them, or
+// only gvks when given (the seed's lazy registration). A kind s already
+// knows, typically as a Go type an application registered, is left alone.
+// Asking for a kind that is not a plugin type is an error.
+func (d *Discovery) RegisterTypes(s *runtime.Scheme, gvks ...schema.GroupVersionKind) error {
+	d.load()
+	want := map[schema.GroupVersionKind]bool{}
+	for _, gvk := range gvks {
+		if !d.IsPluginType(gvk) {
+			return &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
+		}
+		want[gvk] = true
+	}
+	for _, ct := range d.entries {
+		if len(want) > 0 && !want[ct.Kind] {
+			continue
+		}
+		if !s.Recognizes(ct.Kind) {
+			s.AddKnownTypeWithName(ct.Kind, &unstructured.Unstructured{})
+		}
+		if list := ct.Kind.GroupVersion().WithKind(ct.ListKind); !s.Recognizes(list) {
+			s.AddKnownTypeWithName(list, &unstructured.UnstructuredList{})
+		}
+	}
+	return nil
+}
+
+// Warnings returns the problems the scan found — unreadable, broken or
+// conflicting manifests, each naming its file. It does not scan: before
+// the first scan it returns nil.
+func (d *Discovery) Warnings() []string {
+	if !d.loaded() {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.warnings)
+}
+
+// Stats returns what the scan did; like Warnings it does not scan.
+func (d *Discovery) Stats() Stats {
+	if !d.loaded() {
+		return Stats{}
+	}
+	return d.stats
+}
+
+func (d *Discovery) loaded() bool { return d.done.Load() }

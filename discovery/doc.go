@@ -1,0 +1,71 @@
+// Package discovery finds plugin resource types by reading type manifests
+// in plugin directories — it reads manifests, it never loads plugins — and
+// serves them to the type registry (as a registry.Source), to a
+// runtime.Scheme (RegisterTypes) and to the CLI (the seed's
+// PluginDiscovery methods).
+//
+// # Manifests
+//
+// Files named *.yaml, *.yml or *.json (not starting with ".") are read
+// from each plugin path and from each subdirectory one level down (a
+// plugin may keep its manifests in its own directory, e.g.
+// plugins/inventory/types.yaml); a path may also name a single file.
+// Deeper directories are not searched. A file may hold several YAML
+// documents or JSON objects, and List objects, as kubectl apply -f
+// accepts. Two kinds of document declare types:
+//
+//   - k1s.io/v1alpha1 PluginTypeManifest (the seed's format): spec.types[]
+//     with group, version, kind, plural (required), singular, listKind,
+//     shortNames, namespaced (or scope: Namespaced|Cluster; default
+//     namespaced), categories, printColumns (name, type, format,
+//     description, jsonPath, priority), subresources.status, selectableFields
+//     (".spec.x" strings or {jsonPath: .spec.x}), schema (either
+//     {openAPIV3Schema: ...} as in a CRD version, or the schema itself) and
+//     storage (when a resource is listed in several versions; by default
+//     the first listed is the storage version).
+//   - apiextensions.k8s.io/v1 CustomResourceDefinition, decoded with the
+//     API's own Go types: one type per served version (unserved versions
+//     are not registered), the storage version marked Storage, with the
+//     version's additionalPrinterColumns, subresources.status,
+//     schema.openAPIV3Schema and selectableFields.
+//
+// Documents of other kinds, and documents without apiVersion or kind, are
+// skipped silently. Anything wrong with a manifest — broken YAML, a type
+// without a plural, an unknown field, an unsupported apiVersion — is a
+// warning naming the file (Warnings); the file's other types, and every
+// other file, keep working.
+//
+// # Print columns
+//
+// A type's PrintColumns are complete, as for the built-in types (see
+// package coretypes): NAME (.metadata.name) comes first unless a column
+// already shows .metadata.name, and a type declaring no columns gets NAME
+// and AGE, as the API server shows CRDs without additionalPrinterColumns.
+//
+// # Conflicts
+//
+// Paths are in precedence order, and so are files within a path (files by
+// name, then subdirectories by name). A type whose kind is already
+// declared with another resource or scope, or whose resource is already
+// served by another kind or with another scope — by a built-in type or an
+// earlier file — is dropped with a warning naming both. Declaring the same
+// type twice with the same meaning (the same CRD in the project and in the
+// user directory) is fine: the first declaration wins, silently.
+//
+// # Cache
+//
+// The first use of a Discovery scans the paths; creating one costs
+// nothing. What each file yielded is cached in one JSON file,
+// CacheDir/discovery-<hash of the paths>.json, keyed by each file's path,
+// size and modification time: a warm start lists the directories, stats
+// the files and reads the cache, parsing no YAML; a changed, added or
+// removed file re-parses that file only. Conflicts are resolved on every
+// start (it is cheap), so the cache holds no cross-file state. Schemas stay
+// raw JSON in the cache and are decoded only when types are handed out
+// (Types, GetTypeMetadata); DiscoverAvailableTypes, IsPluginType and
+// RegisterTypes never decode them. The cache is written to a temporary
+// file and renamed into place, so concurrent processes never read a torn
+// one; a cache that cannot be written is silently skipped. A file edited
+// twice within the file system's mtime granularity without changing size
+// can go unnoticed until its next change.
+package discovery
