@@ -134,7 +134,7 @@ func newEntry(f manifestFile, p parsed) *fileEntry {
 		if t.Schema != nil {
 			// A JSONSchemaProps always marshals.
 			ct.RawSchema, _ = json.Marshal(t.Schema)
-			ct.schema, ct.Type.Schema = t.Schema, nil
+			ct.schema, ct.Schema = t.Schema, nil
 		}
 		e.Types = append(e.Types, ct)
 	}

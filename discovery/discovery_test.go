@@ -231,7 +231,7 @@ func TestCacheInvalidation(t *testing.T) {
 	cache := t.TempDir()
 	run := func() *Discovery {
 		d := New(Options{Paths: []string{dir}, CacheDir: cache})
-		d.DiscoverAvailableTypes()
+		mustDiscover(t, d)
 		return d
 	}
 	if got := run().Stats(); got.Parsed != 20 || !got.CacheWritten {
@@ -304,14 +304,14 @@ func TestCacheLocation(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", home)
 	t.Setenv("HOME", home)
 	d := New(Options{Paths: []string{testdata}})
-	d.DiscoverAvailableTypes()
+	mustDiscover(t, d)
 	matches, _ := filepath.Glob(filepath.Join(home, "k1s", "discovery-*.json"))
 	if len(matches) != 1 || !d.Stats().CacheWritten {
 		t.Fatalf("cache files under XDG_CACHE_HOME/k1s = %v (written %v), want one", matches, d.Stats().CacheWritten)
 	}
 	// A different set of paths gets its own cache file.
 	other := New(Options{Paths: []string{testdata, t.TempDir()}})
-	other.DiscoverAvailableTypes()
+	mustDiscover(t, other)
 	if matches, _ := filepath.Glob(filepath.Join(home, "k1s", "discovery-*.json")); len(matches) != 2 {
 		t.Errorf("cache files = %v, want one per path set", matches)
 	}
@@ -321,9 +321,9 @@ func TestCacheLocation(t *testing.T) {
 	}
 
 	off := New(Options{Paths: []string{testdata}, CacheDir: "-"})
-	off.DiscoverAvailableTypes()
+	mustDiscover(t, off)
 	off2 := New(Options{Paths: []string{testdata}, CacheDir: "-"})
-	off2.DiscoverAvailableTypes()
+	mustDiscover(t, off2)
 	if off.Stats().CacheWritten || off2.Stats().Parsed != 20 {
 		t.Errorf("with the cache off: %+v then %+v", off.Stats(), off2.Stats())
 	}
@@ -338,7 +338,7 @@ func TestCacheLocation(t *testing.T) {
 func TestUnusableCache(t *testing.T) {
 	cacheDir := t.TempDir()
 	d := New(Options{Paths: []string{testdata}, CacheDir: cacheDir})
-	d.DiscoverAvailableTypes()
+	mustDiscover(t, d)
 	files, _ := filepath.Glob(filepath.Join(cacheDir, "discovery-*.json"))
 	if len(files) != 1 {
 		t.Fatalf("cache files = %v", files)
@@ -497,5 +497,12 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if d.Stats().Parsed != 20 {
 		t.Errorf("Stats = %+v: the scan ran more than once or not at all", d.Stats())
+	}
+}
+
+func mustDiscover(t *testing.T, d *Discovery) {
+	t.Helper()
+	if _, err := d.DiscoverAvailableTypes(); err != nil {
+		t.Fatal(err)
 	}
 }

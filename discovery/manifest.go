@@ -31,7 +31,7 @@ type pluginTypeManifest struct {
 	// Metadata is not read: the name comes from the unstructured object,
 	// and any metadata field is allowed.
 	Metadata json.RawMessage `json:"metadata,omitempty"`
-	Spec struct {
+	Spec     struct {
 		Types []pluginType `json:"types"`
 	} `json:"spec"`
 }
