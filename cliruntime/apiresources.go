@@ -1,0 +1,128 @@
+package cliruntime
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// APIResources returns the preferred version of every resource type,
+// sorted as kubectl api-resources sorts: by group, then name.
+func APIResources(reg *registry.Registry) []*registry.Type {
+	seen := map[string]bool{}
+	var out []*registry.Type
+	for _, t := range reg.Types() {
+		gr := t.QualifiedResource()
+		if seen[gr] {
+			continue
+		}
+		if pref, err := reg.TypeForResource(t.GroupResource().WithVersion("")); err == nil {
+			t = pref
+		}
+		seen[gr] = true
+		out = append(out, t)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Kind.Group != out[j].Kind.Group {
+			return out[i].Kind.Group < out[j].Kind.Group
+		}
+		return out[i].Resource < out[j].Resource
+	})
+	return out
+}
+
+func (c *CLI) newAPIResourcesCommand() *cobra.Command {
+	var (
+		output, group, sortBy string
+		noHeaders, namespaced bool
+		categories            []string
+	)
+	cmd := &cobra.Command{
+		Use:     "api-resources",
+		Short:   "Print the supported API resources",
+		Long:    "Print the supported resource types: built-in ones and those of plugin manifests.",
+		Example: "  # Print the supported resource types\n  " + c.Name + " api-resources\n\n  # With categories\n  " + c.Name + " api-resources -o wide",
+		Args:    cobra.NoArgs,
+		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			if output != "" && output != "wide" && output != "name" {
+				return fmt.Errorf("--output %v is not available", output)
+			}
+			s, err := c.Session(cmd.Context())
+			if err != nil {
+				return err
+			}
+			types := APIResources(s.Registry)
+			nsFlag := cmd.Flags().Changed("namespaced")
+			var rows [][]string
+			tw := newTabWriter()
+			if !noHeaders && output != "name" {
+				h := []string{"NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"}
+				if output == "wide" {
+					h = append(h, "VERBS", "CATEGORIES")
+				}
+				tw.add(h)
+			}
+			switch sortBy {
+			case "", "name":
+			case "kind":
+				sort.SliceStable(types, func(i, j int) bool { return types[i].Kind.Kind < types[j].Kind.Kind })
+			default:
+				return fmt.Errorf("--sort-by accepts only name or kind")
+			}
+			if sortBy == "name" {
+				sort.SliceStable(types, func(i, j int) bool { return types[i].Resource < types[j].Resource })
+			}
+			for _, t := range types {
+				if group != "" && t.Kind.Group != group || nsFlag && t.Namespaced != namespaced {
+					continue
+				}
+				if len(categories) > 0 && !hasAll(t.Categories, categories) {
+					continue
+				}
+				if output == "name" {
+					name := t.Resource
+					if t.Kind.Group != "" {
+						name += "." + t.Kind.Group
+					}
+					fmt.Fprintln(c.Out, name)
+					continue
+				}
+				row := []string{t.Resource, strings.Join(t.ShortNames, ","), t.Kind.GroupVersion().String(), strconv.FormatBool(t.Namespaced), t.Kind.Kind}
+				if output == "wide" {
+					row = append(row, "[create delete deletecollection get list patch update watch]", strings.Join(t.Categories, ","))
+				}
+				rows = append(rows, row)
+				tw.add(row)
+			}
+			if output == "name" {
+				return nil
+			}
+			if len(rows) == 0 {
+				return nil
+			}
+			return tw.flush(c.Out)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVarP(&output, "output", "o", "", "Output format. One of: (wide, name).")
+	f.StringVar(&group, "api-group", "", "Limit to resources in the specified API group.")
+	f.BoolVar(&namespaced, "namespaced", true, "If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.")
+	f.BoolVar(&noHeaders, "no-headers", false, "When using the default or custom-column output format, don't print headers (default print headers).")
+	f.StringVar(&sortBy, "sort-by", "", "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.")
+	f.StringSliceVar(&categories, "categories", nil, "Limit to resources that belong to the specified categories.")
+	return cmd
+}
+
+func hasAll(have, want []string) bool {
+	for _, w := range want {
+		if !contains(have, w) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,178 @@
+package cliruntime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/jsonmergepatch"
+	"k8s.io/apimachinery/pkg/util/mergepatch"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// LastAppliedAnnotation holds the configuration last applied with
+// `apply`, the "original" of the three-way merge.
+const LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+// Action is what a write did to an object.
+type Action string
+
+// The actions kubectl prints after an object's name.
+const (
+	Created    Action = "created"
+	Configured Action = "configured"
+	Unchanged  Action = "unchanged"
+	Deleted    Action = "deleted"
+	Patched    Action = "patched"
+)
+
+// Result is the outcome of a write to one object.
+type Result struct {
+	Type   *registry.Type
+	Object *unstructured.Unstructured
+	Action Action
+	// Source is the file the object came from, if any.
+	Source string
+	Err    error
+}
+
+// Name is kubectl's type/name form of the result's object.
+func (r Result) Name() string { return ResourceName(r.Type.Kind.GroupKind(), r.Object.GetName()) }
+
+// ApplyOptions change Apply.
+type ApplyOptions struct {
+	// DryRun validates and computes the result without storing it.
+	DryRun bool
+}
+
+// modifiedConfiguration returns obj's JSON with the last-applied
+// annotation set to the JSON of obj without it, as kubectl computes it
+// (the annotation's value ends with a newline and keeps an empty
+// annotations map).
+func modifiedConfiguration(obj *unstructured.Unstructured) ([]byte, error) {
+	u := obj.DeepCopy()
+	annots := u.GetAnnotations()
+	if annots == nil {
+		annots = map[string]string{}
+	}
+	delete(annots, LastAppliedAnnotation)
+	unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations")
+	original, err := json.Marshal(u.Object)
+	if err != nil {
+		return nil, err
+	}
+	annots[LastAppliedAnnotation] = string(original) + "\n"
+	unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations")
+	return json.Marshal(u.Object)
+}
+
+// Apply applies obj of type t with kubectl's client-side three-way merge:
+// a missing object is created carrying the last-applied annotation; an
+// existing one is patched with the difference between the last applied
+// configuration, obj and the live object — a strategic merge patch for
+// built-in Go types, a JSON merge patch for the others. An empty patch
+// is "unchanged".
+func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, opts ApplyOptions) Result {
+	res := Result{Type: t, Object: obj}
+	modified, err := modifiedConfiguration(obj)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	current, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
+	if apierrors.IsNotFound(err) {
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(modified); err != nil {
+			res.Err = err
+			return res
+		}
+		var copts []client.CreateOption
+		if opts.DryRun {
+			copts = append(copts, client.DryRunAll)
+		}
+		if err := c.Create(ctx, u, copts...); err != nil {
+			res.Err = err
+			return res
+		}
+		res.Object, res.Action = u, Created
+		return res
+	}
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	original := []byte(current.GetAnnotations()[LastAppliedAnnotation])
+	currentJSON, err := json.Marshal(current.Object)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	patchType, patch, err := threeWayPatch(c.Scheme(), t, original, modified, currentJSON)
+	if err != nil {
+		res.Err = fmt.Errorf("creating patch with:\noriginal:\n%s\nmodified:\n%s\ncurrent:\n%s\nfor: %s: %v",
+			original, modified, currentJSON, res.Name(), err)
+		return res
+	}
+	if string(patch) == "{}" {
+		res.Object, res.Action = current, Unchanged
+		return res
+	}
+	var popts []client.PatchOption
+	if opts.DryRun {
+		popts = append(popts, client.DryRunAll)
+	}
+	if err := c.Patch(ctx, current, client.RawPatch(patchType, patch), popts...); err != nil {
+		res.Err = err
+		return res
+	}
+	res.Object, res.Action = current, Configured
+	return res
+}
+
+// typedObject returns a new Go object for t's kind when the scheme has
+// one (built-in types), else nil.
+func typedObject(scheme *runtime.Scheme, t *registry.Type) runtime.Object {
+	if scheme == nil || t.IsPlugin() {
+		return nil
+	}
+	obj, err := scheme.New(t.Kind)
+	if err != nil {
+		return nil
+	}
+	if _, ok := obj.(runtime.Unstructured); ok {
+		return nil
+	}
+	return obj
+}
+
+func threeWayPatch(scheme *runtime.Scheme, t *registry.Type, original, modified, current []byte) (types.PatchType, []byte, error) {
+	if typed := typedObject(scheme, t); typed != nil {
+		meta, err := strategicpatch.NewPatchMetaFromStruct(typed)
+		if err != nil {
+			return "", nil, err
+		}
+		patch, err := strategicpatch.CreateThreeWayMergePatch(original, modified, current, meta, true)
+		return types.StrategicMergePatchType, patch, err
+	}
+	patch, err := jsonmergepatch.CreateThreeWayJSONMergePatch(original, modified, current,
+		mergepatch.RequireKeyUnchanged("apiVersion"), mergepatch.RequireKeyUnchanged("kind"), mergepatch.RequireMetadataKeyUnchanged("name"))
+	return types.MergePatchType, patch, err
+}
+
+// Create creates obj of type t.
+func Create(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, dryRun bool) Result {
+	var opts []client.CreateOption
+	if dryRun {
+		opts = append(opts, client.DryRunAll)
+	}
+	u := obj.DeepCopy()
+	err := c.Create(ctx, u, opts...)
+	return Result{Type: t, Object: u, Action: Created, Err: err}
+}

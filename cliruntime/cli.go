@@ -1,0 +1,212 @@
+package cliruntime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// Session is what commands work with: a client, the registry behind it,
+// and how to release the store.
+type Session struct {
+	Client   client.Client
+	Registry *registry.Registry
+	// Close releases the store; may be nil.
+	Close func() error
+	// Warnings returns problems met while loading plugin types (broken
+	// manifests, each naming its file); may be nil.
+	Warnings func() []string
+}
+
+// SessionFactory opens a session for the global flags. It is called at
+// most once per command, and only by commands that need the store.
+type SessionFactory func(ctx context.Context, flags *GlobalFlags) (*Session, error)
+
+// CLI is one k1s-style command-line program: its streams, global flags
+// and how to open its store.
+type CLI struct {
+	// Name is the program name used in messages ("k1s").
+	Name string
+	// Version is printed by `version`.
+	Version string
+	In      io.Reader
+	Out     io.Writer
+	ErrOut  io.Writer
+	Flags   GlobalFlags
+	// Open opens the store and client.
+	Open SessionFactory
+	// Getenv reads the environment (EDITOR, ...); nil means os.Getenv.
+	Getenv func(string) string
+	// ErrIsTerminal reports whether ErrOut is a terminal (progress bars);
+	// nil means "check os.Stderr".
+	ErrIsTerminal func() (bool, int)
+
+	session   *Session
+	warned    bool
+	cancelled bool
+}
+
+// New returns a CLI on the process's standard streams.
+func New(name, version string, open SessionFactory) *CLI {
+	return &CLI{Name: name, Version: version, In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, Open: open}
+}
+
+func (c *CLI) getenv(k string) string {
+	if c.Getenv != nil {
+		return c.Getenv(k)
+	}
+	return os.Getenv(k)
+}
+
+// Session opens the store on first use and returns the same session
+// afterwards.
+func (c *CLI) Session(ctx context.Context) (*Session, error) {
+	if c.session != nil {
+		return c.session, nil
+	}
+	if c.Open == nil {
+		return nil, errors.New("no store configured")
+	}
+	start := time.Now()
+	s, err := c.Open(ctx, &c.Flags)
+	if err != nil {
+		return nil, err
+	}
+	c.logf(4, "opened store in %s", time.Since(start))
+	c.session = s
+	return s, nil
+}
+
+// warnings prints plugin manifest warnings once, as kubectl prints
+// server warnings.
+func (c *CLI) warnings() {
+	if c.warned || c.session == nil || c.session.Warnings == nil {
+		return
+	}
+	c.warned = true
+	for _, w := range c.session.Warnings() {
+		fmt.Fprintf(c.ErrOut, "Warning: %s\n", w)
+	}
+}
+
+func (c *CLI) logf(level int, format string, args ...any) {
+	if c.Flags.Verbosity >= level {
+		fmt.Fprintf(c.ErrOut, "I%s %s\n", time.Now().Format("0102 15:04:05.000000"), fmt.Sprintf(format, args...))
+	}
+}
+
+// Close releases the session's store.
+func (c *CLI) Close() error {
+	if c.session == nil || c.session.Close == nil {
+		return nil
+	}
+	s := c.session
+	c.session = nil
+	return s.Close()
+}
+
+// requestContext bounds one store call by --request-timeout. It does not
+// inherit cancellation from the signal context: a write that has started
+// finishes even when the user pressed Ctrl-C, so nothing is half-done.
+func (c *CLI) requestContext(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	d, err := c.Flags.Timeout()
+	if err != nil {
+		return nil, nil, err
+	}
+	base := context.WithoutCancel(ctx)
+	if d == 0 {
+		ctx, cancel := context.WithCancel(base)
+		return ctx, cancel, nil
+	}
+	ctx, cancel := context.WithTimeout(base, d)
+	return ctx, cancel, nil
+}
+
+// Execute runs the command line args (without the program name) and
+// returns the process exit code. Errors are printed as kubectl prints
+// them; SIGINT and SIGTERM stop long-running commands after the write in
+// flight.
+func (c *CLI) Execute(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return c.ExecuteContext(ctx, args)
+}
+
+// ExecuteContext is Execute with a context whose cancellation acts as an
+// interrupt.
+func (c *CLI) ExecuteContext(ctx context.Context, args []string) int {
+	root := NewRootCommand(c)
+	root.SetArgs(args)
+	root.SetIn(c.In)
+	root.SetOut(c.Out)
+	root.SetErr(c.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if cerr := c.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	if isCobraUsage(err) {
+		cmd, _, _ := root.Find(args)
+		path := c.Name
+		if cmd != nil {
+			path = cmd.CommandPath()
+		}
+		err = UsageErrorf(path, "%s", err.Error())
+	}
+	fmt.Fprintln(c.ErrOut, FormatError(err))
+	return 1
+}
+
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "unknown command", "accepts ", "requires "} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// run wraps a command body: it opens nothing itself, prints warnings
+// once the session exists, and maps a cancelled context to exit code
+// 130 (interrupted) after the work in flight finished.
+func (c *CLI) run(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		err := fn(cmd, args)
+		c.warnings()
+		if err == nil && c.cancelled {
+			return &ExitError{Code: 130}
+		}
+		return err
+	}
+}
+
+// interrupted reports whether the user asked to stop; loops over objects
+// call it between writes.
+func (c *CLI) interrupted(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		if !c.cancelled {
+			c.cancelled = true
+			fmt.Fprintln(c.ErrOut, "interrupted: stopping after the writes already done")
+		}
+		return true
+	}
+	return false
+}

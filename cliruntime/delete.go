@@ -1,0 +1,213 @@
+package cliruntime
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// ParseCascade maps --cascade to a propagation policy as kubectl does:
+// background (also "true"), foreground, orphan (also "false").
+func ParseCascade(v string) (metav1.DeletionPropagation, error) {
+	switch v {
+	case "background", "true", "":
+		return metav1.DeletePropagationBackground, nil
+	case "foreground":
+		return metav1.DeletePropagationForeground, nil
+	case "orphan", "false":
+		return metav1.DeletePropagationOrphan, nil
+	}
+	return "", fmt.Errorf(`invalid cascade value (%v). Must be "background", "foreground", or "orphan"`, v)
+}
+
+// Delete deletes obj of type t with the given propagation policy.
+func Delete(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, policy metav1.DeletionPropagation, dryRun bool) Result {
+	opts := []client.DeleteOption{client.PropagationPolicy(policy)}
+	if dryRun {
+		opts = append(opts, client.DryRunAll)
+	}
+	u := NewObject(t, obj.GetNamespace(), obj.GetName())
+	err := c.Delete(ctx, u, opts...)
+	return Result{Type: t, Object: u, Action: Deleted, Err: err}
+}
+
+// DeleteOptions are the flags of delete.
+type DeleteOptions struct {
+	Files          FilenameOptions
+	LabelSelector  string
+	FieldSelector  string
+	All            bool
+	AllNamespaces  bool
+	Cascade        string
+	IgnoreNotFound bool
+	Output         string
+	DryRun         string
+	GracePeriod    int
+	Now            bool
+	Wait           bool
+}
+
+func (c *CLI) newDeleteCommand() *cobra.Command {
+	o := &DeleteOptions{}
+	cmd := &cobra.Command{
+		Use:   "delete ([-f FILENAME] | TYPE [(NAME | -l label | --all)]) [flags]",
+		Short: "Delete resources by file names, stdin, resources and names, or by resources and label selector",
+		Long: `Delete resources by file names, stdin, resources and names, or by resources and label selector.
+
+Objects that others own (ownerReferences) are deleted with their owner, unless --cascade=orphan. With no garbage collector running, the cascade happens within the delete itself.`,
+		Example: `  # Delete an item
+  ` + c.Name + ` delete item hammer
+
+  # Delete the items of the example
+  ` + c.Name + ` delete -f examples/inventory/resources/items.yaml
+
+  # Delete every item labelled color=red
+  ` + c.Name + ` delete items -l color=red`,
+		ValidArgsFunction: c.completeResources,
+		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			return c.runDelete(cmd.Context(), o, args)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringSliceVarP(&o.Files.Filenames, "filename", "f", nil, "containing the resource to delete.")
+	f.BoolVarP(&o.Files.Recursive, "recursive", "R", false, "Process the directory used in -f, --filename recursively.")
+	f.StringVarP(&o.LabelSelector, "selector", "l", "", "Selector (label query) to filter on, not including uninitialized ones, supports '=', '==', '!=', 'in', 'notin'.")
+	f.StringVar(&o.FieldSelector, "field-selector", "", "Selector (field query) to filter on, supports '=', '==', and '!='.")
+	f.BoolVar(&o.All, "all", false, "Delete all resources, in the namespace of the specified resource types.")
+	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "If present, list the requested object(s) across all namespaces.")
+	f.StringVar(&o.Cascade, "cascade", "background", `Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.`)
+	f.Lookup("cascade").NoOptDefVal = "background"
+	f.BoolVar(&o.IgnoreNotFound, "ignore-not-found", false, "Treat \"resource not found\" as a successful delete. Defaults to \"true\" when --all is specified.")
+	f.StringVarP(&o.Output, "output", "o", "", "Output mode. Use \"-o name\" for shorter output (resource/name).")
+	f.StringVar(&o.DryRun, "dry-run", "none", `Must be "none", "server", or "client".`)
+	f.Lookup("dry-run").NoOptDefVal = "unchanged"
+	f.IntVar(&o.GracePeriod, "grace-period", -1, "Accepted for compatibility; deletion is immediate.")
+	f.BoolVar(&o.Now, "now", false, "Accepted for compatibility; deletion is immediate.")
+	f.BoolVar(&o.Wait, "wait", true, "Accepted for compatibility; the delete returns once the objects are gone.")
+	_ = cmd.MarkFlagFilename("filename", "json", "yaml", "yml")
+	return cmd
+}
+
+func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) error {
+	policy, err := ParseCascade(o.Cascade)
+	if err != nil {
+		return err
+	}
+	wo := WriteOptions{DryRun: o.DryRun}
+	mode, err := wo.dryRunMode()
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 && len(o.Files.Filenames) == 0 {
+		return UsageErrorf(c.Name+" delete", "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
+	}
+	if len(args) > 0 && len(o.Files.Filenames) > 0 {
+		return UsageErrorf(c.Name+" delete", "cannot specify both resource arguments and --filename")
+	}
+	s, err := c.Session(ctx)
+	if err != nil {
+		return err
+	}
+	ns := c.Flags.NamespaceOrDefault()
+	type target struct {
+		t   *registry.Type
+		obj *unstructured.Unstructured
+		src string
+	}
+	var targets []target
+	var errs []error
+	if len(o.Files.Filenames) > 0 {
+		infos, err := o.Files.Read(c.In)
+		if err != nil {
+			return err
+		}
+		types, err := PrepareInfos(s.Registry, infos, ns, c.Flags.Namespace != "")
+		if err != nil {
+			return err
+		}
+		for i, info := range infos {
+			targets = append(targets, target{types[i], info.Object, info.Source})
+		}
+	} else {
+		refs, err := ParseResourceArgs(s.Registry, args)
+		if err != nil {
+			return err
+		}
+		selecting := o.All || o.LabelSelector != "" || o.FieldSelector != ""
+		for _, ref := range refs {
+			if len(ref.Names) > 0 && selecting {
+				return fmt.Errorf("name cannot be provided when a selector is specified")
+			}
+			if len(ref.Names) == 0 && !selecting {
+				return fmt.Errorf("resource(s) were provided, but no name was specified")
+			}
+			for _, t := range ref.Types {
+				if len(ref.Names) > 0 {
+					for _, n := range ref.Names {
+						targets = append(targets, target{t, NewObject(t, ns, n), ""})
+					}
+					continue
+				}
+				rctx, cancel, err := c.requestContext(ctx)
+				if err != nil {
+					return err
+				}
+				items, _, err := List(rctx, s.Client, t, ListRequest{Namespace: ns, AllNamespaces: o.AllNamespaces, LabelSelector: o.LabelSelector, FieldSelector: o.FieldSelector})
+				cancel()
+				if err != nil {
+					return err
+				}
+				for _, u := range items {
+					targets = append(targets, target{t, u, ""})
+				}
+			}
+		}
+		if len(targets) == 0 {
+			fmt.Fprintln(c.Out, "No resources found")
+			return nil
+		}
+	}
+	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
+	progress := c.newProgress(len(targets), "delete")
+	for i, tg := range targets {
+		if c.interrupted(ctx) {
+			break
+		}
+		var r Result
+		if mode == "client" {
+			r = Result{Type: tg.t, Object: tg.obj, Action: Deleted}
+		} else {
+			rctx, cancel, err := c.requestContext(ctx)
+			if err != nil {
+				return err
+			}
+			r = Delete(rctx, s.Client, tg.t, tg.obj, policy, mode == "server")
+			cancel()
+		}
+		progress.set(i + 1)
+		if r.Err != nil {
+			if apierrors.IsNotFound(r.Err) && (o.IgnoreNotFound || o.All) {
+				continue
+			}
+			errs = append(errs, withSource("deleting", tg.src, r.Err))
+			continue
+		}
+		progress.clear()
+		if o.Output == "name" {
+			fmt.Fprintln(c.Out, r.Name())
+			continue
+		}
+		fmt.Fprintf(c.Out, "%s %q deleted%s\n", tg.t.QualifiedResource(), tg.obj.GetName(), suffix)
+	}
+	progress.done()
+	return utilerrors.NewAggregate(errs)
+}

@@ -1,0 +1,341 @@
+package cliruntime
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+var eventGVK = schema.GroupVersionKind{Version: "v1", Kind: "Event"}
+
+// EventsFor returns the core/v1 Events about obj, oldest first; nil when
+// the registry has no Event type.
+func EventsFor(ctx context.Context, c client.Client, reg *registry.Registry, obj *unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	t, err := reg.TypeFor(eventGVK)
+	if err != nil {
+		return nil, nil
+	}
+	items, _, err := List(ctx, c, t, ListRequest{Namespace: obj.GetNamespace(), AllNamespaces: obj.GetNamespace() == ""})
+	if err != nil {
+		return nil, err
+	}
+	var out []*unstructured.Unstructured
+	for _, e := range items {
+		if str(e.Object, "involvedObject", "name") != obj.GetName() ||
+			str(e.Object, "involvedObject", "kind") != obj.GetKind() ||
+			str(e.Object, "involvedObject", "namespace") != obj.GetNamespace() {
+			continue
+		}
+		if uid := str(e.Object, "involvedObject", "uid"); uid != "" && uid != string(obj.GetUID()) {
+			continue
+		}
+		out = append(out, e)
+	}
+	sortEvents(out)
+	return out, nil
+}
+
+func eventTime(e *unstructured.Unstructured) time.Time {
+	for _, f := range []string{"lastTimestamp", "eventTime", "firstTimestamp"} {
+		if v := str(e.Object, f); v != "" {
+			var t metav1.Time
+			if err := t.UnmarshalQueryParameter(v); err == nil {
+				return t.Time
+			}
+		}
+	}
+	return e.GetCreationTimestamp().Time
+}
+
+func sortEvents(events []*unstructured.Unstructured) {
+	sort.SliceStable(events, func(i, j int) bool { return eventTime(events[i]).Before(eventTime(events[j])) })
+}
+
+// prefixWriter writes describe output: levels indent by two spaces and
+// tabs align as kubectl's describe tab writer (min width 0, tab width 8,
+// padding 2).
+type prefixWriter struct{ w *tabwriter.Writer }
+
+func (p prefixWriter) write(level int, format string, args ...any) {
+	fmt.Fprintf(p.w, strings.Repeat("  ", level)+format, args...)
+}
+
+// Describe writes kubectl's generic description of obj: name, namespace,
+// labels, annotations, every other field by nested sections, then the
+// Events section (nil events prints none).
+func Describe(w io.Writer, obj *unstructured.Unstructured, events []*unstructured.Unstructured, withEvents bool) error {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 8, 2, ' ', 0)
+	p := prefixWriter{tw}
+	p.write(0, "Name:\t%s\n", obj.GetName())
+	p.write(0, "Namespace:\t%s\n", obj.GetNamespace())
+	printMapMultiline(p, "Labels", obj.GetLabels())
+	printMapMultiline(p, "Annotations", obj.GetAnnotations())
+	printUnstructuredContent(p, 0, obj.Object, "", ".metadata.managedFields", ".metadata.name",
+		".metadata.namespace", ".metadata.labels", ".metadata.annotations")
+	if withEvents {
+		describeEvents(p, events)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func printMapMultiline(p prefixWriter, title string, m map[string]string) {
+	p.write(0, "%s:\t", title)
+	if len(m) == 0 {
+		p.write(0, "<none>\n")
+		return
+	}
+	for i, k := range sortedKeys(m) {
+		if i != 0 {
+			p.write(0, "\t")
+		}
+		p.write(0, "%s=%s\n", k, m[k])
+	}
+}
+
+func printUnstructuredContent(p prefixWriter, level int, content map[string]any, skipPrefix string, skip ...string) {
+	for _, field := range sortedKeys(content) {
+		expr := skipPrefix + "." + field
+		if contains(skip, expr) {
+			continue
+		}
+		switch v := content[field].(type) {
+		case map[string]any:
+			p.write(level, "%s:\n", smartLabelFor(field))
+			printUnstructuredContent(p, level+1, v, expr, skip...)
+		case []any:
+			p.write(level, "%s:\n", smartLabelFor(field))
+			for _, child := range v {
+				if m, ok := child.(map[string]any); ok {
+					printUnstructuredContent(p, level+1, m, expr, skip...)
+				} else {
+					p.write(level+1, "%v\n", child)
+				}
+			}
+		default:
+			p.write(level, "%s:\t%v\n", smartLabelFor(field), v)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// smartLabelFor turns a field name into a describe label as kubectl does:
+// "creationTimestamp" -> "Creation Timestamp", "uid" -> "UID".
+func smartLabelFor(field string) string {
+	if strings.IndexFunc(field, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) != -1 {
+		return field
+	}
+	acronyms := []string{"API", "URL", "UID", "OSB", "GUID"}
+	parts := splitCamel(field)
+	out := make([]string, 0, len(parts))
+	for _, part := range parts {
+		if part == "_" {
+			continue
+		}
+		if contains(acronyms, strings.ToUpper(part)) {
+			part = strings.ToUpper(part)
+		} else if part != "" {
+			part = strings.ToUpper(part[:1]) + part[1:]
+		}
+		out = append(out, part)
+	}
+	return strings.Join(out, " ")
+}
+
+// splitCamel splits "apiVersion" into "api", "Version" and keeps runs of
+// capitals together ("UIDs" -> "UI", "Ds" is avoided by treating a run
+// followed by lower case as starting a new word).
+func splitCamel(s string) []string {
+	runes := []rune(s)
+	var parts []string
+	start := 0
+	for i := 1; i < len(runes); i++ {
+		prev, cur := runes[i-1], runes[i]
+		switch {
+		case unicode.IsLower(prev) && unicode.IsUpper(cur):
+			parts = append(parts, string(runes[start:i]))
+			start = i
+		case unicode.IsUpper(prev) && unicode.IsUpper(cur) && i+1 < len(runes) && unicode.IsLower(runes[i+1]):
+			parts = append(parts, string(runes[start:i]))
+			start = i
+		case unicode.IsLetter(prev) != unicode.IsLetter(cur):
+			parts = append(parts, string(runes[start:i]))
+			start = i
+		}
+	}
+	return append(parts, string(runes[start:]))
+}
+
+func describeEvents(p prefixWriter, events []*unstructured.Unstructured) {
+	if len(events) == 0 {
+		p.write(0, "Events:\t<none>\n")
+		return
+	}
+	p.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
+	p.write(1, "----\t------\t----\t----\t-------\n")
+	for _, e := range events {
+		first := since(str(e.Object, "eventTime"))
+		if str(e.Object, "eventTime") == "" {
+			first = since(str(e.Object, "firstTimestamp"))
+		}
+		interval := first
+		count, _, _ := unstructured.NestedInt64(e.Object, "count")
+		if sc, ok, _ := unstructured.NestedInt64(e.Object, "series", "count"); ok {
+			interval = fmt.Sprintf("%s (x%d over %s)", since(str(e.Object, "series", "lastObservedTime")), sc, first)
+		} else if count > 1 {
+			interval = fmt.Sprintf("%s (x%d over %s)", since(str(e.Object, "lastTimestamp")), count, first)
+		}
+		source := str(e.Object, "source", "component")
+		if source == "" {
+			source = str(e.Object, "reportingComponent")
+		}
+		p.write(1, "%v\t%v\t%s\t%v\t%v\n", str(e.Object, "type"), str(e.Object, "reason"), interval, source, strings.TrimSpace(str(e.Object, "message")))
+	}
+}
+
+func (c *CLI) newDescribeCommand() *cobra.Command {
+	var (
+		selector   string
+		all        bool
+		showEvents bool
+		files      FilenameOptions
+	)
+	cmd := &cobra.Command{
+		Use:   "describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)",
+		Short: "Show details of a specific resource or group of resources",
+		Long: `Show details of a specific resource or group of resources.
+
+Print a detailed description of the selected resources, including related resources such as events. An exact NAME is shown alone; otherwise every object whose name starts with NAME_PREFIX is described.`,
+		Example:           "  # Describe an item\n  " + c.Name + " describe item hammer",
+		ValidArgsFunction: c.completeResources,
+		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if len(args) == 0 && len(files.Filenames) == 0 {
+				return UsageErrorf(cmd.CommandPath(), "You must specify the type of resource to describe. Use \"%s api-resources\" for a complete list of supported resources.", c.Name)
+			}
+			s, err := c.Session(ctx)
+			if err != nil {
+				return err
+			}
+			rctx, cancel, err := c.requestContext(ctx)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			ns := c.Flags.NamespaceOrDefault()
+			var objs []*unstructured.Unstructured
+			var errs []error
+			if len(files.Filenames) > 0 {
+				targets, err := c.targets(ctx, s, nil, files, cmd.CommandPath())
+				if err != nil {
+					return err
+				}
+				for _, tg := range targets {
+					u, err := Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
+					if err != nil {
+						errs = append(errs, err)
+						continue
+					}
+					objs = append(objs, u)
+				}
+			} else {
+				refs, err := ParseResourceArgs(s.Registry, args)
+				if err != nil {
+					return err
+				}
+				for _, ref := range refs {
+					for _, t := range ref.Types {
+						if len(ref.Names) == 0 {
+							items, _, err := List(rctx, s.Client, t, ListRequest{Namespace: ns, AllNamespaces: all, LabelSelector: selector})
+							if err != nil {
+								return err
+							}
+							objs = append(objs, items...)
+							continue
+						}
+						for _, n := range ref.Names {
+							u, err := Get(rctx, s.Client, t, ns, n)
+							if err == nil {
+								objs = append(objs, u)
+								continue
+							}
+							if !apierrors.IsNotFound(err) {
+								errs = append(errs, err)
+								continue
+							}
+							items, _, lerr := List(rctx, s.Client, t, ListRequest{Namespace: ns})
+							if lerr != nil {
+								errs = append(errs, lerr)
+								continue
+							}
+							found := false
+							for _, it := range items {
+								if strings.HasPrefix(it.GetName(), n) {
+									objs = append(objs, it)
+									found = true
+								}
+							}
+							if !found {
+								errs = append(errs, err)
+							}
+						}
+					}
+				}
+				if len(objs) == 0 && len(errs) == 0 {
+					c.noResources(c.ErrOut, refs, all)
+					return nil
+				}
+			}
+			sep := ""
+			for _, u := range objs {
+				var events []*unstructured.Unstructured
+				if showEvents {
+					if events, err = EventsFor(rctx, s.Client, s.Registry, u); err != nil {
+						return err
+					}
+				}
+				fmt.Fprint(c.Out, sep)
+				if err := Describe(c.Out, u, events, showEvents); err != nil {
+					return err
+				}
+				sep = "\n\n"
+			}
+			return utilerrors.NewAggregate(errs)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVarP(&selector, "selector", "l", "", "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.")
+	f.BoolVarP(&all, "all-namespaces", "A", false, "If present, list the requested object(s) across all namespaces.")
+	f.BoolVar(&showEvents, "show-events", true, "If true, display events related to the described object.")
+	f.StringSliceVarP(&files.Filenames, "filename", "f", nil, "Filename, directory, or URL to files containing the resource to describe")
+	return cmd
+}

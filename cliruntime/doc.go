@@ -1,0 +1,17 @@
+// Package cliruntime is the kubectl-style command layer of k1s, reusable
+// by any command-line tool built on a k1s Client: global flags with their
+// environment variables, printers (table, wide, yaml, json, name,
+// jsonpath, custom-columns), a resource builder (files, directories,
+// stdin, multi-document YAML, List kinds), handlers for get, create,
+// apply, delete, patch, label, annotate, edit, describe and watch that
+// return typed results, and the cobra commands that wire them together.
+//
+// It works on unstructured objects and the registry's type metadata, so a
+// plugin type declared only by a manifest prints and applies exactly like
+// a built-in one. It depends on the Client interface, never on a storage
+// backend: the program that embeds it supplies a ClientFactory.
+//
+// One-shot commands use only tier 1; this package must not link
+// client-go's cache, controller-runtime or the WASM runtime, whose
+// initialisation would dominate a command that runs for milliseconds.
+package cliruntime

@@ -1,0 +1,118 @@
+package cliruntime
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+)
+
+// ExitError carries a process exit code without a message of its own:
+// the command has already printed what went wrong.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// usageError is a mistake in the command line; kubectl follows it with a
+// pointer to the command's help.
+type usageError struct {
+	msg     string
+	command string
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+// UsageErrorf returns an error printed as kubectl prints usage mistakes:
+// "error: <msg>" then "See '<command> -h' for help and examples".
+func UsageErrorf(command, format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), command: command}
+}
+
+// FormatError renders err as kubectl does on stderr, without the final
+// newline: "Error from server (NotFound): ..." for API errors, "The Item
+// "x" is invalid: ..." for validation errors, "error: ..." otherwise.
+// An aggregate of errors renders one line per error.
+func FormatError(err error) string {
+	var agg utilerrors.Aggregate
+	if errors.As(err, &agg) && len(agg.Errors()) > 0 {
+		lines := make([]string, 0, len(agg.Errors()))
+		for _, e := range agg.Errors() {
+			lines = append(lines, FormatError(e))
+		}
+		return strings.Join(lines, "\n")
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return fmt.Sprintf("error: %s\nSee '%s -h' for help and examples", ue.msg, ue.command)
+	}
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		return formatStatus(status.Status(), err)
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "error: ") {
+		return msg
+	}
+	return "error: " + msg
+}
+
+func formatStatus(st metav1.Status, err error) string {
+	if st.Reason == metav1.StatusReasonInvalid && st.Details != nil {
+		d := st.Details
+		s := "The request is invalid"
+		if d.Kind != "" || d.Name != "" {
+			s = fmt.Sprintf("The %s %q is invalid", d.Kind, d.Name)
+		}
+		if len(d.Causes) == 0 {
+			return st.Message
+		}
+		causes := make([]string, 0, len(d.Causes))
+		for _, c := range d.Causes {
+			msg := c.Message
+			if c.Field != "" {
+				msg = c.Field + ": " + c.Message
+			}
+			causes = append(causes, msg)
+		}
+		if len(causes) == 1 {
+			return s + ": " + causes[0]
+		}
+		return s + ": \n* " + strings.Join(causes, "\n* ")
+	}
+	msg := st.Message
+	if msg == "" {
+		msg = err.Error()
+	}
+	if st.Reason == "" || st.Reason == metav1.StatusReasonUnknown {
+		return "Error from server: " + msg
+	}
+	return fmt.Sprintf("Error from server (%s): %s", st.Reason, msg)
+}
+
+// withSource rewrites an API error's message the way kubectl does when an
+// object came from a file: `error when creating "items.yaml": ...`.
+// Invalid errors are left alone: their message names the object already.
+func withSource(verb, source string, err error) error {
+	if source == "" {
+		return err
+	}
+	var se *apierrors.StatusError
+	if !errors.As(err, &se) || se.ErrStatus.Reason == metav1.StatusReasonInvalid {
+		return err
+	}
+	st := se.ErrStatus
+	st.Message = fmt.Sprintf("error when %s %q: %s", verb, source, st.Message)
+	return &apierrors.StatusError{ErrStatus: st}
+}
+
+// errorFromWatch turns a watch's ERROR event object into an error.
+func errorFromWatch(obj runtime.Object) error {
+	if err := apierrors.FromObject(obj); err != nil {
+		return err
+	}
+	return fmt.Errorf("watch ended with an unexpected error object %T", obj)
+}

@@ -1,0 +1,154 @@
+package cliruntime
+
+import (
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/client"
+)
+
+// eventsColumns are kubectl events' columns.
+var eventsColumns = []Column{
+	{Name: "Last Seen", Cell: func(u *unstructured.Unstructured) any { return eventLastSeen(u) }},
+	{Name: "Type", Cell: func(u *unstructured.Unstructured) any { return str(u.Object, "type") }},
+	{Name: "Reason", Cell: func(u *unstructured.Unstructured) any { return str(u.Object, "reason") }},
+	{Name: "Object", Cell: func(u *unstructured.Unstructured) any { return eventObject(u) }},
+	{Name: "Message", Cell: func(u *unstructured.Unstructured) any { return strings.TrimSpace(str(u.Object, "message")) }},
+}
+
+func (c *CLI) newEventsCommand() *cobra.Command {
+	var (
+		forObject, output string
+		types             []string
+		all, watchFlag    bool
+		noHeaders         bool
+	)
+	cmd := &cobra.Command{
+		Use:   "events [(-o|--output=)json|yaml|name] [--for TYPE/NAME] [--watch] [--types=Normal,Warning]",
+		Short: "List events",
+		Long:  "Display events, oldest first. Events are core/v1 Event objects written by controllers and the ManagedRuntime's recorder.",
+		Example: "  # List recent events in the default namespace\n  " + c.Name + " events\n\n  # List events about one item\n  " +
+			c.Name + " events --for item/hammer",
+		Args: cobra.NoArgs,
+		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, err := c.Session(ctx)
+			if err != nil {
+				return err
+			}
+			t, err := s.Registry.TypeFor(eventGVK)
+			if err != nil {
+				return err
+			}
+			var forKind, forName string
+			if forObject != "" {
+				typ, name, ok := strings.Cut(forObject, "/")
+				if !ok || name == "" {
+					return fmt.Errorf("--for must be in resource/name form")
+				}
+				ft, err := s.Registry.ResolveOne(typ)
+				if err != nil {
+					return err
+				}
+				forKind, forName = ft.Kind.Kind, name
+			}
+			for _, ty := range types {
+				if ty != "Normal" && ty != "Warning" {
+					return fmt.Errorf("valid --types are Normal or Warning")
+				}
+			}
+			keep := func(e *unstructured.Unstructured) bool {
+				if forName != "" && (str(e.Object, "involvedObject", "kind") != forKind || str(e.Object, "involvedObject", "name") != forName) {
+					return false
+				}
+				return len(types) == 0 || contains(types, str(e.Object, "type"))
+			}
+			req := ListRequest{Namespace: c.Flags.NamespaceOrDefault(), AllNamespaces: all}
+			rctx, cancel, err := c.requestContext(ctx)
+			if err != nil {
+				return err
+			}
+			items, rv, err := List(rctx, s.Client, t, req)
+			cancel()
+			if err != nil {
+				return err
+			}
+			var kept []*unstructured.Unstructured
+			for _, e := range items {
+				if keep(e) {
+					kept = append(kept, e)
+				}
+			}
+			sortEvents(kept)
+			if output != "" {
+				p, err := NewPrinter(PrintOptions{Output: output})
+				if err != nil {
+					return err
+				}
+				if err := p.Print(c.Out, []Group{{Type: t, Items: kept}}, false); err != nil {
+					return err
+				}
+			} else {
+				tp := NewTablePrinter(PrintOptions{NoHeaders: noHeaders, WithNamespace: all})
+				tp.columns[t] = eventsColumns
+				if len(kept) == 0 && !watchFlag {
+					if all {
+						fmt.Fprintln(c.ErrOut, "No events found.")
+					} else {
+						fmt.Fprintf(c.ErrOut, "No events found in %s namespace.\n", req.Namespace)
+					}
+					return nil
+				}
+				if err := tp.PrintEvent(c.Out, t, "", kept...); err != nil {
+					return err
+				}
+				if !watchFlag {
+					return nil
+				}
+				opts, _ := req.options(t)
+				opts = append(opts, &client.ListOptions{ResourceVersion: rv})
+				ul := &unstructured.UnstructuredList{}
+				ul.SetGroupVersionKind(t.Kind.GroupVersion().WithKind(t.ListKind))
+				w, err := s.Client.Watch(ctx, ul, opts...)
+				if err != nil {
+					return err
+				}
+				defer w.Stop()
+				for {
+					select {
+					case <-ctx.Done():
+						return nil
+					case ev, ok := <-w.ResultChan():
+						if !ok {
+							return nil
+						}
+						if ev.Type == watch.Error {
+							return errorFromWatch(ev.Object)
+						}
+						u, ok := ev.Object.(*unstructured.Unstructured)
+						if !ok || ev.Type == watch.Deleted || !keep(u) {
+							continue
+						}
+						if err := tp.PrintEvent(c.Out, t, "", u); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return nil
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&forObject, "for", "", "Filter events to only those pertaining to the specified resource.")
+	f.StringSliceVar(&types, "types", nil, "Output only events of given types.")
+	f.BoolVarP(&all, "all-namespaces", "A", false, "If present, list the requested object(s) across all namespaces.")
+	f.BoolVarP(&watchFlag, "watch", "w", false, "After listing the requested events, watch for more events.")
+	f.StringVarP(&output, "output", "o", "", "Output format. One of: (json, yaml, name, jsonpath=...).")
+	f.BoolVar(&noHeaders, "no-headers", false, "When using the default output format, don't print headers.")
+	return cmd
+}

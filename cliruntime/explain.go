@@ -1,0 +1,227 @@
+package cliruntime
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+
+	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// standardFieldDocs are the descriptions kubectl shows for the fields
+// every object has, which a CRD schema usually leaves undocumented.
+var standardFieldDocs = map[string]string{
+	"apiVersion": "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+	"kind":       "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+	"metadata":   "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+}
+
+// schemaType renders a schema's type as explain does: <string>,
+// <integer>, <Object>, <[]Object>, <map[string]string>.
+func schemaType(s *apiextensionsv1.JSONSchemaProps) string {
+	switch s.Type {
+	case "object":
+		if s.AdditionalProperties != nil && s.AdditionalProperties.Schema != nil && len(s.Properties) == 0 {
+			return "map[string]" + strings.Trim(schemaType(s.AdditionalProperties.Schema), "<>")
+		}
+		return "Object"
+	case "array":
+		if s.Items != nil && s.Items.Schema != nil {
+			return "[]" + schemaType(s.Items.Schema)
+		}
+		return "[]Object"
+	case "":
+		if s.XIntOrString {
+			return "IntOrString"
+		}
+		return "Object"
+	}
+	return s.Type
+}
+
+func wrap(w io.Writer, indent int, text string) {
+	pad := strings.Repeat(" ", indent)
+	const width = 80
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			if line != "" && len(pad)+len(line)+1+len(word) > width {
+				fmt.Fprintln(w, pad+line)
+				line = word
+				continue
+			}
+			if line != "" {
+				line += " "
+			}
+			line += word
+		}
+		fmt.Fprintln(w, pad+line)
+	}
+}
+
+// Explain writes kubectl explain's description of t at the dotted field
+// path (empty for the whole type), from the type's OpenAPI schema.
+func Explain(w io.Writer, t *registry.Type, path []string, recursive bool) error {
+	schema := t.Schema
+	if schema == nil {
+		schema = &apiextensionsv1.JSONSchemaProps{Type: "object"}
+	}
+	if schema.Properties == nil || schema.Properties["apiVersion"].Type == "" {
+		props := map[string]apiextensionsv1.JSONSchemaProps{}
+		for k, v := range schema.Properties {
+			props[k] = v
+		}
+		for _, f := range []string{"apiVersion", "kind"} {
+			if _, ok := props[f]; !ok {
+				props[f] = apiextensionsv1.JSONSchemaProps{Type: "string"}
+			}
+		}
+		if _, ok := props["metadata"]; !ok {
+			props["metadata"] = apiextensionsv1.JSONSchemaProps{Type: "object"}
+		}
+		s := *schema
+		s.Properties = props
+		schema = &s
+	}
+	if t.Kind.Group != "" {
+		fmt.Fprintf(w, "GROUP:      %s\n", t.Kind.Group)
+	}
+	fmt.Fprintf(w, "KIND:       %s\nVERSION:    %s\n\n", t.Kind.Kind, t.Kind.Version)
+	cur := schema
+	fieldName := ""
+	for i, p := range path {
+		next, ok := cur.Properties[p]
+		if !ok && cur.Items != nil && cur.Items.Schema != nil {
+			next, ok = cur.Items.Schema.Properties[p]
+		}
+		if !ok {
+			return fmt.Errorf("field %q does not exist", strings.Join(path[:i+1], "."))
+		}
+		if next.Description == "" && i == 0 {
+			next.Description = standardFieldDocs[p]
+		}
+		cur, fieldName = &next, p
+	}
+	if fieldName != "" {
+		fmt.Fprintf(w, "FIELD: %s <%s>\n\n", fieldName, schemaType(cur))
+	}
+	fmt.Fprintln(w, "DESCRIPTION:")
+	desc := cur.Description
+	if desc == "" {
+		desc = "<empty>"
+	}
+	wrap(w, 4, desc)
+	props := cur.Properties
+	if cur.Items != nil && cur.Items.Schema != nil && len(props) == 0 {
+		props = cur.Items.Schema.Properties
+	}
+	if len(props) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "    ")
+	fmt.Fprintln(w, "FIELDS:")
+	explainFields(w, cur, props, 1, recursive, len(path) == 0)
+	return nil
+}
+
+func explainFields(w io.Writer, parent *apiextensionsv1.JSONSchemaProps, props map[string]apiextensionsv1.JSONSchemaProps, level int, recursive, top bool) {
+	names := make([]string, 0, len(props))
+	for k := range props {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	required := map[string]bool{}
+	for _, r := range parent.Required {
+		required[r] = true
+	}
+	if parent.Items != nil && parent.Items.Schema != nil {
+		for _, r := range parent.Items.Schema.Required {
+			required[r] = true
+		}
+	}
+	pad := strings.Repeat("  ", level)
+	for _, n := range names {
+		p := props[n]
+		req := ""
+		if required[n] {
+			req = " -required-"
+		}
+		fmt.Fprintf(w, "%s%s\t<%s>%s\n", pad, n, schemaType(&p), req)
+		if recursive {
+			sub := p.Properties
+			if p.Items != nil && p.Items.Schema != nil {
+				sub = p.Items.Schema.Properties
+			}
+			explainFields(w, &p, sub, level+1, true, false)
+			continue
+		}
+		desc := p.Description
+		if desc == "" && top {
+			desc = standardFieldDocs[n]
+		}
+		if desc == "" {
+			desc = "<no description>"
+		}
+		wrap(w, len(pad)+2, desc)
+		fmt.Fprintln(w)
+	}
+}
+
+func (c *CLI) newExplainCommand() *cobra.Command {
+	var recursive bool
+	var apiVersion string
+	cmd := &cobra.Command{
+		Use:   "explain TYPE[.FIELD...]",
+		Short: "Get documentation for a resource",
+		Long: `Describe fields and structure of a resource type, from its schema.
+
+Fields are identified via a simple JSONPath identifier: <type>.<fieldName>[.<fieldName>]`,
+		Example: "  # Get the documentation of the item type\n  " + c.Name + " explain items\n\n  # Get the documentation of a field\n  " +
+			c.Name + " explain items.spec.quantity",
+		ValidArgsFunction: c.completeResources,
+		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return UsageErrorf(cmd.CommandPath(), "We accept only this format: explain RESOURCE")
+			}
+			s, err := c.Session(cmd.Context())
+			if err != nil {
+				return err
+			}
+			parts := strings.Split(args[0], ".")
+			var t *registry.Type
+			var path []string
+			// The type may be "items" or qualified ("items.inventory.example.com");
+			// take the longest prefix that resolves, the rest is the field path.
+			for i := len(parts); i > 0; i-- {
+				if ts, err := s.Registry.ResolveOne(strings.Join(parts[:i], ".")); err == nil {
+					t, path = ts, parts[i:]
+					break
+				}
+			}
+			if t == nil {
+				_, err := s.Registry.ResolveOne(parts[0])
+				return err
+			}
+			if apiVersion != "" && apiVersion != t.Kind.GroupVersion().String() {
+				found := false
+				for _, other := range s.Registry.Types() {
+					if other.GroupResource() == t.GroupResource() && other.Kind.GroupVersion().String() == apiVersion {
+						t, found = other, true
+					}
+				}
+				if !found {
+					return fmt.Errorf("couldn't find resource for %q in api version %s", t.Kind.GroupKind(), apiVersion)
+				}
+			}
+			return Explain(c.Out, t, path, recursive)
+		}),
+	}
+	cmd.Flags().BoolVar(&recursive, "recursive", false, "When true, print the name of all the fields recursively. Otherwise, print the available fields with their description.")
+	cmd.Flags().StringVar(&apiVersion, "api-version", "", "Use given api-version (group/version) of the resource.")
+	return cmd
+}

@@ -1,0 +1,231 @@
+package cliruntime
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// GetResult is what a get found: objects grouped by type in request
+// order, and one error per object that could not be read.
+type GetResult struct {
+	Groups []Group
+	Errors []error
+	// Single is true when exactly one object was asked for by name.
+	Single bool
+	// ResourceVersion is the list's revision when one type was listed.
+	ResourceVersion string
+}
+
+// Count returns the number of objects found.
+func (r *GetResult) Count() int {
+	n := 0
+	for _, g := range r.Groups {
+		n += len(g.Items)
+	}
+	return n
+}
+
+// GetObjects reads what refs name: each named object, or every object of
+// each type that req selects.
+func GetObjects(ctx context.Context, c client.Client, refs []ResourceRef, req ListRequest) *GetResult {
+	res := &GetResult{}
+	groupOf := map[*registry.Type]int{}
+	add := func(t *registry.Type, items ...*unstructured.Unstructured) {
+		i, ok := groupOf[t]
+		if !ok {
+			i = len(res.Groups)
+			groupOf[t] = i
+			res.Groups = append(res.Groups, Group{Type: t})
+		}
+		res.Groups[i].Items = append(res.Groups[i].Items, items...)
+	}
+	named := 0
+	for _, ref := range refs {
+		for _, t := range ref.Types {
+			if len(ref.Names) == 0 {
+				items, rv, err := List(ctx, c, t, req)
+				if err != nil {
+					res.Errors = append(res.Errors, err)
+					continue
+				}
+				res.ResourceVersion = rv
+				add(t, items...)
+				continue
+			}
+			for _, name := range ref.Names {
+				named++
+				u, err := Get(ctx, c, t, req.Namespace, name)
+				if err != nil {
+					res.Errors = append(res.Errors, err)
+					continue
+				}
+				add(t, u)
+			}
+		}
+	}
+	res.Single = named == 1 && len(refs) == 1 && len(refs[0].Types) == 1
+	return res
+}
+
+// GetOptions are the flags of get.
+type GetOptions struct {
+	Print             PrintOptions
+	AllNamespaces     bool
+	LabelSelector     string
+	FieldSelector     string
+	ChunkSize         int64
+	Watch             bool
+	WatchOnly         bool
+	OutputWatchEvents bool
+	IgnoreNotFound    bool
+}
+
+func (c *CLI) newGetCommand() *cobra.Command {
+	o := &GetOptions{}
+	cmd := &cobra.Command{
+		Use:   "get [(-o|--output=)json|yaml|name|wide|custom-columns=...|jsonpath=...] (TYPE[.VERSION][.GROUP] [NAME ...] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]",
+		Short: "Display one or many resources",
+		Long: `Display one or many resources.
+
+Prints a table of the most important information about the specified resources.
+You can filter the list using a label selector and the --selector flag. If the
+desired resource type is namespaced you will only see results in the current
+namespace unless you pass --all-namespaces.
+
+Use "` + c.Name + ` api-resources" for a complete list of supported resources.`,
+		Example: `  # List all items in the current namespace
+  ` + c.Name + ` get items
+
+  # List items with a label, showing the QUANTITY and wide columns
+  ` + c.Name + ` get items -l color=red -o wide
+
+  # Watch items change, as other processes write them
+  ` + c.Name + ` get items -w`,
+		ValidArgsFunction: c.completeResources,
+		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			return c.runGet(cmd.Context(), o, args)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.Print.Output, "output", "o", "", "Output format. One of: (json, yaml, name, wide, jsonpath=..., jsonpath-file=..., custom-columns=..., custom-columns-file=...)")
+	f.BoolVar(&o.Print.NoHeaders, "no-headers", false, "When using the default or custom-column output format, don't print headers (default print headers).")
+	f.BoolVar(&o.Print.ShowLabels, "show-labels", false, "When printing, show all labels as the last column (default hide labels column).")
+	f.StringSliceVarP(&o.Print.LabelColumns, "label-columns", "L", nil, "Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...")
+	f.StringVar(&o.Print.SortBy, "sort-by", "", "If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}').")
+	f.BoolVar(&o.Print.WithKind, "show-kind", false, "If present, list the resource type for the requested object(s).")
+	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.")
+	f.StringVarP(&o.LabelSelector, "selector", "l", "", "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
+	f.StringVar(&o.FieldSelector, "field-selector", "", "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.")
+	f.Int64Var(&o.ChunkSize, "chunk-size", 500, "Return large lists in chunks rather than all at once. Pass 0 to disable.")
+	f.BoolVarP(&o.Watch, "watch", "w", false, "After listing/getting the requested object, watch for changes.")
+	f.BoolVar(&o.WatchOnly, "watch-only", false, "Watch for changes to the requested object(s), without listing/getting first.")
+	f.BoolVar(&o.OutputWatchEvents, "output-watch-events", false, "Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.")
+	f.BoolVar(&o.IgnoreNotFound, "ignore-not-found", false, "If set to true, suppresses NotFound error for specific objects that do not exist.")
+	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return OutputFormats, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintf(c.ErrOut, "You must specify the type of resource to get. Use \"%s api-resources\" for a complete list of supported resources.\n\n", c.Name)
+		return UsageErrorf(c.Name+" get", "Required resource not specified.\nUse \"%s explain <resource>\" for a detailed description of that resource (e.g. %s explain items).", c.Name, c.Name)
+	}
+	printer, err := NewPrinter(o.Print)
+	if err != nil {
+		return err
+	}
+	s, err := c.Session(ctx)
+	if err != nil {
+		return err
+	}
+	refs, err := ParseResourceArgs(s.Registry, args)
+	if err != nil {
+		return err
+	}
+	req := ListRequest{
+		Namespace:     c.Flags.NamespaceOrDefault(),
+		AllNamespaces: o.AllNamespaces,
+		LabelSelector: o.LabelSelector,
+		FieldSelector: o.FieldSelector,
+		Limit:         o.ChunkSize,
+	}
+	if o.AllNamespaces {
+		o.Print.WithNamespace = true
+	}
+	types := 0
+	for _, r := range refs {
+		types += len(r.Types)
+	}
+	if types > 1 {
+		o.Print.WithKind = true
+	}
+	if o.Watch || o.WatchOnly {
+		if types != 1 {
+			return fmt.Errorf("you may only specify a single resource type")
+		}
+		return c.watch(ctx, s, refs[0], req, o, printer)
+	}
+	rctx, cancel, err := c.requestContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	res := GetObjects(rctx, s.Client, refs, req)
+	if o.Print.SortBy != "" {
+		for _, g := range res.Groups {
+			if err := SortObjects(g.Items, o.Print.SortBy); err != nil {
+				return err
+			}
+		}
+	}
+	errs := res.Errors
+	if o.IgnoreNotFound {
+		errs = nil
+		for _, e := range res.Errors {
+			if !apierrors.IsNotFound(e) {
+				errs = append(errs, e)
+			}
+		}
+	}
+	if res.Count() > 0 || !isTable(o.Print.Output) && len(refs[0].Names) == 0 {
+		if err := printer.Print(c.Out, res.Groups, res.Single); err != nil {
+			return err
+		}
+	}
+	if res.Count() == 0 && len(res.Errors) == 0 && len(refs[0].Names) == 0 && isTable(o.Print.Output) {
+		c.noResources(c.ErrOut, refs, o.AllNamespaces)
+	}
+	if len(errs) > 0 {
+		return utilerrors.NewAggregate(errs)
+	}
+	return nil
+}
+
+func isTable(output string) bool { return output == "" || output == "wide" }
+
+// noResources prints kubectl's message for an empty result.
+func (c *CLI) noResources(w io.Writer, refs []ResourceRef, all bool) {
+	namespaced := false
+	for _, r := range refs {
+		for _, t := range r.Types {
+			namespaced = namespaced || t.Namespaced
+		}
+	}
+	if namespaced && !all {
+		fmt.Fprintf(w, "No resources found in %s namespace.\n", c.Flags.NamespaceOrDefault())
+		return
+	}
+	fmt.Fprintln(w, "No resources found")
+}

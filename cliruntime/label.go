@@ -1,0 +1,221 @@
+package cliruntime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// MetaUpdate is a change to labels or annotations: keys to set and keys
+// to remove ("key-").
+type MetaUpdate struct {
+	Set    map[string]string
+	Remove []string
+}
+
+// ParseMetaUpdate splits "k=v" and "k-" arguments; labels also get their
+// values validated.
+func ParseMetaUpdate(args []string, isLabel bool) (MetaUpdate, error) {
+	u := MetaUpdate{Set: map[string]string{}}
+	what := "annotation"
+	if isLabel {
+		what = "label"
+	}
+	for _, a := range args {
+		if k, v, ok := strings.Cut(a, "="); ok {
+			if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+				return u, fmt.Errorf("invalid %s spec: %v, %s", what, a, strings.Join(errs, ";"))
+			}
+			if isLabel {
+				if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
+					return u, fmt.Errorf("invalid label value: %q: %s", a, strings.Join(errs, ";"))
+				}
+			}
+			u.Set[k] = v
+			continue
+		}
+		if k, ok := strings.CutSuffix(a, "-"); ok && k != "" {
+			u.Remove = append(u.Remove, k)
+			continue
+		}
+		return u, fmt.Errorf("invalid %s spec: %v", what, a)
+	}
+	for _, k := range u.Remove {
+		if _, ok := u.Set[k]; ok {
+			return u, fmt.Errorf("can not both modify and remove the following %s(s) in the same command: %s", what, k)
+		}
+	}
+	return u, nil
+}
+
+// UpdateMeta applies a MetaUpdate to the labels (or annotations) of the
+// object named by obj, with a JSON merge patch carrying the read
+// resourceVersion (or resourceVersion when set), so a concurrent change
+// is a Conflict rather than lost. Without overwrite, a key that has a
+// value already is an error, as kubectl.
+func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, field string, upd MetaUpdate, overwrite bool, resourceVersion string) Result {
+	res := Result{Type: t, Object: obj, Action: Unchanged}
+	current, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	old, _, _ := unstructured.NestedStringMap(current.Object, "metadata", field)
+	patch := map[string]any{}
+	for k, v := range upd.Set {
+		if cur, ok := old[k]; ok && !overwrite {
+			res.Err = fmt.Errorf("'%s' already has a value (%s), and --overwrite is false", k, cur)
+			return res
+		}
+		if cur, ok := old[k]; !ok || cur != v {
+			patch[k] = v
+		}
+	}
+	removed := false
+	for _, k := range upd.Remove {
+		if _, ok := old[k]; ok {
+			patch[k] = nil
+			removed = true
+		}
+	}
+	res.Object = current
+	if len(patch) == 0 {
+		return res
+	}
+	rv := resourceVersion
+	if rv == "" {
+		rv = current.GetResourceVersion()
+	}
+	data, err := json.Marshal(map[string]any{"metadata": map[string]any{field: patch, "resourceVersion": rv}})
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if err := c.Patch(ctx, current, client.RawPatch(types.MergePatchType, data)); err != nil {
+		res.Err = err
+		return res
+	}
+	res.Action = Patched
+	if removed && len(upd.Set) == 0 {
+		res.Action = Deleted
+	}
+	return res
+}
+
+func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
+	var (
+		overwrite, all, list bool
+		selector, rv         string
+		files                FilenameOptions
+	)
+	verb, field, noun := "annotate", "annotations", "annotation"
+	if isLabel {
+		verb, field, noun = "label", "labels", "label"
+	}
+	cmd := &cobra.Command{
+		Use:   verb + " [--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [--resource-version=version]",
+		Short: "Update the " + field + " on a resource",
+		Long: "Update the " + field + " on a resource.\n\nA " + noun + " key and value are KEY=VALUE; KEY- removes the " + noun +
+			". An existing " + noun + " is only changed with --overwrite. With --resource-version the update fails if the object changed since that version.",
+		Example: "  # Set a " + noun + "\n  " + c.Name + " " + verb + " item hammer color=red\n\n  # Remove it\n  " + c.Name + " " + verb + " item hammer color-",
+		ValidArgsFunction: c.completeResources,
+		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			var resArgs, updArgs []string
+			for i, a := range args {
+				if strings.Contains(a, "=") || strings.HasSuffix(a, "-") && i > 0 {
+					updArgs = append(updArgs, a)
+				} else {
+					resArgs = append(resArgs, a)
+				}
+			}
+			if len(updArgs) == 0 && !list {
+				return UsageErrorf(cmd.CommandPath(), "at least one %s update is required", noun)
+			}
+			upd, err := ParseMetaUpdate(updArgs, isLabel)
+			if err != nil {
+				return err
+			}
+			s, err := c.Session(ctx)
+			if err != nil {
+				return err
+			}
+			rctx, cancel, err := c.requestContext(ctx)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			var targets []Result
+			if all || selector != "" {
+				refs, err := ParseResourceArgs(s.Registry, resArgs)
+				if err != nil {
+					return err
+				}
+				for _, ref := range refs {
+					for _, t := range ref.Types {
+						items, _, err := List(rctx, s.Client, t, ListRequest{Namespace: c.Flags.NamespaceOrDefault(), LabelSelector: selector})
+						if err != nil {
+							return err
+						}
+						for _, u := range items {
+							targets = append(targets, Result{Type: t, Object: u})
+						}
+					}
+				}
+			} else if targets, err = c.targets(ctx, s, resArgs, files, cmd.CommandPath()); err != nil {
+				return err
+			}
+			var errs []error
+			for _, tg := range targets {
+				if list {
+					u, err := Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
+					if err != nil {
+						errs = append(errs, err)
+						continue
+					}
+					m, _, _ := unstructured.NestedStringMap(u.Object, "metadata", field)
+					for _, k := range sortedKeys(m) {
+						fmt.Fprintf(c.Out, "%s=%s\n", k, m[k])
+					}
+					continue
+				}
+				r := UpdateMeta(rctx, s.Client, tg.Type, tg.Object, field, upd, overwrite, rv)
+				if r.Err != nil {
+					errs = append(errs, r.Err)
+					continue
+				}
+				msg := verb + "ed"
+				if isLabel {
+					msg = "labeled"
+					switch r.Action {
+					case Unchanged:
+						msg = "not labeled"
+					case Deleted:
+						msg = "unlabeled"
+					}
+				}
+				fmt.Fprintf(c.Out, "%s %s\n", r.Name(), msg)
+			}
+			return utilerrors.NewAggregate(errs)
+		}),
+	}
+	f := cmd.Flags()
+	f.BoolVar(&overwrite, "overwrite", false, "If true, allow "+field+" to be overwritten, otherwise reject "+noun+" updates that overwrite existing "+field+".")
+	f.BoolVar(&all, "all", false, "Select all resources, in the namespace of the specified resource types")
+	f.StringVarP(&selector, "selector", "l", "", "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.")
+	f.StringVar(&rv, "resource-version", "", "If non-empty, the "+noun+" update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.")
+	f.BoolVar(&list, "list", false, "If true, display the "+field+" for a given resource.")
+	f.StringSliceVarP(&files.Filenames, "filename", "f", nil, "Filename, directory, or URL to files identifying the resource to update the "+noun+"s")
+	return cmd
+}

@@ -1,0 +1,211 @@
+package cliruntime
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/yaml"
+
+	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// PatchTypes maps --type values to patch types.
+var PatchTypes = map[string]types.PatchType{
+	"json":      types.JSONPatchType,
+	"merge":     types.MergePatchType,
+	"strategic": types.StrategicMergePatchType,
+}
+
+// errStrategicUnsupported is what the API server answers a strategic
+// merge patch of a custom resource.
+func errStrategicUnsupported() error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{
+		Status: metav1.StatusFailure,
+		Code:   http.StatusUnsupportedMediaType,
+		Reason: metav1.StatusReasonUnsupportedMediaType,
+		Message: "the body of the request was in an unknown format - accepted media types include: " +
+			"application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+	}}
+}
+
+// Patch patches the object of type t named by obj. The result's Action
+// is Patched, or Unchanged when the object did not change.
+func Patch(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, pt types.PatchType, data []byte, dryRun bool) Result {
+	res := Result{Type: t, Object: obj, Action: Patched}
+	if pt == types.StrategicMergePatchType && typedObject(c.Scheme(), t) == nil {
+		res.Err = errStrategicUnsupported()
+		return res
+	}
+	current, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	before := current.GetResourceVersion()
+	var opts []client.PatchOption
+	if dryRun {
+		opts = append(opts, client.DryRunAll)
+	}
+	if err := c.Patch(ctx, current, client.RawPatch(pt, data), opts...); err != nil {
+		res.Err = err
+		return res
+	}
+	res.Object = current
+	if current.GetResourceVersion() == before {
+		res.Action = Unchanged
+	}
+	return res
+}
+
+func (c *CLI) newPatchCommand() *cobra.Command {
+	var (
+		patch, patchFile, patchType, output, dryRun string
+		files                                       FilenameOptions
+	)
+	cmd := &cobra.Command{
+		Use:   "patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE] [flags]",
+		Short: "Update fields of a resource",
+		Long: `Update fields of a resource using a strategic merge patch (built-in types), a JSON merge patch (RFC 7386), or a JSON patch (RFC 6902).
+
+JSON and YAML formats are accepted. Plugin types have no patch strategies: use --type merge or --type json for them.`,
+		Example: `  # Set an item's quantity
+  ` + c.Name + ` patch item hammer --type merge -p '{"spec":{"quantity":3}}'
+
+  # Remove a label with a JSON patch
+  ` + c.Name + ` patch item hammer --type json -p '[{"op":"remove","path":"/metadata/labels/color"}]'`,
+		ValidArgsFunction: c.completeResources,
+		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			pt, ok := PatchTypes[patchType]
+			if !ok {
+				return fmt.Errorf("--type must be one of [json merge strategic], not %q", patchType)
+			}
+			if patch == "" && patchFile == "" {
+				return UsageErrorf(cmd.CommandPath(), "must specify --patch or --patch-file containing the contents of the patch")
+			}
+			if patch != "" && patchFile != "" {
+				return UsageErrorf(cmd.CommandPath(), "cannot specify --patch and --patch-file together")
+			}
+			data := []byte(patch)
+			if patchFile != "" {
+				var err error
+				if data, err = os.ReadFile(patchFile); err != nil {
+					return fmt.Errorf("unable to read patch file: %v", err)
+				}
+			}
+			data, err := yaml.YAMLToJSON(data)
+			if err != nil {
+				return fmt.Errorf("unable to parse %q: %v", patch, err)
+			}
+			wo := WriteOptions{DryRun: dryRun}
+			mode, err := wo.dryRunMode()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			s, err := c.Session(ctx)
+			if err != nil {
+				return err
+			}
+			targets, err := c.targets(ctx, s, args, files, cmd.CommandPath())
+			if err != nil {
+				return err
+			}
+			rctx, cancel, err := c.requestContext(ctx)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			for _, tg := range targets {
+				r := Patch(rctx, s.Client, tg.Type, tg.Object, pt, data, mode != "")
+				if r.Err != nil {
+					return r.Err
+				}
+				if err := c.printResult(r, output, map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVarP(&patch, "patch", "p", "", "The patch to be applied to the resource JSON file.")
+	f.StringVar(&patchFile, "patch-file", "", "A file containing a patch to be applied to the resource.")
+	f.StringVar(&patchType, "type", "strategic", "The type of patch being provided; one of [json merge strategic]")
+	f.StringVarP(&output, "output", "o", "", "Output format. One of: (json, yaml, name).")
+	f.StringVar(&dryRun, "dry-run", "none", `Must be "none", "server", or "client".`)
+	f.Lookup("dry-run").NoOptDefVal = "unchanged"
+	f.StringSliceVarP(&files.Filenames, "filename", "f", nil, "A file identifying the resource to update.")
+	_ = cmd.RegisterFlagCompletionFunc("type", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"json", "merge", "strategic"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+// targets returns the objects named by TYPE NAME... arguments or by -f.
+func (c *CLI) targets(ctx context.Context, s *Session, args []string, files FilenameOptions, cmdPath string) ([]Result, error) {
+	ns := c.Flags.NamespaceOrDefault()
+	if len(files.Filenames) > 0 {
+		infos, err := files.Read(c.In)
+		if err != nil {
+			return nil, err
+		}
+		types, err := PrepareInfos(s.Registry, infos, ns, c.Flags.Namespace != "")
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Result, len(infos))
+		for i := range infos {
+			out[i] = Result{Type: types[i], Object: infos[i].Object, Source: infos[i].Source}
+		}
+		return out, nil
+	}
+	if len(args) == 0 {
+		return nil, UsageErrorf(cmdPath, "You must provide one or more resources by argument or filename.")
+	}
+	refs, err := ParseResourceArgs(s.Registry, args)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, ref := range refs {
+		if len(ref.Names) == 0 {
+			return nil, fmt.Errorf("resource(s) were provided, but no name was specified")
+		}
+		for _, t := range ref.Types {
+			for _, n := range ref.Names {
+				out = append(out, Result{Type: t, Object: NewObject(t, ns, n)})
+			}
+		}
+	}
+	return out, nil
+}
+
+// printResult prints "type/name action" or the object in -o format.
+func (c *CLI) printResult(r Result, output, suffix string) error {
+	switch output {
+	case "":
+		action := string(r.Action)
+		if r.Action == Unchanged {
+			action = "patched (no change)"
+		}
+		_, err := fmt.Fprintf(c.Out, "%s %s%s\n", r.Name(), action, suffix)
+		return err
+	case "name":
+		_, err := fmt.Fprintln(c.Out, r.Name())
+		return err
+	}
+	p, err := NewPrinter(PrintOptions{Output: output})
+	if err != nil {
+		return err
+	}
+	return p.Print(c.Out, []Group{{Type: r.Type, Items: []*unstructured.Unstructured{r.Object}}}, true)
+}

@@ -1,0 +1,428 @@
+package cliruntime
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/util/jsonpath"
+	"sigs.k8s.io/yaml"
+
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// Group is the objects of one type, in the order they are printed.
+type Group struct {
+	Type  *registry.Type
+	Items []*unstructured.Unstructured
+}
+
+// PrintOptions say how objects are printed.
+type PrintOptions struct {
+	// Output is the -o value: "" (table), wide, yaml, json, name,
+	// jsonpath=..., jsonpath-file=..., custom-columns=...,
+	// custom-columns-file=...
+	Output string
+	// NoHeaders drops the header line of tables.
+	NoHeaders bool
+	// ShowLabels adds a LABELS column.
+	ShowLabels bool
+	// LabelColumns adds one column per label key (-L).
+	LabelColumns []string
+	// WithNamespace adds a NAMESPACE column (set by -A).
+	WithNamespace bool
+	// WithKind prefixes names with the kind, as for several types.
+	WithKind bool
+	// SortBy is a JSONPath expression to sort by.
+	SortBy string
+}
+
+// OutputFormats lists the -o values, for help and completion.
+var OutputFormats = []string{"json", "yaml", "name", "wide", "jsonpath=", "jsonpath-file=", "custom-columns=", "custom-columns-file="}
+
+// Printer prints groups of objects. A printer may be called several
+// times (watch); tables keep their column widths between calls.
+type Printer interface {
+	// Print writes groups. single is true when the user asked for one
+	// object by name, so that yaml and json print it bare, not in a List.
+	Print(w io.Writer, groups []Group, single bool) error
+}
+
+// NewPrinter returns the printer for opts.Output.
+func NewPrinter(opts PrintOptions) (Printer, error) {
+	format, arg, _ := strings.Cut(opts.Output, "=")
+	switch format {
+	case "", "wide":
+		if opts.Output == "wide=" || strings.HasPrefix(opts.Output, "wide=") {
+			break
+		}
+		return NewTablePrinter(opts), nil
+	case "yaml":
+		return &encodePrinter{yaml: true}, nil
+	case "json":
+		return &encodePrinter{}, nil
+	case "name":
+		return namePrinter{}, nil
+	case "jsonpath", "jsonpath-file":
+		text, err := readArg(format, arg)
+		if err != nil {
+			return nil, err
+		}
+		return newJSONPathPrinter(text)
+	case "custom-columns", "custom-columns-file":
+		return newCustomColumnsPrinter(format, arg, opts.NoHeaders)
+	}
+	return nil, fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: %s",
+		opts.Output, strings.Join([]string{"custom-columns", "custom-columns-file", "json", "jsonpath", "jsonpath-file", "name", "wide", "yaml"}, ","))
+}
+
+func readArg(format, arg string) (string, error) {
+	if arg == "" {
+		return "", fmt.Errorf("%s template format specified but no template given", strings.TrimSuffix(format, "-file"))
+	}
+	if !strings.HasSuffix(format, "-file") {
+		return arg, nil
+	}
+	data, err := os.ReadFile(arg)
+	if err != nil {
+		return "", fmt.Errorf("error reading --template %s, %v", arg, err)
+	}
+	return string(data), nil
+}
+
+// ListObject wraps objects in the List kubectl prints for several objects.
+func ListObject(groups []Group) map[string]any {
+	items := []any{}
+	for _, g := range groups {
+		for _, u := range g.Items {
+			items = append(items, u.Object)
+		}
+	}
+	return map[string]any{
+		"apiVersion": "v1",
+		"kind":       "List",
+		"items":      items,
+		"metadata":   map[string]any{"resourceVersion": ""},
+	}
+}
+
+func printable(groups []Group, single bool) any {
+	if single {
+		for _, g := range groups {
+			if len(g.Items) == 1 {
+				return g.Items[0].Object
+			}
+		}
+	}
+	return ListObject(groups)
+}
+
+// encodePrinter prints YAML or JSON as kubectl does: keys sorted,
+// 4-space-indented JSON.
+// Successive YAML documents are separated by "---", as kubectl's YAML
+// printer does when it prints more than once (watch).
+type encodePrinter struct {
+	yaml  bool
+	count int
+}
+
+func (p *encodePrinter) Print(w io.Writer, groups []Group, single bool) error {
+	return p.printValue(w, printable(groups, single))
+}
+
+func (p *encodePrinter) printValue(w io.Writer, v any) error {
+	data, err := Encode(v, p.yaml)
+	if err != nil {
+		return err
+	}
+	p.count++
+	if p.yaml && p.count > 1 {
+		data = append([]byte("---\n"), data...)
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+// Encode renders v as kubectl's -o json (4-space indent, trailing
+// newline) or -o yaml prints it.
+func Encode(v any, asYAML bool) ([]byte, error) {
+	if asYAML {
+		return yaml.Marshal(v)
+	}
+	data, err := json.MarshalIndent(v, "", "    ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// ResourceName is kubectl's -o name form: "item.inventory.example.com/x",
+// "configmap/x".
+func ResourceName(gk schema.GroupKind, name string) string {
+	return strings.ToLower(gk.String()) + "/" + name
+}
+
+type namePrinter struct{}
+
+func (namePrinter) Print(w io.Writer, groups []Group, _ bool) error {
+	for _, g := range groups {
+		for _, u := range g.Items {
+			if _, err := fmt.Fprintln(w, ResourceName(u.GroupVersionKind().GroupKind(), u.GetName())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type jsonPathPrinter struct {
+	jp *jsonpath.JSONPath
+}
+
+func newJSONPathPrinter(text string) (*jsonPathPrinter, error) {
+	jp := jsonpath.New("out").AllowMissingKeys(true)
+	if err := jp.Parse(text); err != nil {
+		return nil, fmt.Errorf("error parsing jsonpath %s, %v", text, err)
+	}
+	return &jsonPathPrinter{jp: jp}, nil
+}
+
+func (p *jsonPathPrinter) Print(w io.Writer, groups []Group, single bool) error {
+	data, err := jsonRoundTrip(printable(groups, single))
+	if err != nil {
+		return err
+	}
+	if err := p.jp.Execute(w, data); err != nil {
+		return fmt.Errorf("error executing jsonpath: %v", err)
+	}
+	return nil
+}
+
+// jsonRoundTrip gives jsonpath the same generic values kubectl does
+// (float64 numbers), so that templates print numbers alike.
+func jsonRoundTrip(v any) (any, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	return out, json.Unmarshal(data, &out)
+}
+
+var relaxedJSONPath = regexp.MustCompile(`^\{\.?([^{}]+)\}$|^\.?([^{}]+)$`)
+
+// RelaxedJSONPath turns ".a.b", "a.b" or "{a.b}" into "{.a.b}", as
+// kubectl does for --sort-by and custom columns.
+func RelaxedJSONPath(expr string) (string, error) {
+	if expr == "" {
+		return expr, nil
+	}
+	m := relaxedJSONPath.FindStringSubmatch(expr)
+	if m == nil {
+		return "", fmt.Errorf("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'")
+	}
+	field := m[1]
+	if field == "" {
+		field = m[2]
+	}
+	return "{." + field + "}", nil
+}
+
+type customColumn struct {
+	header string
+	jp     *jsonpath.JSONPath
+}
+
+type customColumnsPrinter struct {
+	columns   []customColumn
+	noHeaders bool
+}
+
+func newCustomColumnsPrinter(format, arg string, noHeaders bool) (*customColumnsPrinter, error) {
+	if arg == "" {
+		return nil, fmt.Errorf("custom-columns format specified but no custom columns given")
+	}
+	var headers, paths []string
+	if format == "custom-columns-file" {
+		data, err := os.ReadFile(arg)
+		if err != nil {
+			return nil, fmt.Errorf("error reading template %s, %v", arg, err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		if len(lines) != 2 {
+			return nil, fmt.Errorf("custom-columns file %s must have exactly two lines: headers and JSONPath expressions", arg)
+		}
+		headers, paths = strings.Fields(lines[0]), strings.Fields(lines[1])
+		if len(headers) != len(paths) {
+			return nil, fmt.Errorf("custom-columns file %s: %d headers but %d expressions", arg, len(headers), len(paths))
+		}
+	} else {
+		for _, spec := range strings.Split(arg, ",") {
+			h, p, ok := strings.Cut(spec, ":")
+			if !ok {
+				return nil, fmt.Errorf("unexpected custom-columns spec: %s, expected <header>:<json-path-expr>", spec)
+			}
+			headers, paths = append(headers, h), append(paths, p)
+		}
+	}
+	p := &customColumnsPrinter{noHeaders: noHeaders}
+	for i, h := range headers {
+		expr, err := RelaxedJSONPath(paths[i])
+		if err != nil {
+			return nil, err
+		}
+		jp := jsonpath.New(h).AllowMissingKeys(true)
+		if err := jp.Parse(expr); err != nil {
+			return nil, err
+		}
+		p.columns = append(p.columns, customColumn{header: h, jp: jp})
+	}
+	return p, nil
+}
+
+func (p *customColumnsPrinter) Print(w io.Writer, groups []Group, _ bool) error {
+	t := newTabWriter()
+	if !p.noHeaders {
+		row := make([]string, len(p.columns))
+		for i, c := range p.columns {
+			row[i] = c.header
+		}
+		t.add(row)
+	}
+	for _, g := range groups {
+		for _, u := range g.Items {
+			row := make([]string, len(p.columns))
+			for i, c := range p.columns {
+				results, err := c.jp.FindResults(u.Object)
+				if err != nil {
+					return err
+				}
+				var vals []string
+				for _, r := range results {
+					for _, v := range r {
+						vals = append(vals, fmt.Sprint(v.Interface()))
+					}
+				}
+				if len(vals) == 0 {
+					vals = []string{"<none>"}
+				}
+				row[i] = strings.Join(vals, ",")
+			}
+			t.add(row)
+		}
+	}
+	return t.flush(w)
+}
+
+// SortObjects sorts items by the value at the JSONPath expression expr,
+// numbers numerically and everything else as text, as kubectl --sort-by.
+func SortObjects(items []*unstructured.Unstructured, expr string) error {
+	relaxed, err := RelaxedJSONPath(expr)
+	if err != nil {
+		return err
+	}
+	jp := jsonpath.New("sort").AllowMissingKeys(true)
+	if err := jp.Parse(relaxed); err != nil {
+		return fmt.Errorf("error parsing --sort-by %s: %v", expr, err)
+	}
+	keys := make([]any, len(items))
+	found := false
+	for i, u := range items {
+		results, err := jp.FindResults(u.Object)
+		if err != nil {
+			return err
+		}
+		if len(results) > 0 && len(results[0]) > 0 {
+			keys[i] = results[0][0].Interface()
+			found = true
+		}
+	}
+	if !found && len(items) > 0 {
+		return fmt.Errorf("couldn't find any field with path %q in the list of objects", relaxed)
+	}
+	idx := make([]int, len(items))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return lessValue(keys[idx[a]], keys[idx[b]]) })
+	sorted := make([]*unstructured.Unstructured, len(items))
+	for i, j := range idx {
+		sorted[i] = items[j]
+	}
+	copy(items, sorted)
+	return nil
+}
+
+func lessValue(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b != nil
+	}
+	af, aNum := number(a)
+	bf, bNum := number(b)
+	if aNum && bNum {
+		return af < bf
+	}
+	return fmt.Sprint(a) < fmt.Sprint(b)
+}
+
+func number(v any) (float64, bool) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(rv.Int()), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return float64(rv.Uint()), true
+	case reflect.Float32, reflect.Float64:
+		return rv.Float(), true
+	}
+	return 0, false
+}
+
+// tabWriter aligns cells the way kubectl's tab writer does (padding 3,
+// widths in runes, last cell unpadded) and, unlike text/tabwriter,
+// remembers column widths across flushes, so watch output stays aligned
+// with the table printed before it.
+type tabWriter struct {
+	rows   [][]string
+	widths []int
+}
+
+func newTabWriter() *tabWriter { return &tabWriter{} }
+
+func (t *tabWriter) add(row []string) { t.rows = append(t.rows, row) }
+
+func (t *tabWriter) flush(w io.Writer) error {
+	for _, row := range t.rows {
+		for i := 0; i < len(row)-1; i++ {
+			for len(t.widths) <= i {
+				t.widths = append(t.widths, 0)
+			}
+			if n := runeLen(row[i]); n > t.widths[i] {
+				t.widths[i] = n
+			}
+		}
+	}
+	var buf bytes.Buffer
+	for _, row := range t.rows {
+		for i, cell := range row {
+			buf.WriteString(cell)
+			if i < len(row)-1 {
+				buf.WriteString(strings.Repeat(" ", t.widths[i]-runeLen(cell)+3))
+			}
+		}
+		buf.WriteByte('\n')
+	}
+	t.rows = t.rows[:0]
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func runeLen(s string) int { return len([]rune(s)) }

@@ -1,0 +1,217 @@
+package cliruntime
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// ResourceRef is what one command-line argument names: types, and the
+// object names wanted of them (none means "all that match").
+type ResourceRef struct {
+	Types []*registry.Type
+	Names []string
+}
+
+// ParseResourceArgs turns kubectl-style arguments into references:
+// "items a b", "items,categories", "items/a categories/b", or a category
+// such as "all".
+func ParseResourceArgs(reg *registry.Registry, args []string) ([]ResourceRef, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	slashed := 0
+	for _, a := range args {
+		if strings.Contains(a, "/") {
+			slashed++
+		}
+	}
+	if slashed > 0 {
+		if slashed != len(args) {
+			return nil, fmt.Errorf("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'get resource/<resource_name>' instead of 'get resource resource/<resource_name>'")
+		}
+		var refs []ResourceRef
+		for _, a := range args {
+			typ, name, _ := strings.Cut(a, "/")
+			if name == "" {
+				return nil, fmt.Errorf("arguments in resource/name form must have a single resource and name")
+			}
+			t, err := reg.ResolveOne(typ)
+			if err != nil {
+				return nil, err
+			}
+			refs = append(refs, ResourceRef{Types: []*registry.Type{t}, Names: []string{name}})
+		}
+		return refs, nil
+	}
+	var types []*registry.Type
+	for _, part := range strings.Split(args[0], ",") {
+		if part == "" {
+			continue
+		}
+		ts, err := reg.Resolve(part)
+		if err != nil {
+			return nil, err
+		}
+		types = append(types, ts...)
+	}
+	if len(types) == 0 {
+		return nil, fmt.Errorf("resource(s) were provided, but no name was specified")
+	}
+	return []ResourceRef{{Types: types, Names: args[1:]}}, nil
+}
+
+// NewObject returns an empty unstructured object of type t, named and
+// namespaced (namespace ignored for cluster-scoped types).
+func NewObject(t *registry.Type, namespace, name string) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{}}
+	u.SetGroupVersionKind(t.Kind)
+	u.SetName(name)
+	if t.Namespaced {
+		u.SetNamespace(namespace)
+	}
+	return u
+}
+
+// ListRequest selects objects of one type.
+type ListRequest struct {
+	Namespace     string
+	AllNamespaces bool
+	LabelSelector string
+	FieldSelector string
+	// Limit is the page size used to read the list; 0 reads all at once.
+	Limit int64
+}
+
+func (r ListRequest) options(t *registry.Type) ([]client.ListOption, error) {
+	var opts []client.ListOption
+	if t.Namespaced && !r.AllNamespaces {
+		opts = append(opts, client.InNamespace(r.Namespace))
+	}
+	if r.LabelSelector != "" {
+		sel, err := labels.Parse(r.LabelSelector)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, client.MatchingLabelsSelector{Selector: sel})
+	}
+	if r.FieldSelector != "" {
+		sel, err := fields.ParseSelector(r.FieldSelector)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, client.MatchingFieldsSelector{Selector: sel})
+	}
+	return opts, nil
+}
+
+// List returns the objects of type t that r selects, and the list's
+// resourceVersion (to start a watch from).
+func List(ctx context.Context, c client.Client, t *registry.Type, r ListRequest) ([]*unstructured.Unstructured, string, error) {
+	opts, err := r.options(t)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []*unstructured.Unstructured
+	cont := ""
+	for {
+		ul := &unstructured.UnstructuredList{}
+		ul.SetGroupVersionKind(t.Kind.GroupVersion().WithKind(t.ListKind))
+		pageOpts := opts
+		if r.Limit > 0 {
+			pageOpts = append(append([]client.ListOption(nil), opts...), client.Limit(r.Limit), client.Continue(cont))
+		}
+		if err := c.List(ctx, ul, pageOpts...); err != nil {
+			return nil, "", err
+		}
+		for i := range ul.Items {
+			u := &ul.Items[i]
+			if u.GetKind() == "" {
+				u.SetGroupVersionKind(t.Kind)
+			}
+			out = append(out, u)
+		}
+		cont = ul.GetContinue()
+		if r.Limit == 0 || cont == "" {
+			return out, ul.GetResourceVersion(), nil
+		}
+	}
+}
+
+// Get reads one object of type t.
+func Get(ctx context.Context, c client.Client, t *registry.Type, namespace, name string) (*unstructured.Unstructured, error) {
+	u := NewObject(t, namespace, name)
+	if err := c.Get(ctx, client.ObjectKey{Namespace: u.GetNamespace(), Name: name}, u); err != nil {
+		return nil, err
+	}
+	if u.GetKind() == "" {
+		u.SetGroupVersionKind(t.Kind)
+	}
+	return u, nil
+}
+
+// TypeOf returns the registered type of an object read from a file, with
+// kubectl's message when its kind is unknown.
+func TypeOf(reg *registry.Registry, info Info) (*registry.Type, error) {
+	gvk := info.Object.GroupVersionKind()
+	t, err := reg.TypeFor(gvk)
+	if err != nil {
+		return nil, fmt.Errorf("resource mapping not found for name: %q namespace: %q from %q: no matches for kind %q in version %q\nensure CRDs are installed first",
+			info.Object.GetName(), info.Object.GetNamespace(), info.Source, gvk.Kind, gvk.GroupVersion().String())
+	}
+	return t, nil
+}
+
+// SetNamespace gives a namespaced object from a file the request's
+// namespace when it has none, and refuses one whose namespace differs
+// from an explicit --namespace, as kubectl does. Cluster-scoped objects
+// lose any namespace.
+func SetNamespace(t *registry.Type, u *unstructured.Unstructured, namespace string, explicit bool) error {
+	if !t.Namespaced {
+		u.SetNamespace("")
+		return nil
+	}
+	ns := u.GetNamespace()
+	switch {
+	case ns == "":
+		u.SetNamespace(namespace)
+	case explicit && ns != namespace:
+		return fmt.Errorf("the namespace from the provided object %q does not match the namespace %q. You must pass '--namespace=%s' to perform this operation.", ns, namespace, ns)
+	}
+	return nil
+}
+
+// PrepareInfos resolves the type of every object and fixes namespaces,
+// failing on the first object that cannot be mapped.
+func PrepareInfos(reg *registry.Registry, infos []Info, namespace string, explicit bool) ([]*registry.Type, error) {
+	types := make([]*registry.Type, len(infos))
+	for i, info := range infos {
+		t, err := TypeOf(reg, info)
+		if err != nil {
+			return nil, err
+		}
+		if err := SetNamespace(t, info.Object, namespace, explicit); err != nil {
+			return nil, err
+		}
+		types[i] = t
+	}
+	return types, nil
+}
+
+// isNamespaceNotFound reports whether err says namespace ns is missing.
+func isNamespaceNotFound(err error, ns string) bool {
+	se, ok := err.(apierrors.APIStatus)
+	if !ok || !apierrors.IsNotFound(err) {
+		return false
+	}
+	d := se.Status().Details
+	return d != nil && d.Kind == "namespaces" && d.Name == ns
+}

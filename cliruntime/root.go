@@ -1,0 +1,152 @@
+package cliruntime
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// NewRootCommand returns the program's cobra command tree. Any CLI built
+// on k1s can take it whole, or add its own commands to it.
+func NewRootCommand(c *CLI) *cobra.Command {
+	root := &cobra.Command{
+		Use:   c.Name,
+		Short: c.Name + " manages Kubernetes-style resources in a local store, with kubectl's commands",
+		Long: c.Name + ` manages Kubernetes-style resources — built-in types and plugin types declared by
+manifests — in an embedded store (SQLite by default, etcd with --storage),
+with no API server and no cluster. Its commands behave as kubectl's.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return UsageErrorf(cmd.CommandPath(), "%s", err.Error())
+	})
+	c.Flags.AddFlags(root.PersistentFlags())
+	_ = root.RegisterFlagCompletionFunc("namespace", c.completeNamespaces)
+	root.AddGroup(
+		&cobra.Group{ID: "basic", Title: "Basic Commands:"},
+		&cobra.Group{ID: "manage", Title: "Resource Management Commands:"},
+		&cobra.Group{ID: "other", Title: "Other Commands:"},
+	)
+	add := func(group string, cmds ...*cobra.Command) {
+		for _, cmd := range cmds {
+			cmd.GroupID = group
+			root.AddCommand(cmd)
+		}
+	}
+	add("basic", c.newCreateCommand(), c.newGetCommand(), c.newExplainCommand(), c.newEditCommand(), c.newDeleteCommand())
+	add("manage", c.newApplyCommand(), c.newPatchCommand(), c.newMetaCommand(true), c.newMetaCommand(false), c.newDescribeCommand(), c.newEventsCommand())
+	add("other", c.newAPIResourcesCommand(), c.newVersionCommand())
+	root.SetHelpCommandGroupID("other")
+	root.SetCompletionCommandGroupID("other")
+	return root
+}
+
+func (c *CLI) newVersionCommand() *cobra.Command {
+	var output string
+	var clientOnly bool
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print the client version information",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			info := map[string]any{"clientVersion": map[string]any{
+				"gitVersion": c.Version, "goVersion": runtime.Version(),
+				"compiler": runtime.Compiler, "platform": runtime.GOOS + "/" + runtime.GOARCH,
+			}}
+			switch output {
+			case "":
+				fmt.Fprintf(c.Out, "Client Version: %s\n", c.Version)
+				return nil
+			case "json", "yaml":
+				data, err := Encode(info, output == "yaml")
+				if err != nil {
+					return err
+				}
+				_, err = c.Out.Write(data)
+				return err
+			}
+			return fmt.Errorf("--output must be 'yaml' or 'json'")
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "", "One of 'yaml' or 'json'.")
+	cmd.Flags().BoolVar(&clientOnly, "client", true, "Accepted for kubectl compatibility; there is no server.")
+	return cmd
+}
+
+// completeResources completes a resource type as the first argument and
+// object names of that type after it.
+func (c *CLI) completeResources(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	s, err := c.Session(cmd.Context())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	if len(args) == 0 {
+		if typ, prefix, ok := strings.Cut(toComplete, "/"); ok {
+			t, err := s.Registry.ResolveOne(typ)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			items, _, err := List(cmd.Context(), s.Client, t, ListRequest{Namespace: c.Flags.NamespaceOrDefault()})
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveError
+			}
+			var out []string
+			for _, u := range items {
+				if strings.HasPrefix(u.GetName(), prefix) {
+					out = append(out, typ+"/"+u.GetName())
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []string
+		for _, t := range APIResources(s.Registry) {
+			if strings.HasPrefix(t.Resource, toComplete) {
+				out = append(out, t.Resource)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+	if strings.Contains(args[0], "/") {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	t, err := s.Registry.ResolveOne(strings.Split(args[0], ",")[0])
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	items, _, err := List(cmd.Context(), s.Client, t, ListRequest{Namespace: c.Flags.NamespaceOrDefault()})
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var out []string
+	for _, u := range items {
+		if strings.HasPrefix(u.GetName(), toComplete) && !contains(args[1:], u.GetName()) {
+			out = append(out, u.GetName())
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+func (c *CLI) completeNamespaces(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	s, err := c.Session(cmd.Context())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	t, err := s.Registry.ResolveOne("namespaces")
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	items, _, err := List(cmd.Context(), s.Client, t, ListRequest{})
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var out []string
+	for _, u := range items {
+		if strings.HasPrefix(u.GetName(), toComplete) {
+			out = append(out, u.GetName())
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}

@@ -1,0 +1,126 @@
+package cliruntime
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// watch implements get -w / --watch-only: list (unless watch-only),
+// print, then print every change from the list's revision on, until the
+// context is cancelled (SIGINT/SIGTERM) or the watch ends. It uses the
+// client's Watch directly, as kubectl does, so no informer machinery is
+// linked into the CLI.
+func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRequest, o *GetOptions, printer Printer) error {
+	t := ref.Types[0]
+	if len(ref.Names) > 1 {
+		return fmt.Errorf("watch is only supported on individual resources and resource collections, but %d resources were found", len(ref.Names))
+	}
+	if len(ref.Names) == 1 {
+		sel := fields.OneTermEqualSelector("metadata.name", ref.Names[0])
+		if req.FieldSelector != "" {
+			sel = fields.AndSelectors(sel, fields.ParseSelectorOrDie(req.FieldSelector))
+		}
+		req.FieldSelector = sel.String()
+	}
+	items, rv, err := List(ctx, s.Client, t, req)
+	if err != nil {
+		return err
+	}
+	table, isTable := printer.(*TablePrinter)
+	eventType := ""
+	if o.OutputWatchEvents {
+		eventType = string(watch.Added)
+	}
+	if !o.WatchOnly {
+		if o.Print.SortBy != "" {
+			if err := SortObjects(items, o.Print.SortBy); err != nil {
+				return err
+			}
+		}
+		switch {
+		case len(items) == 0:
+			if isTable {
+				c.noResources(c.ErrOut, []ResourceRef{ref}, req.AllNamespaces)
+			}
+		case isTable:
+			if err := table.PrintEvent(c.Out, t, eventType, items...); err != nil {
+				return err
+			}
+		default:
+			for _, u := range items {
+				if err := c.printWatchObject(printer, t, eventType, u); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	opts, err := req.options(t)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, &client.ListOptions{ResourceVersion: rv})
+	ul := &unstructured.UnstructuredList{}
+	ul.SetGroupVersionKind(t.Kind.GroupVersion().WithKind(t.ListKind))
+	w, err := s.Client.Watch(ctx, ul, opts...)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+	c.warnings()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				return nil
+			}
+			if ev.Type == watch.Error {
+				return errorFromWatch(ev.Object)
+			}
+			if ev.Type == watch.Bookmark {
+				continue
+			}
+			u, ok := ev.Object.(*unstructured.Unstructured)
+			if !ok {
+				continue
+			}
+			if u.GetKind() == "" {
+				u.SetGroupVersionKind(t.Kind)
+			}
+			et := ""
+			if o.OutputWatchEvents {
+				et = string(ev.Type)
+			}
+			if isTable {
+				err = table.PrintEvent(c.Out, t, et, u)
+			} else {
+				err = c.printWatchObject(printer, t, et, u)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// printWatchObject prints one object of a watch in a non-table format;
+// with --output-watch-events it prints the event object kubectl prints
+// ({"type": ..., "object": ...}).
+func (c *CLI) printWatchObject(p Printer, t *registry.Type, eventType string, u *unstructured.Unstructured) error {
+	if eventType == "" {
+		return p.Print(c.Out, []Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
+	}
+	ev := &unstructured.Unstructured{Object: map[string]any{"type": eventType, "object": u.Object}}
+	if ep, ok := p.(*encodePrinter); ok {
+		return ep.printValue(c.Out, ev.Object)
+	}
+	return p.Print(c.Out, []Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
+}

@@ -1,0 +1,212 @@
+package cliruntime
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/registry"
+)
+
+// writeFunc writes one object; dryRun asks for validation only.
+type writeFunc func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun bool) Result
+
+// WriteOptions are the flags shared by apply and create -f.
+type WriteOptions struct {
+	Files FilenameOptions
+	// Output is "" (kubectl's "x created" lines), name, yaml or json.
+	Output string
+	// DryRun is none, client or server.
+	DryRun string
+	// ContinueOnError skips the validation pass: every valid object is
+	// written and the invalid ones reported, as kubectl does against a
+	// cluster. By default nothing is written unless every object passes.
+	ContinueOnError bool
+}
+
+func (o *WriteOptions) addFlags(cmd *cobra.Command, verb string) {
+	f := cmd.Flags()
+	f.StringSliceVarP(&o.Files.Filenames, "filename", "f", nil, "The files that contain the resources to "+verb+"; a directory, or - for stdin.")
+	f.BoolVarP(&o.Files.Recursive, "recursive", "R", false, "Process the directory used in -f, --filename recursively.")
+	f.StringVarP(&o.Output, "output", "o", "", "Output format. One of: (json, yaml, name).")
+	f.StringVar(&o.DryRun, "dry-run", "none", `Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.`)
+	f.Lookup("dry-run").NoOptDefVal = "unchanged"
+	f.BoolVar(&o.ContinueOnError, "continue-on-error", false, "Write every valid object even if others are invalid (kubectl's behaviour against a cluster). By default all objects are validated first and nothing is written if any is invalid.")
+	_ = cmd.MarkFlagFilename("filename", "json", "yaml", "yml")
+}
+
+func (o *WriteOptions) dryRunMode() (string, error) {
+	switch o.DryRun {
+	case "", "none", "false":
+		return "", nil
+	case "client", "server":
+		return o.DryRun, nil
+	case "unchanged", "true":
+		return "client", nil
+	}
+	return "", fmt.Errorf(`invalid dry-run value (%v). Must be "none", "server", or "client".`, o.DryRun)
+}
+
+// writeAll writes every object from o's files with fn: first a dry-run
+// pass over all of them (unless ContinueOnError), then the writes, in
+// file order with namespaces first. It prints one line per object and
+// returns the errors together.
+func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn writeFunc) error {
+	if len(o.Files.Filenames) == 0 {
+		return UsageErrorf(c.Name+" "+verb, "must specify one of -f and -k")
+	}
+	if _, err := NewPrinter(PrintOptions{Output: o.Output}); err != nil {
+		return err
+	}
+	mode, err := o.dryRunMode()
+	if err != nil {
+		return err
+	}
+	infos, err := o.Files.Read(c.In)
+	if err != nil {
+		return err
+	}
+	if len(infos) == 0 {
+		return fmt.Errorf("no objects passed to %s", verb)
+	}
+	s, err := c.Session(ctx)
+	if err != nil {
+		return err
+	}
+	types, err := PrepareInfos(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.Namespace != "")
+	if err != nil {
+		return err
+	}
+	order := make([]int, len(infos))
+	creatingNS := map[string]bool{}
+	for i := range order {
+		order[i] = i
+		if types[i].Kind.Group == "" && types[i].Kind.Kind == "Namespace" {
+			creatingNS[infos[i].Object.GetName()] = true
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return creatingNS[infos[order[a]].Object.GetName()] && types[order[a]].Kind.Kind == "Namespace" && types[order[a]].Kind.Group == "" &&
+			!(types[order[b]].Kind.Kind == "Namespace" && types[order[b]].Kind.Group == "")
+	})
+	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
+
+	if !o.ContinueOnError && mode != "client" {
+		var errs []error
+		for _, i := range order {
+			if c.interrupted(ctx) {
+				return nil
+			}
+			rctx, cancel, err := c.requestContext(ctx)
+			if err != nil {
+				return err
+			}
+			r := fn(rctx, types[i], infos[i].Object, true)
+			cancel()
+			if r.Err != nil && !isNamespaceNotFound(r.Err, infos[i].Object.GetNamespace()) || r.Err != nil && !creatingNS[infos[i].Object.GetNamespace()] {
+				errs = append(errs, withSource(verbing(verb), infos[i].Source, r.Err))
+			}
+		}
+		if len(errs) > 0 {
+			fmt.Fprintf(c.ErrOut, "Nothing was written: %d of %d objects failed validation (use --continue-on-error to write the valid ones).\n", len(errs), len(infos))
+			return utilerrors.NewAggregate(errs)
+		}
+	}
+
+	progress := c.newProgress(len(infos), verb)
+	var errs []error
+	var printed []*unstructured.Unstructured
+	var printedTypes []*registry.Type
+	for n, i := range order {
+		if c.interrupted(ctx) {
+			break
+		}
+		var r Result
+		if mode == "client" {
+			r = Result{Type: types[i], Object: infos[i].Object, Action: Created}
+			if verb == "apply" {
+				r.Action = Configured
+			}
+		} else {
+			rctx, cancel, err := c.requestContext(ctx)
+			if err != nil {
+				return err
+			}
+			r = fn(rctx, types[i], infos[i].Object, mode == "server")
+			cancel()
+		}
+		progress.set(n + 1)
+		if r.Err != nil {
+			errs = append(errs, withSource(verbing(verb), infos[i].Source, r.Err))
+			continue
+		}
+		switch o.Output {
+		case "":
+			progress.clear()
+			fmt.Fprintf(c.Out, "%s %s%s\n", r.Name(), r.Action, suffix)
+		case "name":
+			progress.clear()
+			fmt.Fprintln(c.Out, r.Name())
+		default:
+			printed = append(printed, r.Object)
+			printedTypes = append(printedTypes, r.Type)
+		}
+	}
+	progress.done()
+	if len(printed) > 0 {
+		p, _ := NewPrinter(PrintOptions{Output: o.Output})
+		groups := make([]Group, len(printed))
+		for i := range printed {
+			groups[i] = Group{Type: printedTypes[i], Items: printed[i : i+1]}
+		}
+		if err := p.Print(c.Out, groups, len(printed) == 1); err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return utilerrors.NewAggregate(errs)
+	}
+	return nil
+}
+
+func verbing(verb string) string {
+	switch verb {
+	case "apply":
+		return "applying"
+	case "create":
+		return "creating"
+	}
+	return verb
+}
+
+func (c *CLI) newApplyCommand() *cobra.Command {
+	o := &WriteOptions{}
+	cmd := &cobra.Command{
+		Use:   "apply (-f FILENAME | -f DIRECTORY | -f -) [flags]",
+		Short: "Apply a configuration to a resource by file name or stdin",
+		Long: `Apply a configuration to a resource by file name or stdin. The resource name must be specified. This resource will be created if it doesn't exist yet.
+
+JSON and YAML formats are accepted. Changes are merged three ways, as kubectl does: the configuration last applied (kept in the kubectl.kubernetes.io/last-applied-configuration annotation), the new one and the live object. Built-in types get a strategic merge patch, plugin types a JSON merge patch.
+
+Every object is validated before any is written; with --continue-on-error the valid objects are written even if others fail.`,
+		Example: `  # Apply the inventory example
+  ` + c.Name + ` apply -f examples/inventory/resources/
+
+  # Apply from stdin
+  cat item.yaml | ` + c.Name + ` apply -f -`,
+		Args: cobra.NoArgs,
+		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			return c.writeAll(cmd.Context(), "apply", o, func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun bool) Result {
+				s, _ := c.Session(ctx)
+				return Apply(ctx, s.Client, t, obj, ApplyOptions{DryRun: dryRun})
+			})
+		}),
+	}
+	o.addFlags(cmd, "apply")
+	return cmd
+}
