@@ -59,7 +59,7 @@ func migrateV1(ctx context.Context, c *sql.Conn) error {
 			INSERT INTO log (id, key, type, ts, prev_id, create_revision, value)
 			VALUES (NEW.mod_id, NEW.key, 1, CAST(unixepoch('subsec') * 1000 AS INTEGER), 0, NEW.create_revision, NEW.value);
 		END`,
-		`CREATE TRIGGER kv_update AFTER UPDATE ON kv BEGIN
+		`CREATE TRIGGER kv_update AFTER UPDATE OF value, mod_id ON kv BEGIN
 			INSERT INTO log (id, key, type, ts, prev_id, create_revision, value)
 			VALUES (NEW.mod_id, NEW.key, 2, CAST(unixepoch('subsec') * 1000 AS INTEGER), OLD.mod_id, NEW.create_revision, NEW.value);
 		END`,
@@ -75,9 +75,35 @@ func migrateV1(ctx context.Context, c *sql.Conn) error {
 // a newer k1s.
 var errNewerSchema = errors.New("schema version is newer than this k1s supports")
 
-// migrate checks the file's schema version and upgrades an older one. It
-// runs in a write transaction so that processes opening a new file at the
-// same time create the schema once.
+// schemaVersion reads the file's schema version (0 for an empty file) and
+// refuses files this k1s cannot use. It only reads, so a refused file is
+// left as it was.
+func schemaVersion(ctx context.Context, c *sql.Conn, path string) (int, error) {
+	var tables, hasMeta int
+	if err := c.QueryRowContext(ctx,
+		`SELECT count(*), count(*) FILTER (WHERE name = 'meta') FROM sqlite_master WHERE type = 'table'`).Scan(&tables, &hasMeta); err != nil {
+		return 0, err
+	}
+	if tables == 0 {
+		return 0, nil
+	}
+	if hasMeta == 0 {
+		return 0, errors.New("the file is a SQLite database but not a k1s store (it has no meta table)")
+	}
+	var version int
+	if err := c.QueryRowContext(ctx, `SELECT schema_version FROM meta WHERE id = 1`).Scan(&version); err != nil {
+		return 0, fmt.Errorf("reading the schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return 0, fmt.Errorf("%w: the file %s has schema version %d, this k1s knows versions up to %d; upgrade k1s to open it",
+			errNewerSchema, path, version, len(migrations))
+	}
+	return version, nil
+}
+
+// migrate upgrades an older schema. It runs in a write transaction and
+// reads the version again there, so that processes opening a new file at
+// the same time create the schema once.
 func migrate(ctx context.Context, c *sql.Conn, path string) (err error) {
 	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return err
@@ -87,29 +113,8 @@ func migrate(ctx context.Context, c *sql.Conn, path string) (err error) {
 			_, _ = c.ExecContext(context.Background(), "ROLLBACK")
 		}
 	}()
-	var version int
-	var tables int
-	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&tables); err != nil {
-		return err
-	}
-	var hasMeta int
-	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).Scan(&hasMeta); err != nil {
-		return err
-	}
-	switch {
-	case hasMeta == 1:
-		if err := c.QueryRowContext(ctx, `SELECT schema_version FROM meta WHERE id = 1`).Scan(&version); err != nil {
-			return fmt.Errorf("reading the schema version: %w", err)
-		}
-	case tables > 0:
-		return errors.New("the file is a SQLite database but not a k1s store (it has no meta table)")
-	}
-	if version > len(migrations) {
-		return fmt.Errorf("%w: the file %s has schema version %d, this k1s knows versions up to %d; upgrade k1s to open it",
-			errNewerSchema, path, version, len(migrations))
-	}
-	if version == len(migrations) {
-		_, err = c.ExecContext(ctx, "COMMIT")
+	version, err := schemaVersion(ctx, c, path)
+	if err != nil {
 		return err
 	}
 	for v := version; v < len(migrations); v++ {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -101,10 +102,20 @@ func (s *Store) open() error {
 	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
 		return describe(err)
 	}
-	// Read before anything writes: a file that is not a database, or is
-	// damaged, must be refused before journal_mode=WAL rewrites its header.
-	if err := probe(ctx, s.wconn); err != nil {
+	// Read before anything writes: a file that is not a database, is
+	// damaged or is not ours must be refused before journal_mode=WAL
+	// rewrites its header.
+	if err := checkHeader(s.path); err != nil {
+		return err
+	}
+	version, err := schemaVersion(ctx, s.wconn, s.path)
+	if err != nil {
 		return describe(err)
+	}
+	if version > 0 {
+		if err := probe(ctx, s.wconn); err != nil {
+			return describe(err)
+		}
 	}
 	var mode string
 	if err := s.wconn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
@@ -113,8 +124,10 @@ func (s *Store) open() error {
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("cannot switch the file to WAL mode (journal_mode is %q)", mode)
 	}
-	if err := migrate(ctx, s.wconn, s.path); err != nil {
-		return describe(err)
+	if version < len(migrations) {
+		if err := migrate(ctx, s.wconn, s.path); err != nil {
+			return describe(err)
+		}
 	}
 	if err := s.prepareWrites(ctx); err != nil {
 		return describe(err)
@@ -131,17 +144,46 @@ func (s *Store) open() error {
 	return nil
 }
 
-// probe reads the schema and, in an existing store, the last page of each
-// table, so that a file that is not SQLite or was truncated fails here
-// rather than at the first write.
-func probe(ctx context.Context, c *sql.Conn) error {
-	var n int
-	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name IN ('kv', 'log')`).Scan(&n); err != nil {
+// sqliteMagic starts every SQLite database file.
+const sqliteMagic = "SQLite format 3\x00"
+
+// checkHeader refuses a non-empty file that does not start like a SQLite
+// database or is shorter than its header says. SQLite itself would take a
+// file cut inside its header for an empty database and write a new one
+// over it.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
 		return err
 	}
-	if n != 2 {
-		return nil
+	defer func() { _ = f.Close() }()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
 	}
+	if fi.Size() == 0 {
+		return nil // a new file
+	}
+	var h [100]byte
+	if n, _ := f.ReadAt(h[:], 0); n < len(h) || string(h[:16]) != sqliteMagic {
+		return fmt.Errorf("the file is not a SQLite database (%d bytes, no SQLite header)", fi.Size())
+	}
+	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	pages := int64(binary.BigEndian.Uint32(h[28:32]))
+	// The page count is valid when the change counter matches
+	// "version-valid-for", as SQLite itself decides.
+	if binary.BigEndian.Uint32(h[24:28]) == binary.BigEndian.Uint32(h[92:96]) && fi.Size() < pages*pageSize {
+		return fmt.Errorf("the file is damaged: it is %d bytes, its header says %d pages of %d bytes (truncated?)", fi.Size(), pages, pageSize)
+	}
+	return nil
+}
+
+// probe reads the last page of each table of an existing store, so that a
+// damaged file fails here rather than at the first write.
+func probe(ctx context.Context, c *sql.Conn) error {
 	var id sql.NullInt64
 	if err := c.QueryRowContext(ctx, `SELECT max(id) FROM log`).Scan(&id); err != nil {
 		return err
@@ -151,8 +193,7 @@ func probe(ctx context.Context, c *sql.Conn) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	var count int64
-	return c.QueryRowContext(ctx, `SELECT count(*) FROM kv`).Scan(&count)
+	return nil
 }
 
 // describe adds what SQLite's terse messages mean for a k1s user.

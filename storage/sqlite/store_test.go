@@ -1,0 +1,600 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/k1s-dev/k1s/storage"
+)
+
+// rawExec runs statements on the file at path outside any Store.
+func rawExec(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// storeFile returns a closed store's file holding a few objects.
+func storeFile(t *testing.T, objects int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "k1s.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range objects {
+		if _, err := s.Create(t.Context(), fmt.Sprintf("/t/g/r/ns/o%05d", i), make([]byte, 1000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestOpenRefuses(t *testing.T) {
+	cases := []struct {
+		name string
+		// setup returns the path to open.
+		setup func(t *testing.T) string
+		want  []string // substrings of the error, besides the path
+	}{{
+		name: "not a SQLite file",
+		setup: func(t *testing.T) string {
+			p := filepath.Join(t.TempDir(), "notes.txt")
+			if err := os.WriteFile(p, []byte(strings.Repeat("these are not the pages you are looking for\n", 200)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		},
+		want: []string{"not a SQLite database"},
+	}, {
+		name: "truncated to half",
+		setup: func(t *testing.T) string {
+			p := storeFile(t, 300)
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(p, fi.Size()/2); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		},
+		want: []string{"damaged"},
+	}, {
+		name: "truncated inside the header",
+		setup: func(t *testing.T) string {
+			p := storeFile(t, 3)
+			if err := os.Truncate(p, 50); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		},
+		want: []string{"not a SQLite database"},
+	}, {
+		name: "parent is a regular file",
+		setup: func(t *testing.T) string {
+			f := filepath.Join(t.TempDir(), "file")
+			if err := os.WriteFile(f, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Join(f, "sub", "k1s.db")
+		},
+		want: []string{"not a directory"},
+	}, {
+		name: "a directory",
+		setup: func(t *testing.T) string {
+			return t.TempDir()
+		},
+		want: []string{"is a directory"},
+	}, {
+		name: "another application's database",
+		setup: func(t *testing.T) string {
+			p := filepath.Join(t.TempDir(), "app.db")
+			rawExec(t, p, "CREATE TABLE things (id INTEGER PRIMARY KEY)")
+			return p
+		},
+		want: []string{"not a k1s store"},
+	}, {
+		name: "newer schema",
+		setup: func(t *testing.T) string {
+			p := storeFile(t, 1)
+			rawExec(t, p, "UPDATE meta SET schema_version = 7")
+			return p
+		},
+		want: []string{"schema version 7", fmt.Sprintf("versions up to %d", len(migrations)), "upgrade k1s"},
+	}}
+	if os.Geteuid() != 0 {
+		// Root ignores permission bits, so this case only means
+		// something for other users; "parent is a regular file" covers
+		// an unwritable location for everyone.
+		cases = append(cases, struct {
+			name  string
+			setup func(t *testing.T) string
+			want  []string
+		}{
+			name: "directory without write permission",
+			setup: func(t *testing.T) string {
+				d := t.TempDir()
+				if err := os.Chmod(d, 0o500); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = os.Chmod(d, 0o700) })
+				return filepath.Join(d, "k1s.db")
+			},
+			want: []string{"permission denied"},
+		})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := tc.setup(t)
+			before, _ := os.ReadFile(path) // nil for a path that is not a file
+			walBefore, _ := os.ReadFile(path + "-wal")
+			s, err := Open(path)
+			if err == nil {
+				_ = s.Close()
+				t.Fatalf("Open %s succeeded", path)
+			}
+			for _, w := range append([]string{path}, tc.want...) {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			after, _ := os.ReadFile(path)
+			if string(before) != string(after) {
+				t.Errorf("Open changed the file it refused")
+			}
+			if walAfter, _ := os.ReadFile(path + "-wal"); string(walBefore) != string(walAfter) {
+				t.Errorf("Open changed the WAL of the file it refused")
+			}
+		})
+	}
+}
+
+func TestFileModes(t *testing.T) {
+	s := openTest(t)
+	if _, err := s.Create(t.Context(), "/t/g/r/a", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{s.Path(), s.Path() + "-wal", s.Path() + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", p, fi.Mode().Perm())
+		}
+	}
+}
+
+// TestMigration adds a version 2 to the framework and opens a version 1
+// file with it, as a future k1s will.
+func TestMigration(t *testing.T) {
+	path := storeFile(t, 2)
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	migrations = append(append([]func(context.Context, *sql.Conn) error{}, saved...),
+		func(ctx context.Context, c *sql.Conn) error {
+			if _, err := c.ExecContext(ctx, "ALTER TABLE kv ADD COLUMN labels TEXT"); err != nil {
+				return err
+			}
+			// Backfilling a new column must not log a change.
+			_, err := c.ExecContext(ctx, "UPDATE kv SET labels = 'x'")
+			return err
+		})
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version int
+	if err := s.wconn.QueryRowContext(t.Context(), "SELECT schema_version FROM meta").Scan(&version); err != nil || version != 2 {
+		t.Fatalf("schema version %d (%v), want 2", version, err)
+	}
+	var labelled int
+	if err := s.wconn.QueryRowContext(t.Context(), "SELECT count(*) FROM kv WHERE labels = 'x'").Scan(&labelled); err != nil || labelled != 2 {
+		t.Fatalf("migration did not run: %d rows, %v", labelled, err)
+	}
+	if rev, err := s.CurrentRevision(t.Context()); err != nil || rev != 2 {
+		t.Fatalf("revision %d (%v) after migration, want 2", rev, err)
+	}
+	if n, err := s.Count(t.Context(), "/t/"); err != nil || n != 2 {
+		t.Fatalf("Count after migration: %d, %v", n, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Reopening at the same version migrates nothing.
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	// Today's k1s refuses the migrated file.
+	migrations = saved
+	if _, err := Open(path); !errors.Is(err, errNewerSchema) {
+		t.Fatalf("Open of a version 2 file: %v, want the newer-schema error", err)
+	}
+
+	// A migration that fails leaves the file at its version.
+	path = storeFile(t, 1)
+	migrations = append(append([]func(context.Context, *sql.Conn) error{}, saved...),
+		func(context.Context, *sql.Conn) error { return errors.New("boom") })
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "migrating schema version 1 to 2: boom") {
+		t.Fatalf("failing migration: %v", err)
+	}
+	migrations = saved
+	s, err = Open(path)
+	if err != nil {
+		t.Fatalf("file left unusable by a failed migration: %v", err)
+	}
+	_ = s.Close()
+}
+
+func TestSynchronous(t *testing.T) {
+	for _, tc := range []struct {
+		opt  Option
+		want int
+	}{{nil, 1}, {Synchronous(SyncFull), 2}, {Synchronous(SyncNormal), 1}} {
+		var opts []Option
+		if tc.opt != nil {
+			opts = append(opts, tc.opt)
+		}
+		s := openTest(t, opts...)
+		var got int
+		if err := s.wconn.QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("synchronous %d, want %d", got, tc.want)
+		}
+	}
+}
+
+// TestBusy holds the write lock from another connection: a writer with a
+// short busy timeout fails with an error naming the file, and one whose
+// context ends gives up with the context's error.
+func TestBusy(t *testing.T) {
+	s := openTest(t, BusyTimeout(30*time.Millisecond))
+	db, err := sql.Open("sqlite", s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	c, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close() }()
+	if _, err := c.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(t.Context(), "/t/g/r/a", []byte("x")); err == nil || !strings.Contains(err.Error(), s.Path()) {
+		t.Errorf("Create while another connection writes: %v, want an error naming the file", err)
+	}
+	if _, err := s.Txn(t.Context(), []storage.Op{{Type: storage.OpCreate, Key: "/t/g/r/a"}}); err == nil {
+		t.Errorf("Txn while another connection writes succeeded")
+	}
+	if err := s.Compact(t.Context(), 0); err != nil {
+		t.Errorf("Compact to 0 has nothing to do but failed: %v", err)
+	}
+	slow := openTestAt(t, s.Path(), BusyTimeout(time.Minute))
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := slow.Txn(ctx, []storage.Op{{Type: storage.OpCreate, Key: "/t/g/r/a"}}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Txn with an ending context: %v, want DeadlineExceeded", err)
+	}
+	if _, err := slow.Create(ctx, "/t/g/r/a", nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Create with an ended context: %v, want DeadlineExceeded", err)
+	}
+	if _, err := c.ExecContext(t.Context(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(t.Context(), "/t/g/r/a", []byte("x")); err != nil {
+		t.Errorf("Create once the lock is released: %v", err)
+	}
+}
+
+func openTestAt(t *testing.T, path string, opts ...Option) *Store {
+	t.Helper()
+	s, err := Open(path, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestBadRequests(t *testing.T) {
+	s := openTest(t)
+	ctx := t.Context()
+	if _, err := s.Create(ctx, "/t/g/r/a", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	big := make([]byte, storage.MaxValueSize+1)
+	cases := []struct {
+		name string
+		do   func() error
+		is   func(error) bool
+	}{
+		{"empty Txn", func() error { _, err := s.Txn(ctx, nil); return err }, apierrors.IsBadRequest},
+		{"Txn with a key twice", func() error {
+			_, err := s.Txn(ctx, []storage.Op{{Type: storage.OpCreate, Key: "/t/g/r/b"}, {Type: storage.OpDelete, Key: "/t/g/r/b"}})
+			return err
+		}, apierrors.IsBadRequest},
+		{"Txn with an unknown op", func() error { _, err := s.Txn(ctx, []storage.Op{{Type: 42, Key: "/t/g/r/b"}}); return err }, apierrors.IsBadRequest},
+		{"Txn over the op limit", func() error { _, err := s.Txn(ctx, make([]storage.Op, maxOpsPerTxn+1)); return err }, apierrors.IsBadRequest},
+		{"Txn with a large value", func() error {
+			_, err := s.Txn(ctx, []storage.Op{{Type: storage.OpPut, Key: "/t/g/r/a", Value: big}})
+			return err
+		}, apierrors.IsRequestEntityTooLargeError},
+		{"Update to a large value", func() error {
+			_, err := s.Update(ctx, "/t/g/r/a", func(storage.KeyValue) ([]byte, error) { return big, nil })
+			return err
+		}, apierrors.IsRequestEntityTooLargeError},
+		{"Compact to the future", func() error { return s.Compact(ctx, 99) }, apierrors.IsBadRequest},
+		{"List with a negative limit", func() error { _, err := s.List(ctx, "/t/", storage.ListOptions{Limit: -1}); return err }, apierrors.IsBadRequest},
+		{"List with a garbled continue token", func() error {
+			_, err := s.List(ctx, "/t/", storage.ListOptions{Continue: "%%%"})
+			return err
+		}, apierrors.IsBadRequest},
+		{"List with another prefix's token", func() error {
+			_, err := s.List(ctx, "/t/", storage.ListOptions{Continue: encodeContinue(1, "/u/g/r/a")})
+			return err
+		}, apierrors.IsBadRequest},
+		{"List at a future revision", func() error {
+			_, err := s.List(ctx, "/t/", storage.ListOptions{Revision: 99})
+			return err
+		}, apierrors.IsTimeout},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.do(); !tc.is(err) {
+				t.Errorf("got %v", err)
+			}
+			if rev, err := s.CurrentRevision(ctx); err != nil || rev != 1 {
+				t.Errorf("revision %d (%v) after a refused call, want 1", rev, err)
+			}
+		})
+	}
+}
+
+func TestClosed(t *testing.T) {
+	s := openTest(t)
+	ctx := t.Context()
+	w, err := s.Watch(ctx, "/", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, open := <-w.ResultChan(); open {
+		t.Errorf("watch still open after Close")
+	}
+	calls := map[string]func() error{
+		"Create":          func() error { _, err := s.Create(ctx, "/a", nil); return err },
+		"Get":             func() error { _, err := s.Get(ctx, "/a"); return err },
+		"List":            func() error { _, err := s.List(ctx, "/", storage.ListOptions{}); return err },
+		"Update":          func() error { _, err := s.Update(ctx, "/a", nil); return err },
+		"Delete":          func() error { _, err := s.Delete(ctx, "/a", nil); return err },
+		"Txn":             func() error { _, err := s.Txn(ctx, []storage.Op{{Type: storage.OpDelete, Key: "/a"}}); return err },
+		"Watch":           func() error { _, err := s.Watch(ctx, "/", 0); return err },
+		"Count":           func() error { _, err := s.Count(ctx, "/"); return err },
+		"CurrentRevision": func() error { _, err := s.CurrentRevision(ctx); return err },
+		"Compact":         func() error { return s.Compact(ctx, 1) },
+	}
+	for name, call := range calls {
+		if err := call(); !apierrors.IsServiceUnavailable(err) || !strings.Contains(err.Error(), s.Path()) {
+			t.Errorf("%s after Close: %v, want ServiceUnavailable naming the file", name, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestHistoryModel applies random writes, compacting now and then, and
+// checks every List at every revision still held, paged and unpaged,
+// against a model of the store's state at each revision.
+func TestHistoryModel(t *testing.T) {
+	s := openTest(t, Retention(1, 0))
+	ctx := t.Context()
+	rng := rand.New(rand.NewPCG(1, 2))
+	states := []map[string]storage.KeyValue{{}} // state at each revision
+	keys := []string{"/m/a", "/m/b", "/m/c", "/m/d", "/m/e", "/m/f", "/n/a"}
+	var compacted int64
+	for step := range 400 {
+		state := states[len(states)-1]
+		next := make(map[string]storage.KeyValue, len(state))
+		for k, v := range state {
+			next[k] = v
+		}
+		rev := int64(len(states))
+		k := keys[rng.IntN(len(keys))]
+		val := []byte(fmt.Sprintf("v%d", step))
+		var err error
+		switch cur, exists := state[k]; {
+		case !exists && rng.IntN(4) == 0:
+			k2 := keys[rng.IntN(len(keys))]
+			if _, exists2 := state[k2]; k2 == k || exists2 {
+				_, err = s.Create(ctx, k, val)
+				next[k] = storage.KeyValue{Key: k, Value: val, Revision: rev, CreateRevision: rev}
+				break
+			}
+			_, err = s.Txn(ctx, []storage.Op{{Type: storage.OpCreate, Key: k, Value: val}, {Type: storage.OpCreate, Key: k2, Value: val}})
+			next[k] = storage.KeyValue{Key: k, Value: val, Revision: rev, CreateRevision: rev}
+			next[k2] = storage.KeyValue{Key: k2, Value: val, Revision: rev, CreateRevision: rev}
+		case !exists:
+			_, err = s.Create(ctx, k, val)
+			next[k] = storage.KeyValue{Key: k, Value: val, Revision: rev, CreateRevision: rev}
+		case rng.IntN(3) == 0:
+			_, err = s.Delete(ctx, k, nil)
+			delete(next, k)
+		case rng.IntN(2) == 0:
+			_, err = s.Txn(ctx, []storage.Op{{Type: storage.OpPut, Key: k, Value: val, ExpectedRevision: cur.Revision}})
+			next[k] = storage.KeyValue{Key: k, Value: val, Revision: rev, CreateRevision: cur.CreateRevision}
+		default:
+			_, err = s.Update(ctx, k, func(storage.KeyValue) ([]byte, error) { return val, nil })
+			next[k] = storage.KeyValue{Key: k, Value: val, Revision: rev, CreateRevision: cur.CreateRevision}
+		}
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		states = append(states, next)
+		if step%97 == 96 {
+			compacted = rev - int64(rng.IntN(30))
+			if err := s.Compact(ctx, compacted); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for rev := int64(1); rev < int64(len(states)); rev++ {
+		_, err := s.List(ctx, "/m/", storage.ListOptions{Revision: rev})
+		if rev < compacted {
+			if !apierrors.IsResourceExpired(err) {
+				t.Fatalf("List at compacted revision %d: %v, want 410", rev, err)
+			}
+			continue
+		}
+		var want []storage.KeyValue
+		for _, kv := range states[rev] {
+			if strings.HasPrefix(kv.Key, "/m/") {
+				want = append(want, kv)
+			}
+		}
+		for _, limit := range []int64{0, 1, 2, 5} {
+			var got []storage.KeyValue
+			opts := storage.ListOptions{Revision: rev, Limit: limit}
+			for {
+				res, err := s.List(ctx, "/m/", opts)
+				if err != nil {
+					t.Fatalf("List at %d limit %d: %v", rev, limit, err)
+				}
+				got = append(got, res.Items...)
+				if res.RemainingItemCount == nil || *res.RemainingItemCount != int64(len(want)-len(got)) {
+					t.Fatalf("List at %d limit %d: remaining %v, want %d", rev, limit, res.RemainingItemCount, len(want)-len(got))
+				}
+				if res.Continue == "" {
+					break
+				}
+				opts = storage.ListOptions{Limit: limit, Continue: res.Continue}
+			}
+			if d := cmp.Diff(want, got, cmpopts.SortSlices(func(a, b storage.KeyValue) bool { return a.Key < b.Key }), cmpopts.EquateEmpty()); d != "" {
+				t.Fatalf("List at %d limit %d (-want +got):\n%s", rev, limit, d)
+			}
+		}
+	}
+}
+
+// TestRetention checks the automatic compaction policy: the revision count
+// alone, and a time window that keeps everything recent.
+func TestRetention(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		window        time.Duration
+		wantCompacted bool
+	}{{"revisions only", 0, true}, {"within the window", time.Hour, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openTest(t, Retention(10, tc.window))
+			ctx := t.Context()
+			for i := range 3 * compactCheckEvery {
+				k := fmt.Sprintf("/r/k%d", i%7)
+				if i < 7 {
+					if _, err := s.Create(ctx, k, []byte("0")); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				if _, err := s.Update(ctx, k, func(kv storage.KeyValue) ([]byte, error) { return []byte(fmt.Sprint(i)), nil }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, compacted, err := s.revisions(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := compacted > 0; got != tc.wantCompacted {
+				t.Fatalf("compacted to %d; want compaction %v", compacted, tc.wantCompacted)
+			}
+			if !tc.wantCompacted {
+				return
+			}
+			if cur := int64(3 * compactCheckEvery); compacted != cur-10 {
+				t.Errorf("compacted to %d, want %d (current minus the 10 kept)", compacted, cur-10)
+			}
+			if _, err := s.Watch(ctx, "/r/", 1); !apierrors.IsResourceExpired(err) {
+				t.Errorf("Watch from a compacted revision: %v, want 410", err)
+			}
+			var rows int
+			if err := s.wconn.QueryRowContext(ctx, "SELECT count(*) FROM log").Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
+			// Each of the 7 keys keeps its latest compacted row, plus the 10
+			// revisions retained.
+			if rows > 7+10 {
+				t.Errorf("log holds %d rows after compaction, want at most 17", rows)
+			}
+			res, err := s.List(ctx, "/r/", storage.ListOptions{Revision: compacted})
+			if err != nil || len(res.Items) != 7 {
+				t.Errorf("List at the compacted revision: %d items, %v", len(res.Items), err)
+			}
+		})
+	}
+}
+
+// TestWatchFallsBehind compacts past a watcher that is not reading: it
+// gets a 410 Error event and its channel closes.
+func TestWatchFallsBehind(t *testing.T) {
+	s := openTest(t)
+	ctx := t.Context()
+	w, err := s.Watch(ctx, "/w/", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	var rev int64
+	for i := range 300 {
+		if rev, err = s.Create(ctx, fmt.Sprintf("/w/k%03d", i), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Compact(ctx, rev); err != nil {
+		t.Fatal(err)
+	}
+	var last storage.Event
+	for ev := range w.ResultChan() {
+		last = ev
+	}
+	if last.Type != storage.Error || !apierrors.IsResourceExpired(last.Err) {
+		t.Fatalf("last event %v, want a 410 Error", last)
+	}
+	// Compacting to the current revision keeps the revision: the next
+	// write is the one after.
+	if next, err := s.Create(ctx, "/w/after", nil); err != nil || next != rev+1 {
+		t.Fatalf("Create after compacting everything: revision %d (%v), want %d", next, err, rev+1)
+	}
+	if n, err := s.Count(ctx, ""); err != nil || n != 301 {
+		t.Fatalf("Count of everything: %d, %v", n, err)
+	}
+}
