@@ -97,4 +97,3 @@ func isTrue(b *bool) bool { return b != nil && *b }
 func jsonUnmarshal(data []byte, v any) error {
 	return sigsjson.UnmarshalCaseSensitivePreserveInts(data, v)
 }
-
