@@ -323,6 +323,9 @@ func newEvent(scheme *runtime.Scheme, source corev1.EventSource, obj runtime.Obj
 		}
 		objRef = r
 	}
+	if objRef.Name == "" {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("event %s: the involved %s has no name", reason, objRef.Kind))
+	}
 	now := time.Now()
 	ns := objRef.Namespace
 	if ns == "" {
@@ -390,8 +393,8 @@ func (r *Recorder) Record(object runtime.Object, annotations map[string]string, 
 
 // RecordWithAction records an event with an action and a related object,
 // the fields of the events.k8s.io API that core/v1 Event also carries.
-func (r *Recorder) RecordWithAction(regarding, related runtime.Object, eventType, reason, action, message string) error {
-	ev, err := newEvent(r.b.client.Scheme(), r.source, regarding, nil, eventType, reason, message)
+func (r *Recorder) RecordWithAction(regarding, related runtime.Object, annotations map[string]string, eventType, reason, action, message string) error {
+	ev, err := newEvent(r.b.client.Scheme(), r.source, regarding, annotations, eventType, reason, message)
 	if err != nil {
 		return err
 	}
