@@ -17,6 +17,7 @@ import (
 
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/defaulting"
+	"github.com/k1s-dev/k1s/discovery"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
 	"github.com/k1s-dev/k1s/validation"
@@ -61,6 +62,9 @@ type Client struct {
 	validator validation.Validator
 	defaulter defaulting.Defaulter
 	tenant    string
+	// discovery is the plugin discovery behind the default registry (nil
+	// with a caller's registry or SkipPlugins).
+	discovery *discovery.Discovery
 	// nsType is the registry's Namespace type; nil when the registry has
 	// none, in which case namespaces are not checked.
 	nsType *registry.Type
@@ -95,18 +99,14 @@ func New(opts Options) (*Client, error) {
 		c.tenant = storage.DefaultTenant
 	}
 	if c.scheme == nil {
-		s, err := defaultScheme()
-		if err != nil {
-			return nil, err
-		}
-		c.scheme = s
+		c.scheme = defaultScheme()
 	}
 	if c.reg == nil {
-		r, err := defaultRegistry(opts)
+		r, d, err := defaultRegistry(opts)
 		if err != nil {
 			return nil, err
 		}
-		c.reg = r
+		c.reg, c.discovery = r, d
 	}
 	if t, err := c.reg.TypeFor(namespaceGVK); err == nil {
 		c.nsType = t
@@ -140,6 +140,10 @@ const metav1NamespaceDefault = "default"
 
 // Registry returns the client's type registry.
 func (c *Client) Registry() *registry.Registry { return c.reg }
+
+// Discovery returns the plugin discovery behind the default registry, for
+// its warnings; nil when Options.Registry was given or SkipPlugins set.
+func (c *Client) Discovery() *discovery.Discovery { return c.discovery }
 
 // Storage returns the store the client writes to.
 func (c *Client) Storage() storage.Interface { return c.store }

@@ -1,30 +1,41 @@
 package core
 
 import (
+	"os"
+
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/k1s-dev/k1s/coretypes"
+	"github.com/k1s-dev/k1s/discovery"
 	"github.com/k1s-dev/k1s/registry"
 )
 
-func defaultScheme() (*runtime.Scheme, error) {
-	return coretypes.NewScheme(), nil
-}
+func defaultScheme() *runtime.Scheme { return coretypes.NewScheme() }
 
 // defaultRegistry holds the built-in types and, unless SkipPlugins, the
-// plugin types of opts.PluginPaths, loaded on the first lookup the
-// built-in types cannot answer.
-func defaultRegistry(opts Options) (*registry.Registry, error) {
-	var source registry.Source
+// plugin types discovered in opts.PluginPaths (or discovery.DefaultPaths
+// of the working directory). Discovery scans nothing until a lookup misses
+// the built-in types, so commands on built-in kinds never read manifests.
+func defaultRegistry(opts Options) (*registry.Registry, *discovery.Discovery, error) {
+	var (
+		source registry.Source
+		d      *discovery.Discovery
+	)
 	if !opts.SkipPlugins {
-		source = pluginSource(opts)
+		paths := opts.PluginPaths
+		if len(paths) == 0 {
+			wd, err := os.Getwd()
+			if err != nil {
+				wd = "."
+			}
+			paths = discovery.DefaultPaths(wd)
+		}
+		d = discovery.New(discovery.Options{Paths: paths, CacheDir: opts.DiscoveryCacheDir})
+		source = d
 	}
 	r := registry.New(source)
 	if err := r.Add(coretypes.Types()...); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return r, nil
+	return r, d, nil
 }
-
-// pluginSource is replaced by discovery once it is available.
-func pluginSource(Options) registry.Source { return nil }

@@ -23,14 +23,20 @@ func conflictStale(gr schema.GroupResource, name string) error {
 	return apierrors.NewConflict(gr, name, errors.New(optimisticLockMsg))
 }
 
+// preconditionError carries the API server's capitalised precondition
+// messages verbatim, which people and scripts match on.
+type preconditionError string
+
+func (e preconditionError) Error() string { return string(e) }
+
 func conflictUID(gr schema.GroupResource, name, want, have string) error {
-	return apierrors.NewConflict(gr, name, fmt.Errorf(
-		"Precondition failed: UID in precondition: %v, UID in object meta: %v", want, have))
+	return apierrors.NewConflict(gr, name, preconditionError(fmt.Sprintf(
+		"Precondition failed: UID in precondition: %v, UID in object meta: %v", want, have)))
 }
 
 func conflictRV(gr schema.GroupResource, name, want, have string) error {
-	return apierrors.NewConflict(gr, name, fmt.Errorf(
-		"Precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", want, have))
+	return apierrors.NewConflict(gr, name, preconditionError(fmt.Sprintf(
+		"Precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", want, have)))
 }
 
 // parseRV parses a resourceVersion given by a caller.

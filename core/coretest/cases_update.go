@@ -171,5 +171,35 @@ func statusCases() []Case {
 			e.Unchanged(before, "dry-run Status().Update")
 			Equal(e, e.Field(e.MustGet(ItemGVK, "default", "a"), "status.phase"), any("One"), "status after dry run")
 		}},
+		{Name: "UnstructuredOnlyKinds", Run: func(e *Env) {
+			// Shelf: status subresource, no Go type.
+			sh := e.Create(e.Obj(ShelfGVK, "default", "s", map[string]any{"spec": map[string]any{"slots": int64(3)}, "status": map[string]any{"used": int64(1)}}))
+			e.Check(e.Field(sh, "status") == nil, "Create kept status")
+			sh = setField(e, sh, int64(4), "spec", "slots")
+			sh = setField(e, sh, int64(2), "status", "used")
+			e.OK(e.C.Update(e.Ctx, sh), "Update")
+			Equal(e, sh.GetGeneration(), int64(2), "generation after a spec change")
+			e.Check(e.Field(sh, "status") == nil, "Update wrote status")
+			sh = setField(e, sh, int64(2), "status", "used")
+			sh = setField(e, sh, int64(9), "spec", "slots")
+			e.OK(e.C.Status().Update(e.Ctx, sh), "Status().Update")
+			Equal(e, e.Field(sh, "status.used"), any(int64(2)), "status")
+			Equal(e, e.Field(sh, "spec.slots"), any(int64(4)), "spec after Status().Update")
+			sh = setField(e, sh, int64(4), "spec", "slots")
+			sh.SetLabels(map[string]string{"a": "b"})
+			e.OK(e.C.Update(e.Ctx, sh), "labels Update")
+			Equal(e, sh.GetGeneration(), int64(2), "generation after a metadata change")
+			Equal(e, e.Field(sh, "status.used"), any(int64(2)), "status kept by Update")
+			// Warehouse: no status subresource, so status is part of what generation tracks.
+			w := e.Create(e.Obj(WarehouseGVK, "", "w", map[string]any{"spec": map[string]any{"city": "Oslo"}}))
+			w = setField(e, w, "Open", "status", "state")
+			e.OK(e.C.Update(e.Ctx, w), "Warehouse status Update")
+			Equal(e, w.GetGeneration(), int64(2), "generation after a status change without subresource")
+			Equal(e, e.Field(w, "status.state"), any("Open"), "status")
+			w.SetAnnotations(map[string]string{"n": "1"})
+			e.OK(e.C.Update(e.Ctx, w), "Warehouse metadata Update")
+			Equal(e, w.GetGeneration(), int64(2), "generation after a metadata change")
+			e.Fails(e.C.Status().Update(e.Ctx, w), NotFound, "Status().Update of a kind without the subresource")
+		}},
 	}
 }

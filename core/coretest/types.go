@@ -13,10 +13,12 @@ import (
 // The suite's plugin kinds: Item (namespaced, status subresource, a schema
 // and a selectable field), which also has a Go type, and Warehouse
 // (cluster-scoped, a schema requiring spec.city), which has none and is
-// always unstructured.
+// always unstructured, and Shelf (namespaced, status subresource, no schema,
+// no Go type).
 var (
 	ItemGVK      = schema.GroupVersionKind{Group: "inventory.example.com", Version: "v1alpha1", Kind: "Item"}
 	WarehouseGVK = schema.GroupVersionKind{Group: "inventory.example.com", Version: "v1alpha1", Kind: "Warehouse"}
+	ShelfGVK     = schema.GroupVersionKind{Group: "inventory.example.com", Version: "v1alpha1", Kind: "Shelf"}
 )
 
 // Item is the Go type an application registers for the Item plugin kind.
@@ -41,7 +43,7 @@ type ItemStatus struct {
 // DeepCopyObject implements runtime.Object.
 func (in *Item) DeepCopyObject() runtime.Object {
 	out := *in
-	in.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
+	in.DeepCopyInto(&out.ObjectMeta)
 	return &out
 }
 
@@ -55,7 +57,7 @@ type ItemList struct {
 // DeepCopyObject implements runtime.Object.
 func (in *ItemList) DeepCopyObject() runtime.Object {
 	out := *in
-	in.ListMeta.DeepCopyInto(&out.ListMeta)
+	in.DeepCopyInto(&out.ListMeta)
 	if in.Items != nil {
 		out.Items = make([]Item, len(in.Items))
 		for i := range in.Items {
@@ -76,7 +78,7 @@ func NewScheme() *runtime.Scheme {
 // Types returns the registry types of the built-in kinds, Item and
 // Warehouse.
 func Types() []registry.Type {
-	minZero := 0.0
+	minZero, preserve := 0.0, true
 	item := registry.Type{
 		Kind: ItemGVK, Resource: "items", Singular: "item", ShortNames: []string{"itm"}, Namespaced: true,
 		ListKind: "ItemList", StatusSubresource: true, SelectableFields: []string{".spec.color"},
@@ -110,10 +112,15 @@ func Types() []registry.Type {
 					Required:   []string{"city"},
 					Properties: map[string]apiextensionsv1.JSONSchemaProps{"city": {Type: "string"}},
 				},
+				"status": {Type: "object", XPreserveUnknownFields: &preserve},
 			},
 		},
 	}
-	return append(coretypes.Types(), item, warehouse)
+	shelf := registry.Type{
+		Kind: ShelfGVK, Resource: "shelves", Singular: "shelf", Namespaced: true,
+		ListKind: "ShelfList", Storage: true, StatusSubresource: true, Source: "coretest/shelves.yaml",
+	}
+	return append(coretypes.Types(), item, warehouse, shelf)
 }
 
 // NewRegistry returns a registry holding Types.
