@@ -126,8 +126,15 @@ func ParseURL(raw string) (Config, error) {
 		}
 		return cfg.TLS
 	}
-	for name, values := range u.Query() {
+	query, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return fail("options: %v", err)
+	}
+	for name, values := range query {
 		v := values[len(values)-1]
+		if v == "" {
+			return fail("option %s has no value", name)
+		}
 		switch name {
 		case "ca":
 			tlsOpt().CAFile = v

@@ -70,6 +70,7 @@ func TestParseURLErrors(t *testing.T) {
 		{"etcd://h:1?dial-timeout=soon", "dial-timeout=soon: want a positive duration"},
 		{"etcd://h:1?request-timeout=-1s", "request-timeout=-1s"},
 		{"etcd://h:1#frag", "unexpected fragment"},
+		{"etcd://h:1?ca=%zz", "options: invalid URL escape"},
 		{"etcd://h:1/%zz", "invalid URL escape"},
 		{"etcd://h:1/a//", "must start with / and not end with one"},
 	}
@@ -135,5 +136,19 @@ func TestConfigErrors(t *testing.T) {
 				t.Errorf("%s: error %q does not contain %q", tc.name, err, w)
 			}
 		}
+	}
+}
+
+func TestOpen(t *testing.T) {
+	s, err := etcd.Open(t.Context(), "etcd://"+srv.Endpoint()+"/open-test?dial-timeout=30s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	if _, err := s.CurrentRevision(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := etcd.Open(t.Context(), "etcd://h:1?ca"); err == nil || !strings.Contains(err.Error(), "option ca has no value") {
+		t.Errorf("Open of a bad URL: %v", err)
 	}
 }

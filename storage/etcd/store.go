@@ -29,7 +29,10 @@ type Store struct {
 	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
-	watchers  sync.WaitGroup
+	// mu orders Watch's registration against Close, so that Close never
+	// waits on a WaitGroup that a new watcher is still joining.
+	mu       sync.Mutex
+	watchers sync.WaitGroup
 }
 
 var _ storage.Interface = (*Store)(nil)
@@ -90,11 +93,23 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
+// Open is ParseURL followed by New: the store a --storage etcd://... flag
+// names.
+func Open(ctx context.Context, rawURL string) (*Store, error) {
+	cfg, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return New(ctx, cfg)
+}
+
 // Close ends every watch and the connection. Later calls fail; a second
 // Close returns what the first did.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
 		s.closed.Store(true)
+		s.mu.Unlock()
 		s.cancel()
 		s.watchers.Wait()
 		s.closeErr = s.cli.Close()

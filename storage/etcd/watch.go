@@ -72,8 +72,15 @@ func (s *Store) Watch(ctx context.Context, prefix string, fromRevision int64) (s
 		done:   make(chan struct{}),
 	}
 	w.ctx, w.cancel = context.WithCancel(ctx)
-	stop := context.AfterFunc(s.ctx, w.cancel)
+	s.mu.Lock()
+	if s.closed.Load() {
+		s.mu.Unlock()
+		w.cancel()
+		return nil, errClosed
+	}
 	s.watchers.Add(1)
+	s.mu.Unlock()
+	stop := context.AfterFunc(s.ctx, w.cancel)
 	go func() {
 		defer s.watchers.Done()
 		defer stop()
