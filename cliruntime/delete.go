@@ -3,6 +3,7 @@ package cliruntime
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -206,7 +207,8 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 			fmt.Fprintln(c.Out, r.Name())
 			continue
 		}
-		fmt.Fprintf(c.Out, "%s %q deleted%s\n", tg.t.QualifiedResource(), tg.obj.GetName(), suffix)
+		// kubectl names the kind here, not the resource: `item.inventory.example.com "x" deleted`.
+		fmt.Fprintf(c.Out, "%s %q deleted%s\n", strings.ToLower(tg.t.Kind.GroupKind().String()), tg.obj.GetName(), suffix)
 	}
 	progress.done()
 	return utilerrors.NewAggregate(errs)

@@ -142,8 +142,7 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 		fmt.Fprintf(c.ErrOut, "You must specify the type of resource to get. Use \"%s api-resources\" for a complete list of supported resources.\n\n", c.Name)
 		return UsageErrorf(c.Name+" get", "Required resource not specified.\nUse \"%s explain <resource>\" for a detailed description of that resource (e.g. %s explain items).", c.Name, c.Name)
 	}
-	printer, err := NewPrinter(o.Print)
-	if err != nil {
+	if _, err := NewPrinter(o.Print); err != nil {
 		return err
 	}
 	s, err := c.Session(ctx)
@@ -170,6 +169,10 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	}
 	if types > 1 {
 		o.Print.WithKind = true
+	}
+	printer, err := NewPrinter(o.Print)
+	if err != nil {
+		return err
 	}
 	if o.Watch || o.WatchOnly {
 		if types != 1 {

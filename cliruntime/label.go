@@ -8,8 +8,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/validation"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/spf13/cobra"
 
@@ -128,7 +128,7 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 		Short: "Update the " + field + " on a resource",
 		Long: "Update the " + field + " on a resource.\n\nA " + noun + " key and value are KEY=VALUE; KEY- removes the " + noun +
 			". An existing " + noun + " is only changed with --overwrite. With --resource-version the update fails if the object changed since that version.",
-		Example: "  # Set a " + noun + "\n  " + c.Name + " " + verb + " item hammer color=red\n\n  # Remove it\n  " + c.Name + " " + verb + " item hammer color-",
+		Example:           "  # Set a " + noun + "\n  " + c.Name + " " + verb + " item hammer color=red\n\n  # Remove it\n  " + c.Name + " " + verb + " item hammer color-",
 		ValidArgsFunction: c.completeResources,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -28,8 +28,8 @@ func run() int {
 // directory on first use).
 func openStorage(ctx context.Context, flags *cliruntime.GlobalFlags) (storage.Interface, error) {
 	if flags.Storage != "" {
-		if !strings.HasPrefix(flags.Storage, "etcd://") {
-			return nil, fmt.Errorf("unsupported --storage %q: expected etcd://host:port[,host:port]", flags.Storage)
+		if !strings.HasPrefix(flags.Storage, "etcd://") && !strings.HasPrefix(flags.Storage, "etcds://") {
+			return nil, fmt.Errorf("unsupported --storage %q: expected etcd://host:port[,host:port] or etcds://...", flags.Storage)
 		}
 		cfg, err := etcd.ParseURL(flags.Storage)
 		if err != nil {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -132,7 +133,9 @@ func Reconcile(ctx context.Context, store storage.Interface, opts controller.Tri
 		return res, err
 	}
 	defer func() {
-		if serr := rt.Shutdown(context.WithoutCancel(ctx)); err == nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if serr := rt.Shutdown(sctx); err == nil {
 			err = serr
 		}
 	}()
