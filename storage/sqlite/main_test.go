@@ -88,7 +88,9 @@ func childWatch(s *Store, n int) error {
 			if !ok || ev.Type != storage.Modified {
 				return fmt.Errorf("watch: got %v (open %v), want a MODIFIED event", ev, ok)
 			}
-			fmt.Fprintf(out, "%d %s\n", ev.Revision, ev.Value)
+			if _, err := fmt.Fprintf(out, "%d %s\n", ev.Revision, ev.Value); err != nil {
+				return err
+			}
 		case <-time.After(time.Minute):
 			return fmt.Errorf("watch: no event within a minute")
 		}

@@ -108,9 +108,7 @@ func (s *Store) revisions(ctx context.Context) (cur, compacted int64, err error)
 	if s.closed.Load() {
 		return 0, 0, s.errClosed()
 	}
-	var id int64
-	err = s.rdb.QueryRowContext(ctx,
-		`SELECT coalesce((SELECT max(id) FROM log), 0), compacted FROM meta WHERE id = 1`).Scan(&id, &compacted)
+	id, compacted, err := heads(ctx, s.rdb)
 	if err != nil {
 		return 0, 0, s.readErr(ctx, err)
 	}
@@ -184,9 +182,8 @@ type pastState struct {
 }
 
 func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, limit int64) (storage.ListResult, error) {
-	var maxID, compacted int64
-	if err := tx.QueryRowContext(ctx,
-		`SELECT coalesce((SELECT max(id) FROM log), 0), compacted FROM meta WHERE id = 1`).Scan(&maxID, &compacted); err != nil {
+	maxID, compacted, err := heads(ctx, tx)
+	if err != nil {
 		return storage.ListResult{}, err
 	}
 	cur := maxID >> opBits
@@ -205,34 +202,29 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	past := map[string]*pastState{}
 	if rev < cur {
 		where, args := keyRange("l.key", from, prefix, 2)
-		rows, err := tx.QueryContext(ctx,
-			`SELECT l.key, l.type, p.value, l.prev_id, l.create_revision
+		err := each(ctx, tx, `SELECT l.key, l.type, p.value, l.prev_id, l.create_revision
 			FROM log l LEFT JOIN log p ON p.id = l.prev_id
 			WHERE l.id > ?1 AND `+where+` ORDER BY l.id`,
-			append([]any{rev<<opBits | opMask}, args...)...)
-		if err != nil {
-			return storage.ListResult{}, err
-		}
-		for rows.Next() {
-			var key string
-			var typ int
-			var prev []byte
-			var prevID, createRev int64
-			if err := rows.Scan(&key, &typ, &prev, &prevID, &createRev); err != nil {
-				_ = rows.Close()
-				return storage.ListResult{}, err
-			}
-			p, ok := past[key]
-			if !ok {
-				p = &pastState{existed: typ != logAdded}
-				if p.existed {
-					p.kv = storage.KeyValue{Key: key, Value: nonNil(prev), Revision: prevID >> opBits, CreateRevision: createRev}
+			append([]any{rev<<opBits | opMask}, args...), func(rows *sql.Rows) error {
+				var key string
+				var typ int
+				var prev []byte
+				var prevID, createRev int64
+				if err := rows.Scan(&key, &typ, &prev, &prevID, &createRev); err != nil {
+					return err
 				}
-				past[key] = p
-			}
-			p.existsNow = typ != logDeleted
-		}
-		if err := rows.Close(); err != nil {
+				p, ok := past[key]
+				if !ok {
+					p = &pastState{existed: typ != logAdded}
+					if p.existed {
+						p.kv = storage.KeyValue{Key: key, Value: nonNil(prev), Revision: prevID >> opBits, CreateRevision: createRev}
+					}
+					past[key] = p
+				}
+				p.existsNow = typ != logDeleted
+				return nil
+			})
+		if err != nil {
 			return storage.ListResult{}, err
 		}
 	}
@@ -251,22 +243,20 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit+1+int64(len(past)))
 	}
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return storage.ListResult{}, err
-	}
 	var items []storage.KeyValue
 	full := func() bool { return limit > 0 && int64(len(items)) > limit }
-	for rows.Next() && !full() {
+	err = each(ctx, tx, q, args, func(rows *sql.Rows) error {
+		if full() {
+			return errDone
+		}
 		var kv storage.KeyValue
 		var modID int64
 		if err := rows.Scan(&kv.Key, &kv.Value, &modID, &kv.CreateRevision); err != nil {
-			_ = rows.Close()
-			return storage.ListResult{}, err
+			return err
 		}
 		kv.Revision = modID >> opBits
 		if _, changed := past[kv.Key]; changed {
-			continue
+			return nil
 		}
 		for len(older) > 0 && older[0].Key < kv.Key && !full() {
 			items, older = append(items, older[0]), older[1:]
@@ -274,8 +264,9 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 		if !full() {
 			items = append(items, kv)
 		}
-	}
-	if err := rows.Close(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return storage.ListResult{}, err
 	}
 	for len(older) > 0 && !full() {
@@ -319,4 +310,39 @@ func (s *Store) remaining(ctx context.Context, tx *sql.Tx, prefix, last string, 
 		}
 	}
 	return n, nil
+}
+
+// queryer is what a *sql.DB, *sql.Conn and *sql.Tx all offer.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// heads reads the newest log id (0 in a new store) and the compacted
+// revision in one statement, so in one snapshot.
+func heads(ctx context.Context, q queryer) (maxID, compacted int64, err error) {
+	err = q.QueryRowContext(ctx,
+		`SELECT coalesce((SELECT max(id) FROM log), 0), compacted FROM meta WHERE id = 1`).Scan(&maxID, &compacted)
+	return maxID, compacted, err
+}
+
+// errDone stops each early without an error.
+var errDone = errors.New("done")
+
+// each calls fn for every row query returns, until fn returns errDone.
+func each(ctx context.Context, q queryer, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }() // rows.Err below reports what matters
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			if errors.Is(err, errDone) {
+				return nil
+			}
+			return err
+		}
+	}
+	return rows.Err()
 }

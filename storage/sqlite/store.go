@@ -77,7 +77,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	s := &Store{path: abs, cfg: cfg, notify: make(chan struct{}), stopAll: make(chan struct{})}
 	if err := s.open(); err != nil {
-		s.closeDBs()
+		_ = s.closeDBs() // the open error says more
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
 	return s, nil
@@ -93,6 +93,9 @@ func (s *Store) dsn(extra string) string {
 
 func (s *Store) open() error {
 	ctx := context.Background()
+	if err := checkHeader(s.path); err != nil {
+		return err
+	}
 	var err error
 	if s.wdb, err = sql.Open("sqlite", s.dsn("")); err != nil {
 		return err
@@ -105,9 +108,6 @@ func (s *Store) open() error {
 	// Read before anything writes: a file that is not a database, is
 	// damaged or is not ours must be refused before journal_mode=WAL
 	// rewrites its header.
-	if err := checkHeader(s.path); err != nil {
-		return err
-	}
 	version, err := schemaVersion(ctx, s.wconn, s.path)
 	if err != nil {
 		return describe(err)
@@ -248,6 +248,14 @@ func (s *Store) Close() error {
 
 func (s *Store) closeDBs() error {
 	var errs []error
+	// Statements first: SQLite does not close, and so does not checkpoint
+	// the WAL into the file, while a statement is still prepared.
+	for _, st := range s.ws {
+		errs = append(errs, st.Close())
+	}
+	if s.rget != nil {
+		errs = append(errs, s.rget.Close())
+	}
 	if s.wconn != nil {
 		errs = append(errs, s.wconn.Close())
 	}

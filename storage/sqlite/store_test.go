@@ -84,6 +84,23 @@ func TestOpenRefuses(t *testing.T) {
 		},
 		want: []string{"damaged"},
 	}, {
+		name: "overwritten with garbage",
+		setup: func(t *testing.T) string {
+			p := storeFile(t, 300)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 4096; i < len(b); i++ {
+				b[i] = byte(i * 7)
+			}
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		},
+		want: []string{"damaged"},
+	}, {
 		name: "truncated inside the header",
 		setup: func(t *testing.T) string {
 			p := storeFile(t, 3)
@@ -596,5 +613,178 @@ func TestWatchFallsBehind(t *testing.T) {
 	}
 	if n, err := s.Count(ctx, ""); err != nil || n != 301 {
 		t.Fatalf("Count of everything: %d, %v", n, err)
+	}
+}
+
+// TestRetentionWindow ages part of the history past the window: automatic
+// compaction removes exactly that part, in several chunks.
+func TestRetentionWindow(t *testing.T) {
+	s := openTest(t, Retention(10, 30*time.Minute))
+	ctx := t.Context()
+	const writes, aged = compactChunk + 200, compactChunk + 100
+	if _, err := s.Create(ctx, "/r/k", []byte("0")); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < writes; i++ {
+		if _, err := s.Update(ctx, "/r/k", func(storage.KeyValue) ([]byte, error) { return []byte(fmt.Sprint(i)), nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, compacted, err := s.revisions(ctx); err != nil || compacted != 0 {
+		t.Fatalf("compacted to %d (%v) while all history is inside the window", compacted, err)
+	}
+	if _, err := s.wconn.ExecContext(ctx, "UPDATE log SET ts = ts - 3600000 WHERE id <= ?", int64(aged)<<opBits|opMask); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.autoCompact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, compacted, err := s.revisions(ctx); err != nil || compacted != aged {
+		t.Fatalf("compacted to %d (%v), want %d: the revisions older than the window", compacted, err, aged)
+	}
+	w, err := s.Watch(ctx, "/r/", aged)
+	if err != nil {
+		t.Fatalf("Watch from the oldest kept revision: %v", err)
+	}
+	defer w.Stop()
+	ev := <-w.ResultChan()
+	if ev.Revision != aged+1 || string(ev.PrevValue) != fmt.Sprint(aged-1) {
+		t.Fatalf("first event %d %q (prev %q), want revision %d with the previous value %d", ev.Revision, ev.Value, ev.PrevValue, aged+1, aged-1)
+	}
+}
+
+// TestStaleRecent writes through a second store behind the first one's
+// back: the first store's remembered state is stale, which must cost a
+// retry and never lose the other write.
+func TestStaleRecent(t *testing.T) {
+	a := openTest(t)
+	b := openTestAt(t, a.Path())
+	ctx := t.Context()
+	if _, err := a.Create(ctx, "/s/k", []byte("a1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Update(ctx, "/s/k", func(kv storage.KeyValue) ([]byte, error) { return append(kv.Value, "+b"...), nil }); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	kv, err := a.Update(ctx, "/s/k", func(kv storage.KeyValue) ([]byte, error) {
+		seen = append(seen, string(kv.Value))
+		return append(kv.Value, "+a"...), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(kv.Value) != "a1+b+a" || len(seen) != 2 {
+		t.Fatalf("Update from a stale state wrote %q after calls with %q", kv.Value, seen)
+	}
+	if _, err := b.Update(ctx, "/s/k", func(kv storage.KeyValue) ([]byte, error) { return []byte("b2"), nil }); err != nil {
+		t.Fatal(err)
+	}
+	var checked []string
+	del, err := a.Delete(ctx, "/s/k", func(kv storage.KeyValue) error {
+		checked = append(checked, string(kv.Value))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(del.Value) != "b2" || len(checked) != 2 {
+		t.Fatalf("Delete from a stale state returned %q after checks of %q", del.Value, checked)
+	}
+}
+
+// TestReadersDoNotWaitForWriters reads while this process's writer
+// connection is taken.
+func TestReadersDoNotWaitForWriters(t *testing.T) {
+	s := openTest(t)
+	ctx := t.Context()
+	if _, err := s.Create(ctx, "/g/k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	kv, err := s.Get(ctx, "/g/k")
+	if err != nil || string(kv.Value) != "v" || kv.Revision != 1 {
+		t.Fatalf("Get while writing: %+v, %v", kv, err)
+	}
+	if _, err := s.Get(ctx, "/g/none"); !apierrors.IsNotFound(err) {
+		t.Fatalf("Get of a missing key while writing: %v", err)
+	}
+	if n, err := s.Count(ctx, "/g/"); err != nil || n != 1 {
+		t.Fatalf("Count while writing: %d, %v", n, err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Get(cctx, "/g/k"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Get with a cancelled context: %v", err)
+	}
+}
+
+// TestWatchBacklog replays more history than one read returns, and ends
+// watchers that are blocked delivering it, by Stop and by their context.
+func TestWatchBacklog(t *testing.T) {
+	s := openTest(t)
+	ctx := t.Context()
+	const n = 3 * watchBatch
+	for i := range n {
+		if _, err := s.Create(ctx, fmt.Sprintf("/b/k%04d", i), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := s.Watch(ctx, "/b/", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for want := int64(2); want <= n; want++ {
+		if ev := <-w.ResultChan(); ev.Revision != want {
+			t.Fatalf("event revision %d, want %d", ev.Revision, want)
+		}
+	}
+	w.Stop()
+	w.Stop() // twice is fine
+
+	stopped, err := s.Watch(ctx, "/b/", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-stopped.ResultChan()
+	stopped.Stop()
+	cctx, cancel := context.WithCancel(ctx)
+	cancelled, err := s.Watch(cctx, "/b/", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-cancelled.ResultChan()
+	cancel()
+	for _, w := range []storage.Watcher{stopped, cancelled} {
+		got := 0
+		for range w.ResultChan() {
+			got++
+		}
+		if got >= n {
+			t.Errorf("a stopped watcher delivered its whole backlog")
+		}
+	}
+}
+
+// TestLargePages opens a file whose pages are 64 KiB, which the header
+// spells as 1.
+func TestLargePages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k1s.db")
+	rawExec(t, path, "PRAGMA page_size = 65536", "CREATE TABLE x (y)", "DROP TABLE x")
+	s := openTestAt(t, path)
+	if _, err := s.Create(t.Context(), "/p/k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTestAt(t, path)
+	var size int
+	if err := s.wconn.QueryRowContext(t.Context(), "PRAGMA page_size").Scan(&size); err != nil || size != 65536 {
+		t.Fatalf("page size %d, %v", size, err)
+	}
+	if kv, err := s.Get(t.Context(), "/p/k"); err != nil || string(kv.Value) != "v" {
+		t.Fatalf("Get after reopen: %q, %v", kv.Value, err)
 	}
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -148,9 +149,8 @@ func (s *Store) readLog(w *watcher, limit int) ([]storage.Event, error) {
 		return nil, s.internal(err)
 	}
 	defer func() { _ = tx.Rollback() }() // read only
-	var maxID, compacted int64
-	if err := tx.QueryRowContext(ctx,
-		`SELECT coalesce((SELECT max(id) FROM log), 0), compacted FROM meta WHERE id = 1`).Scan(&maxID, &compacted); err != nil {
+	maxID, compacted, err := heads(ctx, tx)
+	if err != nil {
 		return nil, s.internal(err)
 	}
 	if rev := w.pos >> opBits; rev < compacted {
@@ -160,35 +160,30 @@ func (s *Store) readLog(w *watcher, limit int) ([]storage.Event, error) {
 		return nil, nil
 	}
 	where, args := keyRange("l.key", w.prefix, w.prefix, 3)
-	rows, err := tx.QueryContext(ctx,
-		`SELECT l.id, l.key, l.type, l.value, p.value FROM log l LEFT JOIN log p ON p.id = l.prev_id
-		WHERE l.id > ?1 AND l.id <= ?2 AND `+where+` ORDER BY l.id LIMIT `+strconv.Itoa(limit),
-		append([]any{w.pos, maxID}, args...)...)
-	if err != nil {
-		return nil, s.internal(err)
-	}
-	defer func() { _ = rows.Close() }()
 	var events []storage.Event
-	for rows.Next() {
-		var id int64
-		var typ int
-		ev := storage.Event{}
-		if err := rows.Scan(&id, &ev.Key, &typ, &ev.Value, &ev.PrevValue); err != nil {
-			return nil, s.internal(err)
-		}
-		ev.Revision = id >> opBits
-		switch typ {
-		case logAdded:
-			ev.Type = storage.Added
-		case logModified:
-			ev.Type = storage.Modified
-		default:
-			ev.Type, ev.Value = storage.Deleted, ev.PrevValue
-		}
-		events = append(events, ev)
-		w.pos = id
-	}
-	if err := rows.Err(); err != nil {
+	err = each(ctx, tx, `SELECT l.id, l.key, l.type, l.value, p.value FROM log l LEFT JOIN log p ON p.id = l.prev_id
+		WHERE l.id > ?1 AND l.id <= ?2 AND `+where+` ORDER BY l.id LIMIT `+strconv.Itoa(limit),
+		append([]any{w.pos, maxID}, args...), func(rows *sql.Rows) error {
+			var id int64
+			var typ int
+			ev := storage.Event{}
+			if err := rows.Scan(&id, &ev.Key, &typ, &ev.Value, &ev.PrevValue); err != nil {
+				return err
+			}
+			ev.Revision = id >> opBits
+			switch typ {
+			case logAdded:
+				ev.Type = storage.Added
+			case logModified:
+				ev.Type = storage.Modified
+			default:
+				ev.Type, ev.Value = storage.Deleted, ev.PrevValue
+			}
+			events = append(events, ev)
+			w.pos = id
+			return nil
+		})
+	if err != nil {
 		return nil, s.internal(err)
 	}
 	if len(events) < limit {
@@ -230,11 +225,14 @@ func (s *Store) poll(stop, done chan struct{}) {
 			if ev.Name != wal && ev.Name != s.path {
 				continue
 			}
-		case <-errs:
+		case err := <-errs:
+			// An overflowed or failed notification: poll now, as for a
+			// tick; the ticker keeps watchers going whatever the error.
+			_ = err
 		}
 		var v int64
 		if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
-			if err == sql.ErrConnDone {
+			if errors.Is(err, sql.ErrConnDone) {
 				return
 			}
 			continue

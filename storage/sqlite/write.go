@@ -363,7 +363,7 @@ func (s *Store) autoCompact(ctx context.Context) error {
 		cutoff = time.Now().Add(-s.cfg.retainFor).UnixMilli()
 	}
 	var oldestTS, maxID, compacted int64
-	err := s.rdb.QueryRowContext(ctx, `SELECT (SELECT max(id) FROM log), compacted,
+	err := s.rdb.QueryRowContext(ctx, `SELECT coalesce((SELECT max(id) FROM log), 0), compacted,
 		coalesce((SELECT ts FROM log WHERE id > (compacted << 16 | 65535) ORDER BY id LIMIT 1), 0)
 		FROM meta WHERE id = 1`).Scan(&maxID, &compacted, &oldestTS)
 	if err != nil {
@@ -392,11 +392,8 @@ func (s *Store) compactStep(ctx context.Context, target, cutoff int64) (bool, er
 	more := false
 	err := s.tx(ctx, func() error {
 		bg := context.Background()
-		var maxID, compacted int64
-		if err := s.ws["maxID"].QueryRow().Scan(&maxID); err != nil {
-			return s.internal(err)
-		}
-		if err := s.wconn.QueryRowContext(bg, `SELECT compacted FROM meta WHERE id = 1`).Scan(&compacted); err != nil {
+		maxID, compacted, err := heads(bg, s.wconn)
+		if err != nil {
 			return s.internal(err)
 		}
 		if target < 0 {
