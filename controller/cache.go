@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -189,7 +190,11 @@ func (c *Cache) List(ctx context.Context, list crclient.ObjectList, opts ...crcl
 	if err != nil {
 		return err
 	}
-	out := make([]runtime.Object, 0, len(items))
+	type keyed struct {
+		key string
+		obj runtime.Object
+	}
+	matched := make([]keyed, 0, len(items))
 	for _, it := range items {
 		obj := it.(runtime.Object)
 		m, err := meta.Accessor(obj)
@@ -202,10 +207,16 @@ func (c *Cache) List(ctx context.Context, list crclient.ObjectList, opts ...crcl
 		if o.LabelSelector != nil && !o.LabelSelector.Matches(labelSet(m.GetLabels())) {
 			continue
 		}
-		out = append(out, obj)
-		if o.Limit > 0 && int64(len(out)) >= o.Limit {
-			break
-		}
+		matched = append(matched, keyed{m.GetNamespace() + "/" + m.GetName(), obj})
+	}
+	// Indexers keep no order; a list is in key order, as from the store.
+	sort.Slice(matched, func(i, j int) bool { return matched[i].key < matched[j].key })
+	if o.Limit > 0 && int64(len(matched)) > o.Limit {
+		matched = matched[:o.Limit]
+	}
+	out := make([]runtime.Object, len(matched))
+	for i := range matched {
+		out[i] = matched[i].obj
 	}
 	return setList(list, out, inf)
 }
