@@ -1,11 +1,13 @@
 package discovery
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -15,9 +17,14 @@ import (
 
 // cacheVersion changes whenever the cache layout or the meaning of parsed
 // types changes, so that an old cache is ignored rather than misread.
-const cacheVersion = 1
+const cacheVersion = 2
 
-type cacheFile struct {
+// The cache file is one line of JSON, the index (cacheIndex), then the
+// raw JSON schemas back to back, which index entries point into. Keeping
+// schemas out of the index means a warm start decodes a few kilobytes of
+// JSON, not every schema: schemas are the bulk of the file and are decoded
+// only when types are handed out.
+type cacheIndex struct {
 	Version int         `json:"version"`
 	Files   []fileEntry `json:"files"`
 }
@@ -32,12 +39,16 @@ type fileEntry struct {
 	Warnings []string     `json:"warnings,omitempty"`
 }
 
-// cachedType is a registry.Type whose schema stays raw JSON until it is
-// needed: decoding every schema is the bulk of reading a warm cache.
+// cachedType is a registry.Type (with Schema nil) and its schema as raw
+// JSON, decoded on demand.
 type cachedType struct {
 	registry.Type
-	// RawSchema shadows Type.Schema in JSON.
-	RawSchema json.RawMessage `json:"schema,omitempty"`
+	// SchemaOffset and SchemaLength locate the raw schema after the index
+	// line of the cache file.
+	SchemaOffset int `json:"schemaOffset,omitempty"`
+	SchemaLength int `json:"schemaLength,omitempty"`
+
+	rawSchema []byte
 	// schema is the decoded schema when the manifest was just parsed.
 	schema *apiextensionsv1.JSONSchemaProps
 }
@@ -71,7 +82,7 @@ func cachePath(dir string, paths []string) string {
 }
 
 // readCache returns the entries of the cache file by path; a missing,
-// unreadable or outdated cache is simply empty.
+// unreadable, damaged or outdated cache is simply empty.
 func readCache(path string) map[string]*fileEntry {
 	if path == "" {
 		return nil
@@ -80,13 +91,29 @@ func readCache(path string) map[string]*fileEntry {
 	if err != nil {
 		return nil
 	}
-	var c cacheFile
-	if json.Unmarshal(data, &c) != nil || c.Version != cacheVersion {
+	nl := bytes.IndexByte(data, '\n')
+	if nl < 0 {
 		return nil
 	}
+	var c cacheIndex
+	if json.Unmarshal(data[:nl], &c) != nil || c.Version != cacheVersion {
+		return nil
+	}
+	blob := data[nl+1:]
 	out := make(map[string]*fileEntry, len(c.Files))
 	for i := range c.Files {
-		out[c.Files[i].Path] = &c.Files[i]
+		e := &c.Files[i]
+		for j := range e.Types {
+			ct := &e.Types[j]
+			if ct.SchemaLength == 0 {
+				continue
+			}
+			if ct.SchemaOffset < 0 || ct.SchemaLength < 0 || ct.SchemaOffset+ct.SchemaLength > len(blob) {
+				return nil
+			}
+			ct.rawSchema = blob[ct.SchemaOffset : ct.SchemaOffset+ct.SchemaLength]
+		}
+		out[e.Path] = e
 	}
 	return out
 }
@@ -94,11 +121,21 @@ func readCache(path string) map[string]*fileEntry {
 // writeCache replaces the cache file atomically: concurrent k1s processes
 // see either the old or the new cache, never a torn one.
 func writeCache(path string, entries []*fileEntry) error {
-	c := cacheFile{Version: cacheVersion, Files: make([]fileEntry, len(entries))}
+	c := cacheIndex{Version: cacheVersion, Files: make([]fileEntry, len(entries))}
+	var blob bytes.Buffer
 	for i, e := range entries {
 		c.Files[i] = *e
+		c.Files[i].Types = slices.Clone(e.Types)
+		for j := range c.Files[i].Types {
+			ct := &c.Files[i].Types[j]
+			ct.SchemaOffset, ct.SchemaLength = 0, 0
+			if len(ct.rawSchema) > 0 {
+				ct.SchemaOffset, ct.SchemaLength = blob.Len(), len(ct.rawSchema)
+				blob.Write(ct.rawSchema)
+			}
+		}
 	}
-	data, err := json.Marshal(&c)
+	index, err := json.Marshal(&c)
 	if err != nil {
 		return err
 	}
@@ -110,20 +147,20 @@ func writeCache(path string, entries []*fileEntry) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		_ = os.Remove(tmp.Name())
-		return err
+	_, err = tmp.Write(append(index, '\n'))
+	if err == nil {
+		_, err = tmp.Write(blob.Bytes())
 	}
-	if err := tmp.Close(); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	return nil
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // newEntry turns a parsed file into a cache entry.
@@ -133,7 +170,7 @@ func newEntry(f manifestFile, p parsed) *fileEntry {
 		ct := cachedType{Type: t}
 		if t.Schema != nil {
 			// A JSONSchemaProps always marshals.
-			ct.RawSchema, _ = json.Marshal(t.Schema)
+			ct.rawSchema, _ = json.Marshal(t.Schema)
 			ct.schema, ct.Schema = t.Schema, nil
 		}
 		e.Types = append(e.Types, ct)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	goruntime "runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -63,7 +64,7 @@ type Discovery struct {
 	entries []*cachedType // accepted types, in precedence order
 	stats   Stats
 
-	mu       sync.Mutex // guards warnings, which decoding may add to
+	mu       sync.Mutex // guards warnings and the entries' decoded schemas
 	warnings []string
 
 	schemaOnce sync.Once
@@ -86,23 +87,26 @@ func (d *Discovery) load() {
 		files, warnings := scan(d.opts.Paths)
 		cacheFile := cachePath(d.opts.CacheDir, d.opts.Paths)
 		cached := readCache(cacheFile)
-		entries := make([]*fileEntry, 0, len(files))
-		dirty := len(cached) != len(files)
-		for _, f := range files {
+		entries := make([]*fileEntry, len(files))
+		var stale []int
+		for i, f := range files {
 			if e, ok := cached[f.path]; ok && e.matches(f) {
-				entries = append(entries, e)
-				continue
+				entries[i] = e
+			} else {
+				stale = append(stale, i)
 			}
-			dirty = true
-			d.stats.Parsed++
-			data, err := os.ReadFile(f.path)
-			if err != nil {
-				// Not cached: the file may be readable next time.
-				warnings = append(warnings, f.path+": "+err.Error())
-				continue
-			}
-			entries = append(entries, newEntry(f, parseFile(f.path, data)))
 		}
+		dirty := len(stale) > 0 || len(cached) != len(files)
+		d.stats.Parsed = len(stale)
+		readErrs := parseAll(files, stale, entries)
+		for _, i := range stale {
+			if readErrs[i] != "" {
+				warnings = append(warnings, readErrs[i])
+			}
+		}
+		// A file that could not be read has no entry, and so is not
+		// cached: it may be readable next time.
+		entries = slices.DeleteFunc(entries, func(e *fileEntry) bool { return e == nil })
 		d.stats.Files = len(files)
 		if dirty && cacheFile != "" {
 			// A cache that cannot be written (read-only home) only costs
@@ -124,6 +128,35 @@ func (d *Discovery) load() {
 	})
 }
 
+// parseAll reads and parses files[i] for each i in stale into entries[i],
+// on as many goroutines as there are CPUs: YAML parsing is most of a cold
+// start, and files are independent. It returns read errors by index.
+func parseAll(files []manifestFile, stale []int, entries []*fileEntry) []string {
+	errs := make([]string, len(files))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := min(goruntime.GOMAXPROCS(0), len(stale)); w > 0; w-- {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				data, err := os.ReadFile(files[i].path)
+				if err != nil {
+					errs[i] = files[i].path + ": " + err.Error()
+					continue
+				}
+				entries[i] = newEntry(files[i], parseFile(files[i].path, data))
+			}
+		}()
+	}
+	for _, i := range stale {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return errs
+}
+
 // decoded returns the accepted types with their schemas, decoding the
 // cached schemas on first use.
 func (d *Discovery) decoded() []registry.Type {
@@ -133,24 +166,44 @@ func (d *Discovery) decoded() []registry.Type {
 		d.byGVK = make(map[schema.GroupVersionKind]int, len(d.entries))
 		for _, ct := range d.entries {
 			t := ct.Type
-			t.Schema = ct.schema
-			if t.Schema == nil && len(ct.RawSchema) > 0 {
-				s := &apiextensionsv1.JSONSchemaProps{}
-				if err := json.Unmarshal(ct.RawSchema, s); err != nil {
-					// Only a damaged cache gets here: keep the type, without
-					// validation, and say so.
-					d.mu.Lock()
-					d.warnings = append(d.warnings, fmt.Sprintf("%s: kind %s: cached schema unreadable (%v); delete the discovery cache", t.Source, t.Kind, err))
-					d.mu.Unlock()
-				} else {
-					t.Schema = s
-				}
-			}
+			t.Schema = d.schemaOf(ct)
 			d.byGVK[t.Kind] = len(d.types)
 			d.types = append(d.types, t)
 		}
 	})
 	return d.types
+}
+
+// schemaOf returns ct's schema, decoding the cached JSON on first use.
+func (d *Discovery) schemaOf(ct *cachedType) *apiextensionsv1.JSONSchemaProps {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ct.schema != nil || len(ct.rawSchema) == 0 {
+		return ct.schema
+	}
+	s := &apiextensionsv1.JSONSchemaProps{}
+	if err := json.Unmarshal(ct.rawSchema, s); err != nil {
+		// Only a damaged cache gets here: keep the type, without
+		// validation, and say so.
+		d.warnings = append(d.warnings, fmt.Sprintf("%s: kind %s: cached schema unreadable (%v); delete the discovery cache", ct.Source, kindString(ct.Kind), err))
+		ct.rawSchema = nil
+		return nil
+	}
+	ct.schema = s
+	return s
+}
+
+// Schema returns the OpenAPI v3 schema of plugin type gvk (nil when it has
+// none), decoding only that type's schema: callers that need one type's
+// schema need not pay for all of them, as Types does.
+func (d *Discovery) Schema(gvk schema.GroupVersionKind) (*apiextensionsv1.JSONSchemaProps, error) {
+	d.load()
+	for _, ct := range d.entries {
+		if ct.Kind == gvk {
+			return d.schemaOf(ct), nil
+		}
+	}
+	return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
 }
 
 // Types implements registry.Source: every usable plugin type. Broken and

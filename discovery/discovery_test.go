@@ -348,6 +348,7 @@ func TestUnusableCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	nl := strings.IndexByte(string(data), '\n')
 	tests := []struct {
 		name     string
 		content  string
@@ -355,8 +356,10 @@ func TestUnusableCache(t *testing.T) {
 		warnings int
 	}{
 		{"torn", string(data[:len(data)/2]), 20, 4},
-		{"other version", strings.Replace(string(data), `{"version":1,`, `{"version":99,`, 1), 20, 4},
-		{"damaged schema", strings.Replace(string(data), `"schema":{`, `"schema":{"type":5,`, 1), 0, 5},
+		{"index only", string(data[:nl/2]), 20, 4},
+		{"other version", strings.Replace(string(data), `{"version":2,`, `{"version":99,`, 1), 20, 4},
+		{"schema out of range", string(data[:nl+1]) + "{}", 20, 4},
+		{"damaged schema", string(data[:nl+1]) + "x" + string(data[nl+2:]), 0, 5},
 	}
 	for _, tt := range tests {
 		if err := os.WriteFile(cacheFile, []byte(tt.content), 0o644); err != nil {
@@ -500,9 +503,56 @@ func TestConcurrentUse(t *testing.T) {
 	}
 }
 
-func mustDiscover(t *testing.T, d *Discovery) {
+func mustDiscover(t testing.TB, d *Discovery) {
 	t.Helper()
 	if _, err := d.DiscoverAvailableTypes(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLazySchemas checks a warm start decodes no schema until asked, and
+// Schema decodes only the one asked for.
+func TestLazySchemas(t *testing.T) {
+	cache := t.TempDir()
+	mustDiscover(t, New(Options{Paths: []string{testdata}, CacheDir: cache}))
+	d := New(Options{Paths: []string{testdata}, CacheDir: cache})
+	decodedSchemas := func() (n int) {
+		for _, ct := range d.entries {
+			if ct.schema != nil {
+				n++
+			}
+		}
+		return n
+	}
+	mustDiscover(t, d)
+	if n := decodedSchemas(); n != 0 {
+		t.Errorf("%d schemas decoded by DiscoverAvailableTypes, want 0", n)
+	}
+	widget := schema.GroupVersionKind{Group: "apps.example.com", Version: "v1", Kind: "Widget"}
+	s, err := d.Schema(widget)
+	if err != nil || s == nil || s.Properties["spec"].Properties["specField1"].Type != "integer" {
+		t.Fatalf("Schema(Widget) = %v, %v", s, err)
+	}
+	if n := decodedSchemas(); n != 1 {
+		t.Errorf("%d schemas decoded after Schema(Widget), want 1", n)
+	}
+	if again, _ := d.Schema(widget); again != s {
+		t.Error("Schema decoded the same schema twice")
+	}
+	if s, err := d.Schema(schema.GroupVersionKind{Group: "inventory.example.com", Version: "v1alpha1", Kind: "Item"}); s != nil || err != nil {
+		t.Errorf("Schema(Item) = %v, %v; want none", s, err)
+	}
+	if _, err := d.Schema(coretypes.GroupVersion.WithKind("Secret")); !meta.IsNoMatchError(err) {
+		t.Errorf("Schema(Secret) error = %v, want a no-match error", err)
+	}
+	types, _ := d.Types()
+	withSchema := 0
+	for _, ty := range types {
+		if ty.Schema != nil {
+			withSchema++
+		}
+	}
+	if n := decodedSchemas(); n != withSchema || n < 15 {
+		t.Errorf("after Types: %d decoded, %d types with a schema", n, withSchema)
 	}
 }
