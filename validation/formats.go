@@ -146,20 +146,33 @@ func isIPv4(s string) bool { return parseIPSloppy(s) != nil && strings.Contains(
 
 func isIPv6(s string) bool { return net.ParseIP(s) != nil && strings.Contains(s, ":") }
 
+// isCIDR is the API server's sloppy CIDR parse (Go 1.16 rules): IPv4
+// octets and the prefix length may have leading zeros.
 func isCIDR(s string) bool {
 	i := strings.IndexByte(s, '/')
 	if i < 0 {
 		return false
 	}
-	if _, _, err := net.ParseCIDR(s); err == nil {
-		return true
-	}
-	ip := parseIPSloppy(s[:i])
-	if ip == nil || ip.To4() == nil {
+	addr, prefix := s[:i], s[i+1:]
+	ip := parseIPSloppy(addr)
+	if ip == nil {
 		return false
 	}
-	n, err := strconv.Atoi(s[i+1:])
-	return err == nil && n >= 0 && n <= 32 && s[i+1:] == strconv.Itoa(n)
+	bits := 128
+	if !strings.Contains(addr, ":") {
+		bits = 32
+	}
+	if prefix == "" || len(prefix) > 8 {
+		return false
+	}
+	n := 0
+	for _, c := range prefix {
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n <= bits
 }
 
 func isMAC(s string) bool {

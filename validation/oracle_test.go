@@ -99,12 +99,12 @@ var (
 	rxKeyPath = regexp.MustCompile(`\[([^\]0-9][^\]]*)\]`)
 	// kube-openapi reports composition failures at the root path.
 	rxComposition = regexp.MustCompile(`^.*?"([^"]*)" must (validate|not validate)`)
-	// kube-openapi truncates a fractional multipleOf to an integer when
-	// the value is an integer, and then rejects the factor 0; k1s checks
-	// 5 against multipleOf 0.01 correctly (see TestNumberBounds).
 	// kube-openapi reports a number outside its format's range at the
 	// root path; k1s at the value's.
 	rxRange = regexp.MustCompile(`^Checked value must be of type \S+ (?:with format \S+|\(default format\)) in (.+)$`)
+	// kube-openapi truncates a fractional multipleOf to an integer when
+	// the value is an integer, and then rejects the factor 0; k1s checks
+	// 5 against multipleOf 0.01 correctly (see TestNumberBounds).
 	rxTruncatedFactor = regexp.MustCompile(`factor MultipleOf declared for \S+ must be positive: 0$`)
 )
 

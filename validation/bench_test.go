@@ -1,0 +1,100 @@
+package validation_test
+
+import (
+	"testing"
+
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/k1s-dev/k1s/defaulting"
+	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/validation"
+)
+
+// itemSchema is the inventory example's Item: the shape the benchmark
+// budget is about.
+const itemSchema = `
+type: object
+properties:
+  apiVersion: {type: string}
+  kind: {type: string}
+  metadata: {type: object}
+  spec:
+    type: object
+    required: [category]
+    properties:
+      quantity: {type: integer, minimum: 0, default: 0}
+      category: {type: string, minLength: 1}
+      description: {type: string, maxLength: 256}
+      tags:
+        type: array
+        x-kubernetes-list-type: set
+        items: {type: string}
+  status:
+    type: object
+    properties:
+      phase: {type: string, enum: [Pending, Available, OutOfStock]}
+      lastUpdated: {type: string, format: date-time}
+`
+
+func itemObject() map[string]any {
+	return map[string]any{
+		"apiVersion": "inventory.example.com/v1",
+		"kind":       "Item",
+		"metadata":   map[string]any{"name": "widget", "namespace": "default", "labels": map[string]any{"team": "a"}},
+		"spec": map[string]any{
+			"quantity":    int64(12),
+			"category":    "tools",
+			"description": "a widget",
+			"tags":        []any{"blue", "small", "metal"},
+		},
+		"status": map[string]any{"phase": "Available", "lastUpdated": "2026-01-02T03:04:05Z"},
+	}
+}
+
+// BenchmarkValidateSchema measures schema validation of one valid Item
+// (the compiled schema is cached after the first call, as in a process
+// that writes many objects).
+func BenchmarkValidateSchema(b *testing.B) {
+	typ := &registry.Type{Schema: parseSchema(b, itemSchema)}
+	obj := itemObject()
+	b.Run("create", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if errs := validation.ValidateSchema(typ, obj, nil); len(errs) != 0 {
+				b.Fatal(errs)
+			}
+		}
+	})
+	b.Run("update", func(b *testing.B) {
+		old := runtime.DeepCopyJSON(obj)
+		b.ReportAllocs()
+		for b.Loop() {
+			if errs := validation.ValidateSchema(typ, obj, old); len(errs) != 0 {
+				b.Fatal(errs)
+			}
+		}
+	})
+	b.Run("invalid", func(b *testing.B) {
+		bad := itemObject()
+		spec := bad["spec"].(map[string]any)
+		spec["quantity"] = int64(-1)
+		delete(spec, "category")
+		spec["tags"] = []any{"a", "a"}
+		b.ReportAllocs()
+		for b.Loop() {
+			if errs := validation.ValidateSchema(typ, bad, nil); len(errs) != 3 {
+				b.Fatal(errs)
+			}
+		}
+	})
+	b.Run("apply+validate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			o := itemObject()
+			defaulting.ApplySchema(typ, o)
+			if errs := validation.ValidateSchema(typ, o, nil); len(errs) != 0 {
+				b.Fatal(errs)
+			}
+		}
+	})
+}
