@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -87,7 +88,7 @@ func Describe(w io.Writer, obj *unstructured.Unstructured, events []*unstructure
 	p.write(0, "Name:\t%s\n", obj.GetName())
 	p.write(0, "Namespace:\t%s\n", obj.GetNamespace())
 	printMapMultiline(p, "Labels", obj.GetLabels())
-	printMapMultiline(p, "Annotations", obj.GetAnnotations())
+	printAnnotationsMultiline(p, "Annotations", obj.GetAnnotations())
 	printUnstructuredContent(p, 0, obj.Object, "", ".metadata.managedFields", ".metadata.name",
 		".metadata.namespace", ".metadata.labels", ".metadata.annotations")
 	if withEvents {
@@ -111,6 +112,39 @@ func printMapMultiline(p prefixWriter, title string, m map[string]string) {
 			p.write(0, "\t")
 		}
 		p.write(0, "%s=%s\n", k, m[k])
+	}
+}
+
+// maxAnnotationLen is where describe cuts long annotation values.
+const maxAnnotationLen = 140
+
+// printAnnotationsMultiline prints annotations as kubectl describe does:
+// "key: value", long or multi-line values on lines of their own, the
+// last-applied configuration left out.
+func printAnnotationsMultiline(p prefixWriter, title string, annotations map[string]string) {
+	p.write(0, "%s:\t", title)
+	keys := sortedKeys(annotations)
+	keys = slices.DeleteFunc(keys, func(k string) bool { return k == LastAppliedAnnotation })
+	if len(keys) == 0 {
+		p.write(0, "<none>\n")
+		return
+	}
+	for i, key := range keys {
+		if i != 0 {
+			p.write(0, "\t")
+		}
+		value := strings.TrimSuffix(annotations[key], "\n")
+		if len(value)+len(key)+2 > maxAnnotationLen || strings.Contains(value, "\n") {
+			p.write(0, "%s:\n", key)
+			for _, line := range strings.Split(value, "\n") {
+				if len(line) > maxAnnotationLen-2 {
+					line = line[:maxAnnotationLen-2] + "..."
+				}
+				p.write(0, "\t%s\n", line)
+			}
+			continue
+		}
+		p.write(0, "%s: %s\n", key, value)
 	}
 }
 

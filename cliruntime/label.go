@@ -195,7 +195,7 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 					errs = append(errs, r.Err)
 					continue
 				}
-				msg := verb + "ed"
+				msg := "annotated"
 				if isLabel {
 					msg = "labeled"
 					switch r.Action {

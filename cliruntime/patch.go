@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"reflect"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -50,7 +51,7 @@ func Patch(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		res.Err = err
 		return res
 	}
-	before := current.GetResourceVersion()
+	before := comparable(current)
 	var opts []client.PatchOption
 	if dryRun {
 		opts = append(opts, client.DryRunAll)
@@ -60,10 +61,21 @@ func Patch(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		return res
 	}
 	res.Object = current
-	if current.GetResourceVersion() == before {
+	if reflect.DeepEqual(comparable(current), before) {
 		res.Action = Unchanged
 	}
 	return res
+}
+
+// comparable is obj without the fields every write changes, so that two
+// versions compare equal when a patch changed nothing (kubectl's "no
+// change"), dry runs included.
+func comparable(obj *unstructured.Unstructured) map[string]any {
+	u := obj.DeepCopy()
+	unstructured.RemoveNestedField(u.Object, "metadata", "resourceVersion")
+	unstructured.RemoveNestedField(u.Object, "metadata", "generation")
+	unstructured.RemoveNestedField(u.Object, "metadata", "managedFields")
+	return u.Object
 }
 
 func (c *CLI) newPatchCommand() *cobra.Command {
