@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/selection"
@@ -106,24 +107,13 @@ func (c *Cache) groupResource(gvk schema.GroupVersionKind) schema.GroupResource 
 	return m.Resource.GroupResource()
 }
 
-// copyInto copies the cached src into dst (deep), keeping dst's type.
+// copyInto copies the cached src into dst (deep). The informer key
+// includes the shape, so src and dst are always of the same type; a
+// mismatch is a bug worth a clear error, not a conversion.
 func copyInto(src runtime.Object, dst runtime.Object) error {
-	if u, ok := dst.(*unstructured.Unstructured); ok {
-		su, ok := src.(*unstructured.Unstructured)
-		if !ok {
-			m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(src)
-			if err != nil {
-				return err
-			}
-			u.Object = m
-			return nil
-		}
-		u.Object = su.DeepCopy().Object
-		return nil
-	}
 	sv, dv := reflect.ValueOf(src), reflect.ValueOf(dst)
 	if sv.Type() != dv.Type() {
-		return apierrors.NewBadRequest(fmt.Sprintf("cache holds %T, cannot read it into %T", src, dst))
+		return apierrors.NewInternalError(fmt.Errorf("cache holds %T, cannot read it into %T", src, dst))
 	}
 	dv.Elem().Set(reflect.ValueOf(src.DeepCopyObject()).Elem())
 	return nil
@@ -204,7 +194,7 @@ func (c *Cache) List(ctx context.Context, list crclient.ObjectList, opts ...crcl
 		if haveName && m.GetName() != nameReq {
 			continue
 		}
-		if o.LabelSelector != nil && !o.LabelSelector.Matches(labelSet(m.GetLabels())) {
+		if o.LabelSelector != nil && !o.LabelSelector.Matches(labels.Set(m.GetLabels())) {
 			continue
 		}
 		matched = append(matched, keyed{m.GetNamespace() + "/" + m.GetName(), obj})
@@ -221,14 +211,6 @@ func (c *Cache) List(ctx context.Context, list crclient.ObjectList, opts ...crcl
 	return setList(list, out, inf)
 }
 
-type labelSet map[string]string
-
-func (l labelSet) Has(k string) bool   { _, ok := l[k]; return ok }
-func (l labelSet) Get(k string) string { return l[k] }
-func (l labelSet) Lookup(k string) (string, bool) {
-	v, ok := l[k]
-	return v, ok
-}
 
 func byNamespace(indexer toolscache.Indexer, ns string) ([]any, error) {
 	if ns == "" {
@@ -251,21 +233,11 @@ func intersect(a, b []any) []any {
 	return out
 }
 
-// setList fills list with deep copies of objs, converting between typed and
-// unstructured shapes when list and cache differ.
+// setList fills list with deep copies of objs.
 func setList(list crclient.ObjectList, objs []runtime.Object, inf toolscache.SharedIndexInformer) error {
-	copies := make([]runtime.Object, 0, len(objs))
-	_, wantUnstructured := list.(*unstructured.UnstructuredList)
-	for _, o := range objs {
-		if wantUnstructured {
-			u := &unstructured.Unstructured{}
-			if err := copyInto(o, u); err != nil {
-				return err
-			}
-			copies = append(copies, u)
-			continue
-		}
-		copies = append(copies, o.DeepCopyObject())
+	copies := make([]runtime.Object, len(objs))
+	for i, o := range objs {
+		copies[i] = o.DeepCopyObject()
 	}
 	if err := meta.SetList(list, copies); err != nil {
 		return err

@@ -158,6 +158,11 @@ func TestCache(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.IndexField(ctx, &corev1.ConfigMap{}, "metadata.labels.app", func(o crclient.Object) []string {
+		return []string{o.GetLabels()["app"]}
+	}); err != nil {
+		t.Fatal(err)
+	}
 	cl := rt.Client()
 	for _, o := range []crclient.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "other"}}, cm("a", map[string]string{"app": "x"}), cm("b", map[string]string{"app": "y"})} {
 		if err := cl.Create(ctx, o); err != nil {
@@ -213,6 +218,9 @@ func TestCache(t *testing.T) {
 		{[]crclient.ListOption{crclient.MatchingFields{"data.k": "a", "metadata.namespace": "default"}}, []string{"default/a"}},
 		{[]crclient.ListOption{crclient.InNamespace("other"), crclient.MatchingFields{"metadata.namespace": "default"}}, nil},
 		{[]crclient.ListOption{crclient.MatchingFields{"metadata.name": "b"}}, []string{"default/b"}},
+		{[]crclient.ListOption{crclient.MatchingFields{"data.k": "a", "metadata.labels.app": "x"}}, []string{"default/a"}},
+		{[]crclient.ListOption{crclient.MatchingFields{"data.k": "b", "metadata.labels.app": "x"}}, nil},
+		{[]crclient.ListOption{crclient.HasLabels{"app"}, crclient.InNamespace("default")}, []string{"default/a", "default/b"}},
 		{[]crclient.ListOption{crclient.InNamespace("default"), crclient.Limit(1)}, []string{"default/a"}},
 	} {
 		got := names(tc.opts...)
@@ -269,4 +277,3 @@ func mustParseFields(t *testing.T, s string) fields.Selector {
 	}
 	return sel
 }
-
