@@ -211,7 +211,6 @@ func (c *Cache) List(ctx context.Context, list crclient.ObjectList, opts ...crcl
 	return setList(list, out, inf)
 }
 
-
 func byNamespace(indexer toolscache.Indexer, ns string) ([]any, error) {
 	if ns == "" {
 		return indexer.List(), nil
