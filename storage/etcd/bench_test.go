@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
@@ -153,4 +154,55 @@ func run(b *testing.B, par int, op func(context.Context, int) error) {
 			}
 		}
 	})
+}
+
+// BenchmarkSideBySide runs the store and raw clientv3 alternately, one
+// request each in turn, and reports each side's mean latency and the
+// store's throughput as a fraction of raw's. Alternating request by
+// request exposes both sides to the same load, which on a shared machine
+// drifts far more between separate benchmarks than the difference being
+// measured. par goroutines alternate independently (16: the concurrent
+// case).
+func BenchmarkSideBySide(b *testing.B) {
+	for _, op := range []string{"create", "get"} {
+		for _, par := range []int{1, 16} {
+			b.Run(fmt.Sprintf("%s/par=%d", op, par), func(b *testing.B) {
+				all := sides(b)
+				names := []string{"store", "raw"}
+				if op == "create" {
+					names = append(names, "raw-txn")
+				}
+				var fns []func(context.Context, int) error
+				for _, n := range names {
+					sd := pick(all, n)
+					if op == "create" {
+						fns = append(fns, sd.create)
+						continue
+					}
+					for i := range benchValues {
+						if err := sd.create(b.Context(), i); err != nil {
+							b.Fatal(err)
+						}
+					}
+					fns = append(fns, sd.get)
+				}
+				totals := make([]atomic.Int64, len(fns))
+				b.ResetTimer()
+				run(b, par, func(ctx context.Context, i int) error {
+					for j, fn := range fns {
+						start := time.Now()
+						if err := fn(ctx, i); err != nil {
+							return err
+						}
+						totals[j].Add(int64(time.Since(start)))
+					}
+					return nil
+				})
+				for j, n := range names {
+					b.ReportMetric(float64(totals[j].Load())/float64(b.N), n+"-ns/op")
+				}
+				b.ReportMetric(float64(totals[1].Load())/float64(totals[0].Load()), "store/raw")
+			})
+		}
+	}
 }

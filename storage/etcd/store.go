@@ -2,8 +2,10 @@ package etcd
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,6 +13,8 @@ import (
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/k1s-dev/k1s/storage"
@@ -56,9 +60,14 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if rt == 0 {
 		rt = DefaultRequestTimeout
 	}
+	// The dial timeout is shared: most of it for etcd to answer, the rest
+	// to find out why it did not (probe), so the error still comes within
+	// the dial timeout.
+	probeBudget := min(cfg.DialTimeout/4, time.Second)
+	answerBudget := cfg.DialTimeout - probeBudget
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints:   cfg.Endpoints,
-		DialTimeout: cfg.DialTimeout,
+		DialTimeout: answerBudget,
 		TLS:         tc,
 		Username:    cfg.Username,
 		Password:    cfg.Password,
@@ -74,23 +83,77 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		PermitWithoutStream:  true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg, err)
+		// With credentials, the client authenticates while dialing, so an
+		// unreachable etcd surfaces here.
+		return nil, dialError(ctx, cfg, tc, probeBudget, err)
 	}
 	s := &Store{cli: cli, cfg: cfg, prefix: cfg.Prefix, requestTimeout: rt}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
-	check, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	check, cancel := context.WithTimeout(ctx, answerBudget)
 	defer cancel()
 	// A single-key read needs no more permission than the store itself
 	// and proves the cluster has a leader (reads are linearizable).
 	if _, err := cli.Get(check, s.prefix+"/", clientv3.WithKeysOnly()); err != nil {
 		_ = s.Close()
-		if ctx.Err() == nil && errors.Is(check.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%s: not reachable within the dial timeout of %v (is etcd running there?): %w", cfg, cfg.DialTimeout, err)
-		}
-		return nil, fmt.Errorf("%s: %w", cfg, err)
+		return nil, dialError(ctx, cfg, tc, probeBudget, err)
 	}
 	return s, nil
+}
+
+// dialError explains a failed first contact with etcd. Running out of
+// time (and not because the caller's context ended) means etcd did not
+// answer at all; the client then only says "context deadline exceeded",
+// so a direct connection to each endpoint finds the reason: nothing
+// listening, a TLS certificate refused by either side...
+func dialError(ctx context.Context, cfg Config, tc *tls.Config, budget time.Duration, err error) error {
+	if ctx.Err() != nil || !(errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", cfg, err)
+	}
+	why := "no answer (is etcd running there?)"
+	for _, ep := range cfg.Endpoints {
+		if perr := probe(ep, tc, budget/time.Duration(len(cfg.Endpoints))); perr != nil {
+			why = perr.Error()
+			break
+		}
+	}
+	return fmt.Errorf("%s: not reachable within the dial timeout of %v: %s: %w", cfg, cfg.DialTimeout, why, err)
+}
+
+// probe connects to one endpoint as the client would, up to the end of
+// the TLS handshake, and returns what went wrong, if anything did.
+func probe(ep string, tc *tls.Config, timeout time.Duration) error {
+	if timeout <= 0 {
+		return nil // no time left to look: a zero timeout means none
+	}
+	conn, err := net.DialTimeout("tcp", ep, timeout)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }()
+	if tc == nil {
+		return nil
+	}
+	c := tc.Clone()
+	if c.ServerName == "" {
+		c.ServerName, _, _ = net.SplitHostPort(ep)
+	}
+	tconn := tls.Client(conn, c)
+	_ = tconn.SetDeadline(time.Now().Add(timeout))
+	if err := tconn.Handshake(); err != nil {
+		return fmt.Errorf("TLS with %s: %w", ep, err)
+	}
+	// A TLS 1.3 server refuses a client certificate (or its absence)
+	// after the handshake: the alert is the first thing it sends.
+	if _, err := tconn.Read(make([]byte, 1)); err != nil && !isTimeout(err) {
+		return fmt.Errorf("TLS with %s: %w", ep, err)
+	}
+	return nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // Open is ParseURL followed by New: the store a --storage etcd://... flag

@@ -57,26 +57,30 @@ func closedPort(t *testing.T) string {
 
 func TestNewUnreachable(t *testing.T) {
 	addr := closedPort(t)
-	err := within(t, "New on an unreachable etcd", func() error {
-		s, err := etcd.New(context.Background(), etcd.Config{Endpoints: []string{addr}, DialTimeout: 300 * time.Millisecond})
+	// With credentials the client authenticates while it dials, which is
+	// a different path to the same failure.
+	for _, user := range []string{"", "root"} {
+		err := within(t, "New on an unreachable etcd", func() error {
+			s, err := etcd.New(context.Background(), etcd.Config{Endpoints: []string{addr}, DialTimeout: 300 * time.Millisecond, Username: user, Password: user})
+			if err == nil {
+				_ = s.Close()
+			}
+			return err
+		})
 		if err == nil {
-			_ = s.Close()
+			t.Fatalf("New on %s, where nothing listens, succeeded", addr)
 		}
-		return err
-	})
-	if err == nil {
-		t.Fatalf("New on %s, where nothing listens, succeeded", addr)
-	}
-	for _, want := range []string{addr, "not reachable within the dial timeout of 300ms"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not contain %q", err, want)
+		for _, want := range []string{addr, "not reachable within the dial timeout of 300ms", "connection refused"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("user %q: error %q does not contain %q", user, err, want)
+			}
 		}
 	}
 
 	// A caller's context that ends first is reported as the caller's.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = etcd.New(ctx, etcd.Config{Endpoints: []string{addr}})
+	_, err := etcd.New(ctx, etcd.Config{Endpoints: []string{addr}})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("New with a cancelled context: %v, want context.Canceled", err)
 	}
@@ -356,20 +360,23 @@ func TestTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, tc := range map[string]*etcd.TLS{
-		"no client certificate": {CAFile: certs.CAFile},
-		"untrusted server":      {CAFile: other.CAFile, CertFile: certs.ClientCert, KeyFile: certs.ClientKey},
-		"plain text":            nil,
+	for name, tc := range map[string]struct {
+		tls  *etcd.TLS
+		want string
+	}{
+		"no client certificate": {&etcd.TLS{CAFile: certs.CAFile}, "certificate required"},
+		"untrusted server":      {&etcd.TLS{CAFile: other.CAFile, CertFile: certs.ClientCert, KeyFile: certs.ClientKey}, "certificate signed by unknown authority"},
+		"plain text":            {nil, "no answer"},
 	} {
 		err := within(t, "New "+name, func() error {
-			s, err := etcd.New(t.Context(), etcd.Config{Endpoints: []string{server.Endpoint()}, TLS: tc, DialTimeout: 500 * time.Millisecond})
+			s, err := etcd.New(t.Context(), etcd.Config{Endpoints: []string{server.Endpoint()}, TLS: tc.tls, DialTimeout: 500 * time.Millisecond})
 			if err == nil {
 				_ = s.Close()
 			}
 			return err
 		})
-		if err == nil {
-			t.Errorf("%s: New succeeded", name)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: New returned %v, want an error containing %q", name, err, tc.want)
 		}
 	}
 }

@@ -91,8 +91,11 @@ func (s *Store) Watch(ctx context.Context, prefix string, fromRevision int64) (s
 	return w, nil
 }
 
+// ResultChan implements storage.Watcher.
 func (w *watcher) ResultChan() <-chan storage.Event { return w.out }
 
+// Stop implements storage.Watcher; it returns once the watch's goroutine
+// has ended, so a stopped watch holds nothing.
 func (w *watcher) Stop() {
 	w.once.Do(w.cancel)
 	<-w.done
@@ -164,6 +167,9 @@ func (w *watcher) stream(rev int64, last *int64) (progressed bool, err error) {
 	return progressed, nil
 }
 
+// event converts an etcd event. A delete carries the key's last value in
+// Value as well as in PrevValue (etcd's own event has none), and a create
+// has no PrevValue even if the key lived before.
 func (w *watcher) event(ev *clientv3.Event) storage.Event {
 	out := storage.Event{
 		Key:      string(ev.Kv.Key[len(w.s.prefix):]),
