@@ -52,70 +52,67 @@ func Validate(s *structural.Schema, x, old any, hasOld bool) field.ErrorList {
 		return nil
 	}
 	v := &validator{}
-	v.value(nil, s, x, old, hasOld)
-	errs := v.errs
-	errs = append(errs, embeddedResources(nil, s, x)...)
+	v.value(s, x, old, hasOld)
+	if s.HasEmbedded {
+		v.embeddedResources(s, x)
+	}
 	// Like the API server, list-type invariants are enforced on update
 	// only when the old object kept them: an object stored before the
 	// schema said "set" can still be edited.
-	if !hasOld || len(listTypes(nil, s, old)) == 0 {
-		errs = append(errs, listTypes(nil, s, x)...)
-	}
-	return errs
-}
-
-// listTypes checks x-kubernetes-list-type set and map uniqueness below x.
-func listTypes(p *field.Path, s *structural.Schema, x any) field.ErrorList {
-	if s == nil {
-		return nil
-	}
-	var errs field.ErrorList
-	switch x := x.(type) {
-	case map[string]any:
-		for _, k := range sortedKeys(x) {
-			errs = append(errs, listTypes(p.Child(k), s.Property(k), x[k])...)
-		}
-	case []any:
-		switch s.ListType {
-		case "set":
-			for _, i := range duplicateIndexes(x) {
-				errs = append(errs, field.Duplicate(p.Index(i), x[i]))
+	if s.HasListTypes {
+		if hasOld {
+			w := &validator{}
+			w.listTypes(s, old)
+			if len(w.errs) > 0 {
+				return v.errs
 			}
-		case "map":
-			errs = append(errs, listMap(p, s, x)...)
 		}
-		for i := range x {
-			errs = append(errs, listTypes(p.Index(i), s.Items, x[i])...)
-		}
+		v.listTypes(s, x)
 	}
-	return errs
+	return v.errs
 }
 
-// embeddedResources checks every x-kubernetes-embedded-resource value
-// below the root. These checks are never ratcheted, as in the API server.
-func embeddedResources(p *field.Path, s *structural.Schema, x any) field.ErrorList {
-	if s == nil {
-		return nil
-	}
-	var errs field.ErrorList
-	switch x := x.(type) {
-	case map[string]any:
-		if s.EmbeddedResource && p != nil {
-			errs = append(errs, embedded(p, x)...)
-		}
-		for _, k := range sortedKeys(x) {
-			errs = append(errs, embeddedResources(p.Child(k), s.Property(k), x[k])...)
-		}
-	case []any:
-		for i := range x {
-			errs = append(errs, embeddedResources(p.Index(i), s.Items, x[i])...)
-		}
-	}
-	return errs
+// segment is one step of the path to the value being checked: a key, or
+// an index when index >= 0.
+type segment struct {
+	key   string
+	index int
 }
 
+// validator walks a value and its schema. The path is kept as a stack of
+// segments and turned into a *field.Path only for an error, so valid
+// objects are checked without allocating paths.
 type validator struct {
+	segs []segment
 	errs field.ErrorList
+}
+
+func (v *validator) push(key string) { v.segs = append(v.segs, segment{key: key, index: -1}) }
+func (v *validator) pushIndex(i int) { v.segs = append(v.segs, segment{index: i}) }
+func (v *validator) pop()            { v.segs = v.segs[:len(v.segs)-1] }
+
+// path is the current path as a field.Path; nil at the root.
+func (v *validator) path() *field.Path {
+	var p *field.Path
+	for _, s := range v.segs {
+		switch {
+		case s.index >= 0:
+			p = p.Index(s.index)
+		case p == nil:
+			p = field.NewPath(s.key)
+		default:
+			p = p.Child(s.key)
+		}
+	}
+	return p
+}
+
+// child is the path of key k below the current path.
+func (v *validator) child(k string) *field.Path {
+	if p := v.path(); p != nil {
+		return p.Child(k)
+	}
+	return field.NewPath(k)
 }
 
 func (v *validator) add(e *field.Error) { v.errs = append(v.errs, e) }
@@ -126,6 +123,78 @@ func name(p *field.Path) string {
 		return ""
 	}
 	return p.String()
+}
+
+// listTypes checks x-kubernetes-list-type set and map uniqueness below x.
+func (v *validator) listTypes(s *structural.Schema, x any) {
+	if s == nil || !s.HasListTypes {
+		return
+	}
+	switch x := x.(type) {
+	case map[string]any:
+		v.eachChild(s, x, func(k string, cs *structural.Schema) {
+			v.listTypes(cs, x[k])
+		})
+	case []any:
+		switch s.ListType {
+		case "set":
+			for _, i := range duplicateIndexes(x) {
+				v.add(field.Duplicate(v.path().Index(i), x[i]))
+			}
+		case "map":
+			v.listMap(s, x)
+		}
+		if s.Items != nil && s.Items.HasListTypes {
+			for i := range x {
+				v.pushIndex(i)
+				v.listTypes(s.Items, x[i])
+				v.pop()
+			}
+		}
+	}
+}
+
+// eachChild calls fn, in key order, for each key of x that has a schema,
+// with the path pushed.
+func (v *validator) eachChild(s *structural.Schema, x map[string]any, fn func(k string, cs *structural.Schema)) {
+	if s.AdditionalProperties == nil {
+		for _, k := range s.PropertyNames {
+			if _, ok := x[k]; ok {
+				v.push(k)
+				fn(k, s.Properties[k])
+				v.pop()
+			}
+		}
+		return
+	}
+	for _, k := range sortedKeys(x) {
+		v.push(k)
+		fn(k, s.Property(k))
+		v.pop()
+	}
+}
+
+// embeddedResources checks every x-kubernetes-embedded-resource value
+// below the root. These checks are never ratcheted, as in the API server.
+func (v *validator) embeddedResources(s *structural.Schema, x any) {
+	if s == nil || !s.HasEmbedded {
+		return
+	}
+	switch x := x.(type) {
+	case map[string]any:
+		if s.EmbeddedResource && len(v.segs) > 0 {
+			v.errs = append(v.errs, embedded(v.path(), x)...)
+		}
+		v.eachChild(s, x, func(k string, cs *structural.Schema) {
+			v.embeddedResources(cs, x[k])
+		})
+	case []any:
+		for i := range x {
+			v.pushIndex(i)
+			v.embeddedResources(s.Items, x[i])
+			v.pop()
+		}
+	}
 }
 
 // typeMatches reports whether x has schema type t (x non-nil).
@@ -171,10 +240,10 @@ func typeName(s *structural.Schema) string {
 	return s.Type
 }
 
-// value validates x at path p.
-func (v *validator) value(p *field.Path, s *structural.Schema, x, old any, hasOld bool) {
+// value validates x at the current path.
+func (v *validator) value(s *structural.Schema, x, old any, hasOld bool) {
 	start := len(v.errs)
-	v.check(p, s, x, old, hasOld)
+	v.check(s, x, old, hasOld)
 	// Ratcheting: an unchanged value keeps passing, whatever the schema
 	// now says about it.
 	if hasOld && len(v.errs) > start && unchanged(s, x, old) {
@@ -182,39 +251,41 @@ func (v *validator) value(p *field.Path, s *structural.Schema, x, old any, hasOl
 	}
 }
 
-func (v *validator) check(p *field.Path, s *structural.Schema, x, old any, hasOld bool) {
+func (v *validator) check(s *structural.Schema, x, old any, hasOld bool) {
 	if x == nil {
 		if !s.Nullable && (s.Type != "" || s.IntOrString) {
+			p := v.path()
 			v.add(field.TypeInvalid(p, "null", fmt.Sprintf("%s in body must be of type %s: %q", name(p), typeName(s), "null")))
 			return
 		}
-		v.enum(p, s, x)
-		v.composition(p, s, x)
+		v.enum(s, x)
+		v.composition(s, x)
 		return
 	}
 	if !typeMatches(s, x) {
+		p := v.path()
 		actual := structural.TypeOf(x)
 		v.add(field.TypeInvalid(p, actual, fmt.Sprintf("%s in body must be of type %s: %q", name(p), typeName(s), actual)))
 		return
 	}
-	v.composition(p, s, x)
+	v.composition(s, x)
 	switch x := x.(type) {
 	case string:
-		v.str(p, s, x)
+		v.str(s, x)
 	case map[string]any:
 		o, _ := old.(map[string]any)
-		v.object(p, s, x, o, hasOld && o != nil)
+		v.object(s, x, o, hasOld && o != nil)
 	case []any:
 		o, _ := old.([]any)
-		v.array(p, s, x, o, hasOld && o != nil)
+		v.array(s, x, o, hasOld && o != nil)
 	case bool:
 	default:
-		v.number(p, s, x)
+		v.number(s, x)
 	}
-	v.enum(p, s, x)
+	v.enum(s, x)
 }
 
-func (v *validator) enum(p *field.Path, s *structural.Schema, x any) {
+func (v *validator) enum(s *structural.Schema, x any) {
 	if s.Enum == nil {
 		return
 	}
@@ -232,34 +303,38 @@ func (v *validator) enum(p *field.Path, s *structural.Schema, x any) {
 			values = append(values, string(b))
 		}
 	}
-	v.add(field.NotSupported(p, x, values))
+	v.add(field.NotSupported(v.path(), x, values))
 }
 
-func (v *validator) str(p *field.Path, s *structural.Schema, x string) {
-	v.strBounds(p, s, x)
+func (v *validator) str(s *structural.Schema, x string) {
+	v.strBounds(s, x)
 	if f := stringFormat(s.Type, s.Format); f != nil && !f(x) {
+		p := v.path()
 		v.add(field.TypeInvalid(p, x, fmt.Sprintf("%s in body must be of type %s: %q", name(p), s.Format, x)))
 	}
 }
 
 // strBounds checks maxLength, minLength and pattern, reporting only the
 // first failure as kube-openapi does.
-func (v *validator) strBounds(p *field.Path, s *structural.Schema, x string) {
+func (v *validator) strBounds(s *structural.Schema, x string) {
 	if s.MaxLength != nil || s.MinLength != nil {
 		n := int64(utf8.RuneCountInString(x))
 		if s.MaxLength != nil && n > *s.MaxLength {
-			v.add(field.TooLong(p, "", int(*s.MaxLength)))
+			v.add(field.TooLong(v.path(), "", int(*s.MaxLength)))
 			return
 		}
 		if s.MinLength != nil && n < *s.MinLength {
+			p := v.path()
 			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should be at least %d chars long", name(p), *s.MinLength)))
 			return
 		}
 	}
 	if s.PatternSource != "" {
 		if s.PatternError != nil {
+			p := v.path()
 			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should match '%s, but pattern is invalid: %s'", name(p), s.PatternSource, s.PatternError)))
 		} else if !s.Pattern.MatchString(x) {
+			p := v.path()
 			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should match '%s'", name(p), s.PatternSource)))
 		}
 	}
@@ -282,33 +357,33 @@ func isJSONInteger(f float64) bool {
 	return math.Abs(f-r) < 1e-9*math.Abs(r)
 }
 
-func (v *validator) number(p *field.Path, s *structural.Schema, x any) {
+func (v *validator) number(s *structural.Schema, x any) {
 	f, integral, _ := structural.Number(x)
 	switch {
 	case s.Format == "int32" && (s.Type == "integer" || s.Type == "") && (!integral || f < math.MinInt32 || f > math.MaxInt32):
-		v.add(field.Invalid(p, x, fmt.Sprintf("Checked value must be of type integer with format int32 in %s", name(p))))
+		v.add(field.Invalid(v.path(), x, fmt.Sprintf("Checked value must be of type integer with format int32 in %s", name(v.path()))))
 	case s.Format == "float" && s.Type == "number" && math.Abs(f) > math.MaxFloat32:
-		v.add(field.Invalid(p, x, fmt.Sprintf("Checked value must be of type number with format float in %s", name(p))))
+		v.add(field.Invalid(v.path(), x, fmt.Sprintf("Checked value must be of type number with format float in %s", name(v.path()))))
 	}
 	if m := s.MultipleOf; m != nil {
 		if *m <= 0 {
-			v.add(field.Invalid(p, x, fmt.Sprintf("factor MultipleOf declared for %s must be positive: %v", name(p), *m)))
+			v.add(field.Invalid(v.path(), x, fmt.Sprintf("factor MultipleOf declared for %s must be positive: %v", name(v.path()), *m)))
 		} else if !isMultiple(x, f, *m) {
-			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should be a multiple of %v", name(p), *m)))
+			v.add(field.Invalid(v.path(), x, fmt.Sprintf("%s in body should be a multiple of %v", name(v.path()), *m)))
 		}
 	}
 	if s.Maximum != nil {
 		if s.ExclusiveMaximum && f >= *s.Maximum {
-			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should be less than %v", name(p), *s.Maximum)))
+			v.add(field.Invalid(v.path(), x, fmt.Sprintf("%s in body should be less than %v", name(v.path()), *s.Maximum)))
 		} else if !s.ExclusiveMaximum && f > *s.Maximum {
-			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should be less than or equal to %v", name(p), *s.Maximum)))
+			v.add(field.Invalid(v.path(), x, fmt.Sprintf("%s in body should be less than or equal to %v", name(v.path()), *s.Maximum)))
 		}
 	}
 	if s.Minimum != nil {
 		if s.ExclusiveMinimum && f <= *s.Minimum {
-			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should be greater than %v", name(p), *s.Minimum)))
+			v.add(field.Invalid(v.path(), x, fmt.Sprintf("%s in body should be greater than %v", name(v.path()), *s.Minimum)))
 		} else if !s.ExclusiveMinimum && f < *s.Minimum {
-			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should be greater than or equal to %v", name(p), *s.Minimum)))
+			v.add(field.Invalid(v.path(), x, fmt.Sprintf("%s in body should be greater than or equal to %v", name(v.path()), *s.Minimum)))
 		}
 	}
 }
@@ -327,16 +402,16 @@ func isMultiple(x any, f, m float64) bool {
 	return isJSONInteger(q)
 }
 
-func (v *validator) array(p *field.Path, s *structural.Schema, x, old []any, hasOld bool) {
+func (v *validator) array(s *structural.Schema, x, old []any, hasOld bool) {
 	n := int64(len(x))
 	if s.MaxItems != nil && n > *s.MaxItems {
-		v.add(field.TooMany(p, len(x), int(*s.MaxItems)))
+		v.add(field.TooMany(v.path(), len(x), int(*s.MaxItems)))
 	}
 	if s.MinItems != nil && n < *s.MinItems {
-		v.add(field.Invalid(p, n, fmt.Sprintf("%s in body should have at least %d items", name(p), *s.MinItems)))
+		v.add(field.Invalid(v.path(), n, fmt.Sprintf("%s in body should have at least %d items", name(v.path()), *s.MinItems)))
 	}
 	if s.UniqueItems && hasDuplicates(x) {
-		v.add(field.Invalid(p, "", fmt.Sprintf("%s in body shouldn't contain duplicates", name(p))))
+		v.add(field.Invalid(v.path(), "", fmt.Sprintf("%s in body shouldn't contain duplicates", name(v.path()))))
 	}
 	if s.Items == nil {
 		return
@@ -360,7 +435,9 @@ func (v *validator) array(p *field.Path, s *structural.Schema, x, old []any, has
 				o, found = oldByKey[k]
 			}
 		}
-		v.value(p.Index(i), s.Items, item, o, found)
+		v.pushIndex(i)
+		v.value(s.Items, item, o, found)
+		v.pop()
 	}
 }
 
@@ -462,8 +539,7 @@ func mapKey(keys []string, m map[string]any) string {
 	var b strings.Builder
 	for _, k := range keys {
 		if val, ok := m[k]; ok {
-			j, _ := json.Marshal(canonical(val))
-			b.Write(j)
+			b.WriteString(setKey(val))
 		}
 		b.WriteByte(0)
 	}
@@ -479,16 +555,16 @@ func canonical(x any) any {
 	return x
 }
 
-func listMap(p *field.Path, s *structural.Schema, x []any) field.ErrorList {
+func (v *validator) listMap(s *structural.Schema, x []any) {
 	for i, item := range x {
 		if _, ok := item.(map[string]any); item != nil && !ok {
-			return field.ErrorList{field.Invalid(p.Index(i), item, "must be an object for an array of list-type map")}
+			v.add(field.Invalid(v.path().Index(i), item, "must be an object for an array of list-type map"))
+			return
 		}
 	}
 	if len(x) <= 1 {
-		return nil
+		return
 	}
-	var errs field.ErrorList
 	seen := make(map[string]int, len(x))
 	for i, item := range x {
 		m, _ := item.(map[string]any)
@@ -505,9 +581,8 @@ func listMap(p *field.Path, s *structural.Schema, x []any) field.ErrorList {
 				keyVals[kf] = val
 			}
 		}
-		errs = append(errs, field.Duplicate(p.Index(i), keyVals))
+		v.add(field.Duplicate(v.path().Index(i), keyVals))
 	}
-	return errs
 }
 
 // duplicateIndexes returns the index of the second occurrence of every
@@ -520,14 +595,37 @@ func duplicateIndexes(x []any) []int {
 	counts := make(map[string]int, len(x))
 	var out []int
 	for i, item := range x {
-		b, _ := json.Marshal(canonical(item))
-		k := string(b)
+		k := setKey(item)
 		counts[k]++
 		if counts[k] == 2 {
 			out = append(out, i)
 		}
 	}
 	return out
+}
+
+// setKey renders a JSON value so that equal values, and only those,
+// render alike; scalars, the common case, without reflection.
+func setKey(x any) string {
+	switch x := x.(type) {
+	case string:
+		// Length-prefixed so that map-list keys joined together cannot
+		// run into each other.
+		return "s" + strconv.Itoa(len(x)) + ":" + x
+	case bool:
+		if x {
+			return "t"
+		}
+		return "f"
+	case nil:
+		return "n"
+	case int64:
+		return "i" + strconv.FormatFloat(float64(x), 'g', -1, 64)
+	case float64:
+		return "i" + strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	b, _ := json.Marshal(canonical(x))
+	return "j" + string(b)
 }
 
 func hasDuplicates(x []any) bool {
@@ -550,34 +648,43 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-func (v *validator) object(p *field.Path, s *structural.Schema, x, old map[string]any, hasOld bool) {
+func (v *validator) object(s *structural.Schema, x, old map[string]any, hasOld bool) {
 	n := int64(len(x))
 	if s.MaxProperties != nil && n > *s.MaxProperties {
-		v.add(field.TooMany(p, len(x), int(*s.MaxProperties)))
+		v.add(field.TooMany(v.path(), len(x), int(*s.MaxProperties)))
 	}
 	if s.MinProperties != nil && n < *s.MinProperties {
-		v.add(field.Invalid(p, n, fmt.Sprintf("%s in body should have at least %d properties", name(p), *s.MinProperties)))
+		v.add(field.Invalid(v.path(), n, fmt.Sprintf("%s in body should have at least %d properties", name(v.path()), *s.MinProperties)))
 	}
 	for _, r := range s.Required {
 		if _, ok := x[r]; !ok {
-			v.add(field.Required(p.Child(r), ""))
+			v.add(field.Required(v.child(r), ""))
 		}
 	}
-	for _, k := range sortedKeys(x) {
-		ps := s.Property(k)
-		if ps == nil {
-			if s.AdditionalPropertiesSet && !s.AdditionalPropertiesAllowed {
-				v.add(field.Forbidden(p.Child(k), fmt.Sprintf("%s in body is a forbidden property", name(p.Child(k)))))
+	if s.AdditionalPropertiesSet && !s.AdditionalPropertiesAllowed {
+		var extra []string
+		for k := range x {
+			if _, ok := s.Properties[k]; !ok {
+				extra = append(extra, k)
 			}
-			continue
+		}
+		sort.Strings(extra)
+		for _, k := range extra {
+			p := v.child(k)
+			v.add(field.Forbidden(p, fmt.Sprintf("%s in body is a forbidden property", name(p))))
+		}
+	}
+	v.eachChild(s, x, func(k string, cs *structural.Schema) {
+		if cs == nil {
+			return
 		}
 		var o any
 		found := false
 		if hasOld {
 			o, found = old[k]
 		}
-		v.value(p.Child(k), ps, x[k], o, found)
-	}
+		v.value(cs, x[k], o, found)
+	})
 }
 
 // embedded checks an x-kubernetes-embedded-resource value: apiVersion
@@ -636,11 +743,11 @@ func embedded(p *field.Path, x map[string]any) field.ErrorList {
 
 // composition applies allOf, anyOf, oneOf and not. Their branches are
 // checked without ratcheting: they decide whether this value passes.
-func (v *validator) composition(p *field.Path, s *structural.Schema, x any) {
+func (v *validator) composition(s *structural.Schema, x any) {
 	if len(s.AllOf) > 0 {
 		valid := 0
 		for _, sub := range s.AllOf {
-			errs := subValidate(p, sub, x)
+			errs := v.sub(sub, x)
 			if len(errs) == 0 {
 				valid++
 			}
@@ -651,14 +758,14 @@ func (v *validator) composition(p *field.Path, s *structural.Schema, x any) {
 			if valid == 0 {
 				extra = ". None validated"
 			}
-			v.add(field.Invalid(p, "", fmt.Sprintf("%q must validate all the schemas (allOf)%s", name(p), extra)))
+			v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must validate all the schemas (allOf)%s", name(v.path()), extra)))
 		}
 	}
 	if len(s.AnyOf) > 0 {
 		var best field.ErrorList
 		ok := false
 		for i, sub := range s.AnyOf {
-			errs := subValidate(p, sub, x)
+			errs := v.sub(sub, x)
 			if len(errs) == 0 {
 				ok = true
 				break
@@ -668,18 +775,18 @@ func (v *validator) composition(p *field.Path, s *structural.Schema, x any) {
 			}
 		}
 		if !ok {
-			v.add(field.Invalid(p, "", fmt.Sprintf("%q must validate at least one schema (anyOf)", name(p))))
+			v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must validate at least one schema (anyOf)", name(v.path()))))
 			v.errs = append(v.errs, best...)
 		}
 	}
 	if len(s.OneOf) > 0 {
 		var best field.ErrorList
 		valid := 0
-		for i, sub := range s.OneOf {
-			errs := subValidate(p, sub, x)
+		for _, sub := range s.OneOf {
+			errs := v.sub(sub, x)
 			if len(errs) == 0 {
 				valid++
-			} else if i == 0 || best == nil || len(errs) < len(best) {
+			} else if best == nil || len(errs) < len(best) {
 				best = errs
 			}
 		}
@@ -688,23 +795,23 @@ func (v *validator) composition(p *field.Path, s *structural.Schema, x any) {
 			if valid > 1 {
 				extra = "Found " + strconv.Itoa(valid) + " valid alternatives"
 			}
-			v.add(field.Invalid(p, "", fmt.Sprintf("%q must validate one and only one schema (oneOf). %s", name(p), extra)))
+			v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must validate one and only one schema (oneOf). %s", name(v.path()), extra)))
 			if valid == 0 {
 				v.errs = append(v.errs, best...)
 			}
 		}
 	}
 	if s.Not != nil {
-		if len(subValidate(p, s.Not, x)) == 0 {
-			v.add(field.Invalid(p, "", fmt.Sprintf("%q must not validate the schema (not)", name(p))))
+		if len(v.sub(s.Not, x)) == 0 {
+			v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must not validate the schema (not)", name(v.path()))))
 		}
 	}
 }
 
-// subValidate checks x against one branch of a composition on its own,
-// at the same path.
-func subValidate(p *field.Path, s *structural.Schema, x any) field.ErrorList {
-	w := &validator{}
-	w.check(p, s, x, nil, false)
+// sub checks x against one branch of a composition on its own, at the
+// current path.
+func (v *validator) sub(s *structural.Schema, x any) field.ErrorList {
+	w := &validator{segs: append([]segment(nil), v.segs...)}
+	w.check(s, x, nil, false)
 	return w.errs
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
-	"k8s.io/kube-openapi/pkg/validation/strfmt"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/kube-openapi/pkg/validation/strfmt"
 
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/validation"
@@ -463,8 +463,8 @@ properties:
 			obj:  `{"spec":{"tags":["a","a"]}}`,
 			want: []string{"spec.tags[1]: Duplicate value: \"a\""}},
 		{name: "unknown fields stop ratcheting at their object, not below", schema: s,
-			old:  `{"spec":{"free":{"n":5,"x":1,"y":2},"fixed":{"a":1,"b":2}}}`,
-			obj:  `{"spec":{"free":{"n":5,"x":1,"y":2},"fixed":{"a":1,"b":2},"name":"abcd"}}`,
+			old: `{"spec":{"free":{"n":5,"x":1,"y":2},"fixed":{"a":1,"b":2}}}`,
+			obj: `{"spec":{"free":{"n":5,"x":1,"y":2},"fixed":{"a":1,"b":2},"name":"abcd"}}`,
 			want: []string{
 				"spec.free: Too many: 3: must have at most 2 items",
 				"spec.name: Too long: may not be more than 3 bytes",

@@ -2,6 +2,7 @@ package structural
 
 import (
 	"regexp"
+	"sort"
 	"sync"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -30,6 +31,9 @@ type Schema struct {
 	MapType string
 
 	Properties map[string]*Schema
+	// PropertyNames are the keys of Properties, sorted, so walks report
+	// errors in a stable order without sorting per object.
+	PropertyNames []string
 	// AdditionalProperties is the schema of keys not in Properties, nil
 	// when additionalProperties is absent or a bool.
 	AdditionalProperties *Schema
@@ -71,6 +75,13 @@ type Schema struct {
 	AnyOf []*Schema
 	OneOf []*Schema
 	Not   *Schema
+
+	// HasListTypes and HasEmbedded tell whether this node or any node
+	// below it (through properties, additionalProperties and items) is a
+	// set or map list, or an embedded resource, so that the walks for
+	// those checks skip the subtrees that have none.
+	HasListTypes bool
+	HasEmbedded  bool
 }
 
 // cache maps a *apiextensionsv1.JSONSchemaProps to its *Schema. Schemas
@@ -150,10 +161,13 @@ func Compile(p *apiextensionsv1.JSONSchemaProps) *Schema {
 	}
 	if len(p.Properties) > 0 {
 		s.Properties = make(map[string]*Schema, len(p.Properties))
+		s.PropertyNames = make([]string, 0, len(p.Properties))
 		for k := range p.Properties {
 			prop := p.Properties[k]
 			s.Properties[k] = Compile(&prop)
+			s.PropertyNames = append(s.PropertyNames, k)
 		}
+		sort.Strings(s.PropertyNames)
 	}
 	if ap := p.AdditionalProperties; ap != nil {
 		s.AdditionalPropertiesSet = true
@@ -173,7 +187,23 @@ func Compile(p *apiextensionsv1.JSONSchemaProps) *Schema {
 	s.AnyOf = compileAll(p.AnyOf)
 	s.OneOf = compileAll(p.OneOf)
 	s.Not = Compile(p.Not)
+	s.HasListTypes = s.ListType == "set" || s.ListType == "map"
+	s.HasEmbedded = s.EmbeddedResource
+	for _, c := range append([]*Schema{s.AdditionalProperties, s.Items}, mapValues(s.Properties)...) {
+		if c != nil {
+			s.HasListTypes = s.HasListTypes || c.HasListTypes
+			s.HasEmbedded = s.HasEmbedded || c.HasEmbedded
+		}
+	}
 	return s
+}
+
+func mapValues(m map[string]*Schema) []*Schema {
+	out := make([]*Schema, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
 }
 
 func compileAll(ps []apiextensionsv1.JSONSchemaProps) []*Schema {
