@@ -73,6 +73,7 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 		return err
 	}
 	defer w.Stop()
+	c.logf(4, "watching %s from resourceVersion %s", t.QualifiedResource(), rv)
 	c.warnings()
 	for {
 		select {

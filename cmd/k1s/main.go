@@ -62,5 +62,11 @@ func openSession(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntim
 		_ = store.Close()
 		return nil, err
 	}
-	return &cliruntime.Session{Client: c, Registry: c.Registry(), Close: store.Close}, nil
+	warnings := func() []string {
+		if d := c.Discovery(); d != nil {
+			return d.Warnings()
+		}
+		return nil
+	}
+	return &cliruntime.Session{Client: c, Registry: c.Registry(), Close: store.Close, Warnings: warnings}, nil
 }
