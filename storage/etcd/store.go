@@ -107,7 +107,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 // so a direct connection to each endpoint finds the reason: nothing
 // listening, a TLS certificate refused by either side...
 func dialError(ctx context.Context, cfg Config, tc *tls.Config, budget time.Duration, err error) error {
-	if ctx.Err() != nil || !(errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded) {
+	if ctx.Err() != nil || (!errors.Is(err, context.DeadlineExceeded) && status.Code(err) != codes.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", cfg, err)
 	}
 	why := "no answer (is etcd running there?)"
