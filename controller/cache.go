@@ -70,7 +70,7 @@ func (c *Cache) informer(ctx context.Context, obj runtime.Object, block bool) (t
 		if !c.f.Started() {
 			return nil, key, &crcache.ErrCacheNotStarted{}
 		}
-		if !toolscache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
+		if !informers.WaitForSync(ctx, inf) {
 			return nil, key, apierrors.NewTimeoutError(fmt.Sprintf("waiting for the %s informer to sync: %v", key.GVK, ctx.Err()), 0)
 		}
 	}

@@ -204,9 +204,22 @@ func (f *Factory) WaitForCacheSync(ctx context.Context) map[Key]bool {
 	f.mu.Unlock()
 	res := make(map[Key]bool, len(started))
 	for k, inf := range started {
-		res[k] = cache.WaitForCacheSync(ctx.Done(), inf.HasSynced)
+		res[k] = WaitForSync(ctx, inf)
 	}
 	return res
+}
+
+// WaitForSync waits until inf has synced or ctx is done, and reports
+// whether it synced. Unlike cache.WaitForCacheSync, which polls every
+// 100 ms, it wakes up the moment the informer syncs: start-up time is a
+// budget here.
+func WaitForSync(ctx context.Context, inf cache.SharedIndexInformer) bool {
+	select {
+	case <-inf.HasSyncedChecker().Done():
+		return true
+	case <-ctx.Done():
+		return inf.HasSynced()
+	}
 }
 
 // Informers returns the keys of the informers created so far.
