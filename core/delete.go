@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -86,9 +87,9 @@ func (c *Client) deleteKey(ctx context.Context, gvk schema.GroupVersionKind, t *
 			return storage.NewNotFound(key)
 		}
 		if pre := o.Preconditions; pre != nil {
-			name := target.u.GetName()
-			if pre.UID != nil && *pre.UID != target.u.GetUID() {
-				return conflictUID(t.GroupResource(), name, string(*pre.UID), string(target.u.GetUID()))
+			name := target.meta().GetName()
+			if pre.UID != nil && *pre.UID != target.meta().GetUID() {
+				return conflictUID(t.GroupResource(), name, string(*pre.UID), string(target.meta().GetUID()))
 			}
 			if pre.ResourceVersion != nil && *pre.ResourceVersion != strconv.FormatInt(target.rev, 10) {
 				return conflictRV(t.GroupResource(), name, *pre.ResourceVersion, strconv.FormatInt(target.rev, 10))
@@ -133,6 +134,7 @@ func (c *Client) removeFinalized(ctx context.Context, w client.Object, kv storag
 	}
 	pl := c.newPlan(ctx)
 	item := pl.add(kv.Key, kv.Revision, t, u, data)
+	item.u = u
 	if err := pl.delete(item, metav1.DeletePropagationBackground); err != nil {
 		return 0, nil, err
 	}
@@ -152,8 +154,13 @@ type planItem struct {
 	key string
 	rev int64
 	t   *registry.Type
-	u   *unstructured.Unstructured
 	raw []byte
+	// m is the object's metadata: decoded alone at first, the whole
+	// object (u) once edited.
+	m metav1.Object
+	u *unstructured.Unstructured
+	// err is a failure to decode the whole object for an edit.
+	err error
 	// wasDeleting: the object had a deletionTimestamp when read, so its
 	// removal may unblock an owner or a terminating namespace.
 	wasDeleting bool
@@ -165,6 +172,43 @@ type planItem struct {
 	deps    []*planItem
 	depKeys []string
 	looked  bool
+}
+
+// has reports whether the object may have a metadata field: false is
+// certain (the name appears nowhere in the stored JSON), true means
+// "decode and see". Most deletes touch objects without finalizers, owners
+// or a deletionTimestamp, and decode nothing.
+func (it *planItem) has(field string) bool {
+	if it.m != nil {
+		return true
+	}
+	return bytes.Contains(it.raw, []byte(`"`+field+`"`))
+}
+
+// meta returns the object's metadata, decoding only it on first use.
+func (it *planItem) meta() metav1.Object {
+	if it.m == nil {
+		var partial struct {
+			Metadata metav1.ObjectMeta `json:"metadata"`
+		}
+		if err := jsonUnmarshal(it.raw, &partial); err != nil {
+			it.err = apierrors.NewInternalError(fmt.Errorf("decoding stored %s: %w", it.key, err))
+		}
+		it.m = &partial.Metadata
+	}
+	return it.m
+}
+
+// edit returns the whole object for changing, decoding it on first use.
+func (it *planItem) edit() *unstructured.Unstructured {
+	if it.u == nil {
+		it.u = &unstructured.Unstructured{}
+		if err := decodeInto(it.raw, it.rev, it.t.Kind, it.u); err != nil {
+			it.err = err
+		}
+		it.m = it.u
+	}
+	return it.u
 }
 
 // plan gathers every change a delete makes so that they are committed in
@@ -185,8 +229,9 @@ func (c *Client) newPlan(ctx context.Context) *plan {
 	return &plan{c: c, ctx: ctx, now: now(), items: map[string]*planItem{}, indexSeen: map[string]bool{}}
 }
 
-func (pl *plan) add(key string, rev int64, t *registry.Type, u *unstructured.Unstructured, raw []byte) *planItem {
-	it := &planItem{key: key, rev: rev, t: t, u: u, raw: raw, wasDeleting: u.GetDeletionTimestamp() != nil}
+func (pl *plan) add(key string, rev int64, t *registry.Type, m metav1.Object, raw []byte) *planItem {
+	it := &planItem{key: key, rev: rev, t: t, m: m, raw: raw}
+	it.wasDeleting = it.has("deletionTimestamp") && it.meta().GetDeletionTimestamp() != nil
 	pl.items[key] = it
 	pl.order = append(pl.order, it)
 	return it
@@ -211,11 +256,7 @@ func (pl *plan) loadKV(kv storage.KeyValue, t *registry.Type) (*planItem, error)
 	if it, ok := pl.items[kv.Key]; ok {
 		return it, nil
 	}
-	u := &unstructured.Unstructured{}
-	if err := decodeInto(kv.Value, kv.Revision, t.Kind, u); err != nil {
-		return nil, err
-	}
-	return pl.add(kv.Key, kv.Revision, t, u, kv.Value), nil
+	return pl.add(kv.Key, kv.Revision, t, nil, kv.Value), nil
 }
 
 // dependents returns the objects that name it as an owner and are not
@@ -223,8 +264,7 @@ func (pl *plan) loadKV(kv storage.KeyValue, t *registry.Type) (*planItem, error)
 func (pl *plan) dependents(it *planItem) ([]*planItem, error) {
 	if !it.looked {
 		it.looked = true
-		uid := it.u.GetUID()
-		res, err := pl.c.store.List(pl.ctx, pl.c.dependentsPrefix(uid), storage.ListOptions{})
+		res, err := pl.c.store.List(pl.ctx, pl.c.dependentsPrefix(keyOwnerSegment(it.key)), storage.ListOptions{})
 		if err != nil {
 			return nil, err
 		}
@@ -243,14 +283,14 @@ func (pl *plan) dependents(it *planItem) ([]*planItem, error) {
 			if err != nil {
 				return nil, err
 			}
-			if d != nil && hasUID(d.u.GetOwnerReferences(), uid) {
+			if d != nil && hasUID(d.meta().GetOwnerReferences(), it.meta().GetUID()) {
 				it.deps = append(it.deps, d)
 			}
 		}
 	}
 	out := make([]*planItem, 0, len(it.deps))
 	for _, d := range it.deps {
-		if !d.removed && hasUID(d.u.GetOwnerReferences(), it.u.GetUID()) {
+		if !d.removed && hasUID(d.meta().GetOwnerReferences(), it.meta().GetUID()) {
 			out = append(out, d)
 		}
 	}
@@ -258,7 +298,7 @@ func (pl *plan) dependents(it *planItem) ([]*planItem, error) {
 }
 
 // dropIndex removes the index entry of owner→dependent if it exists.
-func (pl *plan) dropIndex(owner, dependent types.UID) error {
+func (pl *plan) dropIndex(owner string, dependent types.UID) error {
 	k := pl.c.dependentKey(owner, dependent)
 	if slices.Contains(pl.indexDel, k) {
 		return nil
@@ -291,8 +331,11 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 	if it.removed || it.inProgress {
 		return nil
 	}
-	fins := it.u.GetFinalizers()
-	if it.u.GetDeletionTimestamp() != nil && len(fins) > 0 {
+	var fins []string
+	if it.has("finalizers") {
+		fins = it.meta().GetFinalizers()
+	}
+	if len(fins) > 0 && it.meta().GetDeletionTimestamp() != nil {
 		// Already being deleted: only its finalizers can finish it.
 		return nil
 	}
@@ -303,7 +346,6 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 		pl.markDeleting(it, fins)
 		return nil
 	}
-	uid := it.u.GetUID()
 	deps, err := pl.dependents(it)
 	if err != nil {
 		return err
@@ -311,7 +353,7 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 	switch policy {
 	case metav1.DeletePropagationOrphan:
 		for _, d := range deps {
-			if err := pl.orphan(d, uid); err != nil {
+			if err := pl.orphan(d, it); err != nil {
 				return err
 			}
 		}
@@ -327,13 +369,13 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 		}
 	}
 	if isNS {
-		remaining, err := pl.deleteNamespaceContents(it.u.GetName())
+		remaining, err := pl.deleteNamespaceContents(it.meta().GetName())
 		if err != nil {
 			return err
 		}
 		if remaining > 0 || len(fins) > 0 {
 			pl.markDeleting(it, fins)
-			_ = unstructured.SetNestedField(it.u.Object, string(corev1.NamespaceTerminating), "status", "phase")
+			_ = unstructured.SetNestedField(it.edit().Object, string(corev1.NamespaceTerminating), "status", "phase")
 			return nil
 		}
 	}
@@ -354,9 +396,11 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 			pl.indexDel = append(pl.indexDel, k)
 		}
 	}
-	for _, owner := range ownerUIDs(it.u.GetOwnerReferences()) {
-		if err := pl.dropIndex(owner, uid); err != nil {
-			return err
+	if it.has("ownerReferences") {
+		for _, owner := range pl.c.refSegments(it.meta().GetOwnerReferences(), it.meta().GetNamespace()) {
+			if err := pl.dropIndex(owner, it.meta().GetUID()); err != nil {
+				return err
+			}
 		}
 	}
 	if it.wasDeleting {
@@ -367,26 +411,29 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 
 // markDeleting sets the deletionTimestamp (once) and finalizers of it.
 func (pl *plan) markDeleting(it *planItem, fins []string) {
-	if it.u.GetDeletionTimestamp() == nil {
+	if it.meta().GetDeletionTimestamp() == nil {
 		ts := pl.now
-		it.u.SetDeletionTimestamp(&ts)
+		it.edit().SetDeletionTimestamp(&ts)
 		zero := int64(0)
-		it.u.SetDeletionGracePeriodSeconds(&zero)
+		it.edit().SetDeletionGracePeriodSeconds(&zero)
 	}
 	if len(fins) > 0 {
-		it.u.SetFinalizers(fins)
+		it.edit().SetFinalizers(fins)
 	}
 	it.changed = true
 }
 
 // blocked reports whether a dependent that stays blocks it's deletion.
 func (pl *plan) blocked(it *planItem) bool {
-	uid := it.u.GetUID()
+	if len(it.deps) == 0 {
+		return false
+	}
+	uid := it.meta().GetUID()
 	for _, d := range it.deps {
 		if d.removed {
 			continue
 		}
-		for _, r := range d.u.GetOwnerReferences() {
+		for _, r := range d.meta().GetOwnerReferences() {
 			if r.UID == uid && r.BlockOwnerDeletion != nil && *r.BlockOwnerDeletion {
 				return true
 			}
@@ -396,30 +443,31 @@ func (pl *plan) blocked(it *planItem) bool {
 }
 
 // orphan removes the owner reference to owner from d.
-func (pl *plan) orphan(d *planItem, owner types.UID) error {
-	refs := d.u.GetOwnerReferences()
+func (pl *plan) orphan(d, owner *planItem) error {
+	uid := owner.meta().GetUID()
+	refs := d.meta().GetOwnerReferences()
 	kept := refs[:0:0]
 	for _, r := range refs {
-		if r.UID != owner {
+		if r.UID != uid {
 			kept = append(kept, r)
 		}
 	}
-	d.u.SetOwnerReferences(kept)
+	d.edit().SetOwnerReferences(kept)
 	d.changed = true
-	return pl.dropIndex(owner, d.u.GetUID())
+	return pl.dropIndex(keyOwnerSegment(owner.key), d.meta().GetUID())
 }
 
 // afterRemove finishes what the removal of it, which was waiting on its
 // finalizers, unblocks: foreground deletions of its owners and the
 // termination of its namespace.
 func (pl *plan) afterRemove(it *planItem) error {
-	for _, ref := range it.u.GetOwnerReferences() {
-		owner, err := pl.loadOwner(ref, it.u.GetNamespace())
+	for _, ref := range it.meta().GetOwnerReferences() {
+		owner, err := pl.loadOwner(ref, it.meta().GetNamespace())
 		if err != nil {
 			return err
 		}
-		if owner == nil || owner.removed || owner.inProgress || owner.u.GetDeletionTimestamp() == nil ||
-			!slices.Contains(owner.u.GetFinalizers(), metav1.FinalizerDeleteDependents) {
+		if owner == nil || owner.removed || owner.inProgress || owner.meta().GetDeletionTimestamp() == nil ||
+			!slices.Contains(owner.meta().GetFinalizers(), metav1.FinalizerDeleteDependents) {
 			continue
 		}
 		if _, err := pl.dependents(owner); err != nil {
@@ -428,18 +476,18 @@ func (pl *plan) afterRemove(it *planItem) error {
 		if pl.blocked(owner) {
 			continue
 		}
-		owner.u.SetFinalizers(slices.DeleteFunc(owner.u.GetFinalizers(), func(f string) bool { return f == metav1.FinalizerDeleteDependents }))
+		owner.edit().SetFinalizers(slices.DeleteFunc(owner.meta().GetFinalizers(), func(f string) bool { return f == metav1.FinalizerDeleteDependents }))
 		owner.changed = true
 		if err := pl.delete(owner, metav1.DeletePropagationBackground); err != nil {
 			return err
 		}
 	}
-	if ns := it.u.GetNamespace(); ns != "" && pl.c.nsType != nil && it.t.Namespaced {
+	if ns := it.meta().GetNamespace(); ns != "" && pl.c.nsType != nil && it.t.Namespaced {
 		nsItem, err := pl.load(pl.c.key(pl.c.nsType, "", ns), pl.c.nsType)
 		if err != nil {
 			return err
 		}
-		if nsItem != nil && !nsItem.removed && !nsItem.inProgress && nsItem.u.GetDeletionTimestamp() != nil && len(nsItem.u.GetFinalizers()) == 0 {
+		if nsItem != nil && !nsItem.removed && !nsItem.inProgress && nsItem.meta().GetDeletionTimestamp() != nil && len(nsItem.meta().GetFinalizers()) == 0 {
 			return pl.delete(nsItem, metav1.DeletePropagationBackground)
 		}
 	}
@@ -457,7 +505,7 @@ func (pl *plan) loadOwner(ref metav1.OwnerReference, namespace string) (*planIte
 		return nil, nil
 	}
 	owner, err := pl.load(pl.c.key(t, namespace, ref.Name), t)
-	if err != nil || owner == nil || owner.u.GetUID() != ref.UID {
+	if err != nil || owner == nil || owner.meta().GetUID() != ref.UID {
 		return nil, err
 	}
 	return owner, nil
@@ -499,6 +547,9 @@ func (pl *plan) deleteNamespaceContents(ns string) (int, error) {
 func (pl *plan) ops() ([]storage.Op, error) {
 	var ops []storage.Op
 	for _, it := range pl.order {
+		if it.err != nil {
+			return nil, it.err
+		}
 		switch {
 		case it.removed:
 			ops = append(ops, storage.Op{Type: storage.OpDelete, Key: it.key, ExpectedRevision: it.rev})

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,23 +18,70 @@ import (
 // process, and scanning every object of every type on each delete would
 // make deletes linear in the store's size. So each write of an object with
 // ownerReferences also writes, in the same transaction, one index entry
-// per owner: key /{tenant}/k1s.io/dependents/{ownerUID}/{dependentUID},
-// value the dependent's storage key. Deleting an owner lists one prefix.
+// per owner: key /{tenant}/k1s.io/dependents/{owner}/{dependentUID}, where
+// {owner} is "group:resource:namespace:name" of the owner (":" appears in
+// none of these), value the dependent's storage key. Deleting an object
+// lists the one prefix its own key gives, so a delete decodes nothing when
+// the object has no dependents, finalizers or owners.
 //
 // Entries are hints, checked against the dependent before use: one whose
-// dependent is gone or no longer names the owner is ignored, and removed
-// when the owner goes.
+// dependent is gone or no longer names the owner's UID is ignored, and
+// removed when the owner goes.
 
 // dependentsResource is the reserved resource holding the index. Its
 // group is k1s's own, so it can never collide with a registered type.
 var dependentsResource = schema.GroupResource{Group: "k1s.io", Resource: "dependents"}
 
-func (c *Client) dependentKey(owner, dependent types.UID) string {
-	return storage.Key(c.tenant, dependentsResource, string(owner), string(dependent))
+// ownerSegment names an owner in index keys.
+func ownerSegment(gr schema.GroupResource, namespace, name string) string {
+	group := gr.Group
+	if group == "" {
+		group = storage.CoreGroup
+	}
+	return group + ":" + gr.Resource + ":" + namespace + ":" + name
 }
 
-func (c *Client) dependentsPrefix(owner types.UID) string {
-	return storage.Prefix(c.tenant, dependentsResource, string(owner))
+// keyOwnerSegment is the owner segment of the object stored at key.
+func keyOwnerSegment(key string) string {
+	kp, err := storage.ParseKey(key)
+	if err != nil {
+		return ""
+	}
+	return ownerSegment(kp.Resource, kp.Namespace, kp.Name)
+}
+
+func (c *Client) dependentKey(owner string, dependent types.UID) string {
+	return storage.Key(c.tenant, dependentsResource, owner, string(dependent))
+}
+
+func (c *Client) dependentsPrefix(owner string) string {
+	return storage.Prefix(c.tenant, dependentsResource, owner)
+}
+
+// refSegments returns the owner segments of the owners refs name that the
+// registry knows; an owner of an unknown kind cannot be stored, so it can
+// never be deleted through this client and needs no entry.
+func (c *Client) refSegments(refs []metav1.OwnerReference, namespace string) []string {
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		gv, err := schema.ParseGroupVersion(r.APIVersion)
+		if err != nil {
+			continue
+		}
+		t, err := c.reg.TypeFor(gv.WithKind(r.Kind))
+		if err != nil {
+			continue
+		}
+		ns := namespace
+		if !t.Namespaced {
+			ns = ""
+		}
+		seg := ownerSegment(t.GroupResource(), ns, r.Name)
+		if !slices.Contains(out, seg) {
+			out = append(out, seg)
+		}
+	}
+	return out
 }
 
 // indexOps returns the index operations that go with writing w at key:
@@ -49,12 +97,13 @@ func (c *Client) indexOps(ctx context.Context, w client.Object, key string, old 
 		return nil, nil
 	}
 	uid := w.GetUID()
+	now, before := c.refSegments(refs, w.GetNamespace()), c.refSegments(oldRefs, w.GetNamespace())
 	var ops []storage.Op
-	for _, u := range ownerUIDs(refs) {
-		if hasUID(oldRefs, u) {
+	for _, seg := range now {
+		if slices.Contains(before, seg) {
 			continue
 		}
-		k := c.dependentKey(u, uid)
+		k := c.dependentKey(seg, uid)
 		if old != nil {
 			exists, err := c.exists(ctx, k)
 			if err != nil {
@@ -66,11 +115,11 @@ func (c *Client) indexOps(ctx context.Context, w client.Object, key string, old 
 		}
 		ops = append(ops, storage.Op{Type: storage.OpCreate, Key: k, Value: []byte(key)})
 	}
-	for _, u := range ownerUIDs(oldRefs) {
-		if hasUID(refs, u) {
+	for _, seg := range before {
+		if slices.Contains(now, seg) {
 			continue
 		}
-		k := c.dependentKey(u, uid)
+		k := c.dependentKey(seg, uid)
 		exists, err := c.exists(ctx, k)
 		if err != nil {
 			return nil, err
@@ -91,26 +140,6 @@ func (c *Client) exists(ctx context.Context, key string) (bool, error) {
 		return false, nil
 	}
 	return false, err
-}
-
-// ownerUIDs returns the distinct owner UIDs of refs, in order.
-func ownerUIDs(refs []metav1.OwnerReference) []types.UID {
-	out := make([]types.UID, 0, len(refs))
-	for _, r := range refs {
-		if r.UID != "" && !containsUID(out, r.UID) {
-			out = append(out, r.UID)
-		}
-	}
-	return out
-}
-
-func containsUID(list []types.UID, u types.UID) bool {
-	for _, x := range list {
-		if x == u {
-			return true
-		}
-	}
-	return false
 }
 
 func hasUID(refs []metav1.OwnerReference, u types.UID) bool {
