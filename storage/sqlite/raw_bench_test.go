@@ -5,97 +5,194 @@ import (
 	"database/sql"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/k1s-dev/k1s/storage"
 	"github.com/k1s-dev/k1s/storage/storagetest"
 )
 
-// BenchmarkRawSQLite is the anchor for BenchmarkStore: plain autocommit
-// upserts and point selects of the same keys and bytes, on one connection
-// with prepared statements and the same pragmas as the store (WAL,
-// synchronous=NORMAL, busy_timeout).
+// rawStore is the anchor the store is measured against: one table of keys
+// and values on one connection with prepared statements and the store's
+// pragmas (WAL, synchronous=NORMAL, busy_timeout).
+type rawStore struct {
+	conn        *sql.Conn
+	upsert, sel *sql.Stmt
+}
+
+func openRaw(b *testing.B) *rawStore {
+	path := filepath.Join(b.TempDir(), "raw.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	ctx := context.Background()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Close() })
+	if _, err := c.ExecContext(ctx, `CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB)`); err != nil {
+		b.Fatal(err)
+	}
+	r := &rawStore{conn: c}
+	if r.upsert, err = c.PrepareContext(ctx, `INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`); err != nil {
+		b.Fatal(err)
+	}
+	if r.sel, err = c.PrepareContext(ctx, `SELECT value FROM kv WHERE key = ?1`); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = r.upsert.Close(); _ = r.sel.Close() })
+	return r
+}
+
+func (r *rawStore) put(b *testing.B, key string, value []byte) {
+	if _, err := r.upsert.Exec(key, value); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (r *rawStore) get(b *testing.B, key string) {
+	var v []byte
+	if err := r.sel.QueryRow(key).Scan(&v); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (r *rawStore) clear(b *testing.B) {
+	if _, err := r.conn.ExecContext(context.Background(), `DELETE FROM kv`); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// benchData holds the keys and values storagetest.Benchmark uses.
+type benchData struct {
+	keys   []string
+	values [][]byte
+}
+
+const benchKeys = 10000 // as storagetest's batch
+
+func newBenchData() benchData {
+	d := benchData{keys: make([]string, benchKeys), values: make([][]byte, 1000)}
+	for i := range d.keys {
+		d.keys[i] = storagetest.Key(i)
+	}
+	for i := range d.values {
+		d.values[i] = storagetest.Value(i)
+	}
+	return d
+}
+
+// BenchmarkRawSQLite runs storagetest.Benchmark's create, get and update
+// loops as plain autocommit upserts and point selects of the same keys and
+// bytes.
 func BenchmarkRawSQLite(b *testing.B) {
-	open := func(b *testing.B) (*sql.Conn, *sql.Stmt, *sql.Stmt) {
-		path := filepath.Join(b.TempDir(), "raw.db")
-		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { _ = db.Close() })
-		ctx := context.Background()
-		c, err := db.Conn(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { _ = c.Close() })
-		if _, err := c.ExecContext(ctx, `CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB)`); err != nil {
-			b.Fatal(err)
-		}
-		upsert, err := c.PrepareContext(ctx, `INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
-		if err != nil {
-			b.Fatal(err)
-		}
-		sel, err := c.PrepareContext(ctx, `SELECT value FROM kv WHERE key = ?1`)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return c, upsert, sel
-	}
-	const n = 10000
-	keys := make([]string, n)
-	values := make([][]byte, 1000)
-	for i := range keys {
-		keys[i] = storagetest.Key(i)
-	}
-	for i := range values {
-		values[i] = storagetest.Value(i)
-	}
-	fill := func(b *testing.B, upsert *sql.Stmt) {
-		for i := range 1000 {
-			if _, err := upsert.Exec(keys[i], values[i]); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	d := newBenchData()
 	b.Run("create", func(b *testing.B) {
-		c, upsert, _ := open(b)
+		r := openRaw(b)
 		b.SetBytes(storagetest.ValueSize)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
-			if i > 0 && i%n == 0 {
+			if i > 0 && i%benchKeys == 0 {
 				b.StopTimer()
-				if _, err := c.ExecContext(context.Background(), `DELETE FROM kv`); err != nil {
-					b.Fatal(err)
-				}
+				r.clear(b)
 				b.StartTimer()
 			}
-			if _, err := upsert.Exec(keys[i%n], values[i%1000]); err != nil {
-				b.Fatal(err)
-			}
+			r.put(b, d.keys[i%benchKeys], d.values[i%1000])
 		}
 	})
 	b.Run("get", func(b *testing.B) {
-		_, upsert, sel := open(b)
-		fill(b, upsert)
+		r := openRaw(b)
+		for i := range 1000 {
+			r.put(b, d.keys[i], d.values[i])
+		}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
-			var v []byte
-			if err := sel.QueryRow(keys[i%1000]).Scan(&v); err != nil {
-				b.Fatal(err)
-			}
+			r.get(b, d.keys[i%1000])
 		}
 	})
 	b.Run("update", func(b *testing.B) {
-		_, upsert, _ := open(b)
-		fill(b, upsert)
+		r := openRaw(b)
+		for i := range 1000 {
+			r.put(b, d.keys[i], d.values[i])
+		}
 		b.SetBytes(storagetest.ValueSize)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
-			if _, err := upsert.Exec(keys[i%1000], values[(i+1)%1000]); err != nil {
+			r.put(b, d.keys[i%1000], d.values[(i+1)%1000])
+		}
+	})
+}
+
+// BenchmarkVersusRaw runs the store and the raw anchor side by side, in
+// alternating blocks of 100 operations, so that both see the same machine
+// load; it reports each one's time per operation and the throughput ratio
+// store/raw (1 means as fast as raw SQLite).
+func BenchmarkVersusRaw(b *testing.B) {
+	d := newBenchData()
+	ctx := context.Background()
+	const block = 100
+	run := func(b *testing.B, setup func(s *Store, r *rawStore), store func(s *Store, i int), raw func(r *rawStore, i int)) {
+		s := openTest(b)
+		r := openRaw(b)
+		setup(s, r)
+		var ts, tr time.Duration
+		b.ResetTimer()
+		for i := 0; i < b.N; i += block {
+			n := min(block, b.N-i)
+			t0 := time.Now()
+			for j := i; j < i+n; j++ {
+				store(s, j)
+			}
+			t1 := time.Now()
+			for j := i; j < i+n; j++ {
+				raw(r, j)
+			}
+			ts, tr = ts+t1.Sub(t0), tr+time.Since(t1)
+		}
+		b.ReportMetric(float64(ts.Nanoseconds())/float64(b.N), "k1s-ns/op")
+		b.ReportMetric(float64(tr.Nanoseconds())/float64(b.N), "raw-ns/op")
+		b.ReportMetric(float64(tr)/float64(ts), "k1s/raw")
+	}
+	fill := func(s *Store, r *rawStore) {
+		for i := range 1000 {
+			if _, err := s.Create(ctx, d.keys[i], d.values[i]); err != nil {
 				b.Fatal(err)
 			}
+			r.put(b, d.keys[i], d.values[i])
 		}
+	}
+	b.Run("create", func(b *testing.B) {
+		b.N = min(b.N, benchKeys) // every key once, no reset inside the timing
+		run(b, func(*Store, *rawStore) {},
+			func(s *Store, i int) {
+				if _, err := s.Create(ctx, d.keys[i], d.values[i%1000]); err != nil {
+					b.Fatal(err)
+				}
+			},
+			func(r *rawStore, i int) { r.put(b, d.keys[i], d.values[i%1000]) })
+	})
+	b.Run("get", func(b *testing.B) {
+		run(b, fill,
+			func(s *Store, i int) {
+				if _, err := s.Get(ctx, d.keys[i%1000]); err != nil {
+					b.Fatal(err)
+				}
+			},
+			func(r *rawStore, i int) { r.get(b, d.keys[i%1000]) })
+	})
+	b.Run("update", func(b *testing.B) {
+		run(b, fill,
+			func(s *Store, i int) {
+				v := d.values[(i+1)%1000]
+				if _, err := s.Update(ctx, d.keys[i%1000], func(storage.KeyValue) ([]byte, error) { return v, nil }); err != nil {
+					b.Fatal(err)
+				}
+			},
+			func(r *rawStore, i int) { r.put(b, d.keys[i%1000], d.values[(i+1)%1000]) })
 	})
 }
