@@ -3,11 +3,13 @@ package discovery
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -17,36 +19,35 @@ import (
 
 // cacheVersion changes whenever the cache layout or the meaning of parsed
 // types changes, so that an old cache is ignored rather than misread.
-const cacheVersion = 2
+const cacheVersion = 3
 
-// The cache file is one line of JSON, the index (cacheIndex), then the
-// raw JSON schemas back to back, which index entries point into. Keeping
-// schemas out of the index means a warm start decodes a few kilobytes of
-// JSON, not every schema: schemas are the bulk of the file and are decoded
-// only when types are handed out.
-type cacheIndex struct {
-	Version int         `json:"version"`
-	Files   []fileEntry `json:"files"`
-}
+// cacheMagic starts every cache file; its last bytes are the version.
+var cacheMagic = []byte("k1s-discovery-cache-v" + strconv.Itoa(cacheVersion) + "\n")
+
+// The cache file is cacheMagic, the length of the index (a uvarint), the
+// index (encodeIndex), then the raw JSON schemas back to back, which index
+// entries point into. Keeping schemas out of the index means a warm start
+// decodes a few kilobytes, not every schema: schemas are the bulk of the
+// file and are decoded only when types are handed out.
 
 // fileEntry is what one manifest file yielded, keyed by its path, size and
 // modification time.
 type fileEntry struct {
-	Path     string       `json:"path"`
-	Size     int64        `json:"size"`
-	ModTime  int64        `json:"mtime"`
-	Types    []cachedType `json:"types,omitempty"`
-	Warnings []string     `json:"warnings,omitempty"`
+	Path     string
+	Size     int64
+	ModTime  int64
+	Types    []cachedType
+	Warnings []string
 }
 
 // cachedType is a registry.Type (with Schema nil) and its schema as raw
 // JSON, decoded on demand.
 type cachedType struct {
 	registry.Type
-	// SchemaOffset and SchemaLength locate the raw schema after the index
-	// line of the cache file.
-	SchemaOffset int `json:"schemaOffset,omitempty"`
-	SchemaLength int `json:"schemaLength,omitempty"`
+	// SchemaOffset and SchemaLength locate the raw schema after the index in
+	// the cache file.
+	SchemaOffset int
+	SchemaLength int
 
 	rawSchema []byte
 	// schema is the decoded schema when the manifest was just parsed.
@@ -91,18 +92,22 @@ func readCache(path string) map[string]*fileEntry {
 	if err != nil {
 		return nil
 	}
-	nl := bytes.IndexByte(data, '\n')
-	if nl < 0 {
+	if !bytes.HasPrefix(data, cacheMagic) {
 		return nil
 	}
-	var c cacheIndex
-	if json.Unmarshal(data[:nl], &c) != nil || c.Version != cacheVersion {
+	data = data[len(cacheMagic):]
+	size, n := binary.Uvarint(data)
+	if n <= 0 || size > uint64(len(data)-n) {
 		return nil
 	}
-	blob := data[nl+1:]
-	out := make(map[string]*fileEntry, len(c.Files))
-	for i := range c.Files {
-		e := &c.Files[i]
+	files, err := decodeIndex(data[n : n+int(size)])
+	if err != nil {
+		return nil
+	}
+	blob := data[n+int(size):]
+	out := make(map[string]*fileEntry, len(files))
+	for i := range files {
+		e := &files[i]
 		for j := range e.Types {
 			ct := &e.Types[j]
 			if ct.SchemaLength == 0 {
@@ -121,13 +126,13 @@ func readCache(path string) map[string]*fileEntry {
 // writeCache replaces the cache file atomically: concurrent k1s processes
 // see either the old or the new cache, never a torn one.
 func writeCache(path string, entries []*fileEntry) error {
-	c := cacheIndex{Version: cacheVersion, Files: make([]fileEntry, len(entries))}
+	files := make([]fileEntry, len(entries))
 	var blob bytes.Buffer
 	for i, e := range entries {
-		c.Files[i] = *e
-		c.Files[i].Types = slices.Clone(e.Types)
-		for j := range c.Files[i].Types {
-			ct := &c.Files[i].Types[j]
+		files[i] = *e
+		files[i].Types = slices.Clone(e.Types)
+		for j := range files[i].Types {
+			ct := &files[i].Types[j]
 			ct.SchemaOffset, ct.SchemaLength = 0, 0
 			if len(ct.rawSchema) > 0 {
 				ct.SchemaOffset, ct.SchemaLength = blob.Len(), len(ct.rawSchema)
@@ -135,10 +140,8 @@ func writeCache(path string, entries []*fileEntry) error {
 			}
 		}
 	}
-	index, err := json.Marshal(&c)
-	if err != nil {
-		return err
-	}
+	index := encodeIndex(files)
+	head := binary.AppendUvarint(append([]byte(nil), cacheMagic...), uint64(len(index)))
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -147,7 +150,10 @@ func writeCache(path string, entries []*fileEntry) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(append(index, '\n'))
+	_, err = tmp.Write(head)
+	if err == nil {
+		_, err = tmp.Write(index)
+	}
 	if err == nil {
 		_, err = tmp.Write(blob.Bytes())
 	}

@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -348,7 +349,9 @@ func TestUnusableCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nl := strings.IndexByte(string(data), '\n')
+	// The file is magic, index length, index, schemas.
+	size, n := binary.Uvarint(data[len(cacheMagic):])
+	schemas := len(cacheMagic) + n + int(size)
 	tests := []struct {
 		name     string
 		content  string
@@ -356,10 +359,12 @@ func TestUnusableCache(t *testing.T) {
 		warnings int
 	}{
 		{"torn", string(data[:len(data)/2]), 20, 4},
-		{"index only", string(data[:nl/2]), 20, 4},
-		{"other version", strings.Replace(string(data), `{"version":2,`, `{"version":99,`, 1), 20, 4},
-		{"schema out of range", string(data[:nl+1]) + "{}", 20, 4},
-		{"damaged schema", string(data[:nl+1]) + "x" + string(data[nl+2:]), 0, 5},
+		{"torn index", string(data[:schemas/2]), 20, 4},
+		{"no index length", string(cacheMagic), 20, 4},
+		{"other version", strings.Replace(string(data), string(cacheMagic), "k1s-discovery-cache-v1\n", 1), 20, 4},
+		{"garbage index", string(data[:len(cacheMagic)+n]) + strings.Repeat("\xff", int(size)) + string(data[schemas:]), 20, 4},
+		{"schema out of range", string(data[:schemas]) + "{}", 20, 4},
+		{"damaged schema", string(data[:schemas]) + "x" + string(data[schemas+1:]), 0, 5},
 	}
 	for _, tt := range tests {
 		if err := os.WriteFile(cacheFile, []byte(tt.content), 0o644); err != nil {
