@@ -3,6 +3,7 @@ package etcd_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/k1s-dev/k1s/storage"
+	"github.com/k1s-dev/k1s/storage/etcd"
 	"github.com/k1s-dev/k1s/storage/storagetest"
 )
 
@@ -17,6 +19,14 @@ import (
 func BenchmarkStorage(b *testing.B) {
 	storagetest.Benchmark(b, func(b testing.TB) storage.Interface { return newStore(b) })
 }
+
+// benchRequestTimeout is the store's request timeout in the side-by-side
+// benchmarks (K1S_BENCH_REQUEST_TIMEOUT, a Go duration; the default when
+// unset), to measure what the per-request deadline costs.
+var benchRequestTimeout = func() time.Duration {
+	d, _ := time.ParseDuration(os.Getenv("K1S_BENCH_REQUEST_TIMEOUT"))
+	return d
+}()
 
 // benchValues are the benchmark's 1 KiB values, built once.
 var benchValues = func() [][]byte {
@@ -38,7 +48,7 @@ type side struct {
 // sides opens a store and a raw client on the shared etcd, both writing
 // under a prefix of their own.
 func sides(b *testing.B) []side {
-	s := newStore(b)
+	s := newStoreOn(b, srv, etcd.Config{RequestTimeout: benchRequestTimeout})
 	raw := srv.Client(b)
 	rawPrefix := fmt.Sprintf("/raw-%d", storeSeq.Add(1))
 	return []side{
@@ -59,7 +69,7 @@ func sides(b *testing.B) []side {
 			// Txn (against a plain Put) from the store's own overhead.
 			name: "raw-txn",
 			create: func(ctx context.Context, i int) error {
-				k := rawPrefix + storagetest.Key(i)
+				k := rawPrefix + "-txn" + storagetest.Key(i)
 				resp, err := raw.Txn(ctx).
 					If(clientv3.Compare(clientv3.CreateRevision(k), "=", 0)).
 					Then(clientv3.OpPut(k, string(benchValues[i%len(benchValues)]))).
