@@ -1,0 +1,96 @@
+// Package clitest runs the k1s command-line scripts (testscript txtar
+// files) for the tests of cmd/k1s and cliruntime: it sets up each script's
+// isolated project directory and adds the waitfor command.
+package clitest
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// RepoRoot returns the module's root directory.
+func RepoRoot(t testing.TB) string {
+	_, file, _, _ := runtime.Caller(0)
+	root, err := filepath.Abs(filepath.Join(filepath.Dir(file), "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// ScriptsDir is where the scripts live, relative to the module root.
+const ScriptsDir = "cmd/k1s/testdata"
+
+// Params returns the testscript parameters for the scripts in dir. Each
+// script starts in a fresh project directory ($WORK with .k1s/plugins
+// holding the inventory example's types), with HOME and the XDG
+// directories inside $WORK and every K1S_ variable cleared, so nothing of
+// the user's leaks in. $EXAMPLE is examples/inventory; extra holds more
+// variables.
+func Params(t testing.TB, dir string, extra map[string]string) testscript.Params {
+	example := filepath.Join(RepoRoot(t), "examples", "inventory")
+	types, err := os.ReadFile(filepath.Join(example, "plugins", "types.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testscript.Params{
+		Dir:                 dir,
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			for _, d := range []string{".k1s/plugins", "home", "cache", "config", "data"} {
+				if err := os.MkdirAll(filepath.Join(env.WorkDir, d), 0o755); err != nil {
+					return err
+				}
+			}
+			if err := os.WriteFile(filepath.Join(env.WorkDir, ".k1s", "plugins", "inventory.yaml"), types, 0o644); err != nil {
+				return err
+			}
+			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
+			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, "cache"))
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, "config"))
+			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "data"))
+			env.Setenv("EXAMPLE", example)
+			for _, k := range []string{"K1S_DATA", "K1S_PLUGIN_PATH", "K1S_NAMESPACE", "K1S_TENANT", "K1S_STORAGE",
+				"K1S_REQUEST_TIMEOUT", "K1S_VERBOSITY", "K1S_CACHE_DIR", "EDITOR", "KUBE_EDITOR"} {
+				env.Setenv(k, "")
+			}
+			for k, v := range extra {
+				env.Setenv(k, v)
+			}
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"waitfor": WaitFor,
+		},
+	}
+}
+
+// WaitFor is the script command `waitfor FILE REGEXP`: it waits until the
+// file's content matches the (multi-line) regular expression. It is how a
+// script waits for a background process (a watcher) to reach a point,
+// with no sleeps; it gives up after a minute, a bound against hangs, not
+// a performance expectation.
+func WaitFor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitfor file regexp")
+	}
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		data, _ := os.ReadFile(ts.MkAbs(args[0]))
+		if re.Match(data) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s does not match %q after a minute; it holds:\n%s", args[0], args[1], data)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
