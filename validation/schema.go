@@ -9,8 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	metavalidation "k8s.io/apimachinery/pkg/api/validation"
-	"k8s.io/apimachinery/pkg/api/validation/path"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -738,7 +738,14 @@ func embedded(p *field.Path, x map[string]any) field.ErrorList {
 	}
 	// As in the API server, an embedded object's name need only be a
 	// valid path segment: it is not stored under that name.
-	return append(errs, metavalidation.ValidateObjectMeta(&meta, meta.Namespace != "", path.ValidatePathSegmentName, p.Child("metadata"))...)
+	return append(errs, metavalidation.ValidateObjectMeta(&meta, meta.Namespace != "", validatePathSegment, p.Child("metadata"))...)
+}
+
+func validatePathSegment(name string, prefix bool) []string {
+	if prefix {
+		return content.IsPathSegmentPrefix(name)
+	}
+	return content.IsPathSegmentName(name)
 }
 
 // composition applies allOf, anyOf, oneOf and not. Their branches are

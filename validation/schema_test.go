@@ -391,6 +391,8 @@ properties:
 				`template.metadata.name: Invalid value: "a/b": may not contain '/'`,
 				`template.metadata.labels: Invalid value: "-": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
 			}},
+		{name: "generateName checked as a prefix", schema: s, obj: `{"template":{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"a/"}}}`,
+			want: []string{`template.metadata.generateName: Invalid value: "a/": may not contain '/'`}},
 		{name: "wrong kinds of values", schema: s, obj: `{"template":{"apiVersion":1,"kind":"","metadata":"x"}}`,
 			want: []string{
 				"template.apiVersion: Invalid value: 1: must be a string",
