@@ -64,7 +64,10 @@ type Discovery struct {
 	entries []*cachedType // accepted types, in precedence order
 	stats   Stats
 
-	mu       sync.Mutex // guards warnings and the entries' decoded schemas
+	// schemaOnces[i] decodes the schema of entries[i].
+	schemaOnces []sync.Once
+
+	mu       sync.Mutex // guards warnings, which schema decoding may add to
 	warnings []string
 
 	schemaOnce sync.Once
@@ -120,6 +123,7 @@ func (d *Discovery) load() {
 		}
 		accepted, conflicts := resolve(builtin, entries)
 		d.entries = accepted
+		d.schemaOnces = make([]sync.Once, len(accepted))
 		for _, e := range entries {
 			warnings = append(warnings, e.Warnings...)
 		}
@@ -133,27 +137,15 @@ func (d *Discovery) load() {
 // start, and files are independent. It returns read errors by index.
 func parseAll(files []manifestFile, stale []int, entries []*fileEntry) []string {
 	errs := make([]string, len(files))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for w := min(goruntime.GOMAXPROCS(0), len(stale)); w > 0; w-- {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				data, err := os.ReadFile(files[i].path)
-				if err != nil {
-					errs[i] = files[i].path + ": " + err.Error()
-					continue
-				}
-				entries[i] = newEntry(files[i], parseFile(files[i].path, data))
-			}
-		}()
-	}
-	for _, i := range stale {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel(len(stale), func(k int) {
+		i := stale[k]
+		data, err := os.ReadFile(files[i].path)
+		if err != nil {
+			errs[i] = files[i].path + ": " + err.Error()
+			return
+		}
+		entries[i] = newEntry(files[i], parseFile(files[i].path, data))
+	})
 	return errs
 }
 
@@ -162,35 +154,60 @@ func parseAll(files []manifestFile, stale []int, entries []*fileEntry) []string 
 func (d *Discovery) decoded() []registry.Type {
 	d.load()
 	d.schemaOnce.Do(func() {
-		d.types = make([]registry.Type, 0, len(d.entries))
+		// Decoding schemas is most of a warm start's work, and schemas are
+		// independent: use every CPU.
+		parallel(len(d.entries), func(i int) { d.schemaOf(i) })
+		d.types = make([]registry.Type, len(d.entries))
 		d.byGVK = make(map[schema.GroupVersionKind]int, len(d.entries))
-		for _, ct := range d.entries {
-			t := ct.Type
-			t.Schema = d.schemaOf(ct)
-			d.byGVK[t.Kind] = len(d.types)
-			d.types = append(d.types, t)
+		for i, ct := range d.entries {
+			d.types[i] = ct.Type
+			d.types[i].Schema = d.schemaOf(i)
+			d.byGVK[ct.Kind] = i
 		}
 	})
 	return d.types
 }
 
-// schemaOf returns ct's schema, decoding the cached JSON on first use.
-func (d *Discovery) schemaOf(ct *cachedType) *apiextensionsv1.JSONSchemaProps {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if ct.schema != nil || len(ct.rawSchema) == 0 {
-		return ct.schema
+// parallel calls f(0) ... f(n-1) on up to GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := min(goruntime.GOMAXPROCS(0), n); w > 0; w-- {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				f(i)
+			}
+		}()
 	}
-	s := &apiextensionsv1.JSONSchemaProps{}
-	if err := json.Unmarshal(ct.rawSchema, s); err != nil {
-		// Only a damaged cache gets here: keep the type, without
-		// validation, and say so.
-		d.warnings = append(d.warnings, fmt.Sprintf("%s: kind %s: cached schema unreadable (%v); delete the discovery cache", ct.Source, kindString(ct.Kind), err))
-		ct.rawSchema = nil
-		return nil
+	for i := range n {
+		work <- i
 	}
-	ct.schema = s
-	return s
+	close(work)
+	wg.Wait()
+}
+
+// schemaOf returns the schema of d.entries[i], decoding the cached JSON
+// on first use.
+func (d *Discovery) schemaOf(i int) *apiextensionsv1.JSONSchemaProps {
+	ct := d.entries[i]
+	d.schemaOnces[i].Do(func() {
+		if ct.schema != nil || len(ct.rawSchema) == 0 {
+			return
+		}
+		s := &apiextensionsv1.JSONSchemaProps{}
+		if err := json.Unmarshal(ct.rawSchema, s); err != nil {
+			// Only a damaged cache gets here: keep the type, without
+			// validation, and say so.
+			d.mu.Lock()
+			d.warnings = append(d.warnings, fmt.Sprintf("%s: kind %s: cached schema unreadable (%v); delete the discovery cache", ct.Source, kindString(ct.Kind), err))
+			d.mu.Unlock()
+			return
+		}
+		ct.schema = s
+	})
+	return ct.schema
 }
 
 // Schema returns the OpenAPI v3 schema of plugin type gvk (nil when it has
@@ -198,9 +215,9 @@ func (d *Discovery) schemaOf(ct *cachedType) *apiextensionsv1.JSONSchemaProps {
 // schema need not pay for all of them, as Types does.
 func (d *Discovery) Schema(gvk schema.GroupVersionKind) (*apiextensionsv1.JSONSchemaProps, error) {
 	d.load()
-	for _, ct := range d.entries {
+	for i, ct := range d.entries {
 		if ct.Kind == gvk {
-			return d.schemaOf(ct), nil
+			return d.schemaOf(i), nil
 		}
 	}
 	return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
