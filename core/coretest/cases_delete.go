@@ -214,6 +214,40 @@ func cascadeCases() []Case {
 			e.OK(err, "Count")
 			Equal(e, n, int64(1), "keys left in the store (the default namespace only: no index entry leaks)")
 		}},
+		{Name: "CascadeForegroundTwoBlockers", Run: func(e *Env) {
+			owner := e.Create(item(e, "default", "owner", 1))
+			for _, n := range []string{"b1", "b2"} {
+				b := withFinalizers(cm(e, "default", n, nil), testFinalizer)
+				b.SetOwnerReferences([]metav1.OwnerReference{ownerRef(e, owner, true)})
+				e.Create(b)
+			}
+			e.OK(e.C.Delete(e.Ctx, owner, client.PropagationPolicy(metav1.DeletePropagationForeground)), "foreground Delete")
+			removeFinalizers(e, ConfigMapGVK, "default", "b1")
+			e.Check(e.MustGet(ItemGVK, "default", "owner").GetDeletionTimestamp() != nil, "owner not waiting")
+			removeFinalizers(e, ConfigMapGVK, "default", "b2")
+			e.Gone(ItemGVK, "default", "owner")
+		}},
+		{Name: "OwnersOfUnknownKinds", Run: func(e *Env) {
+			d := withFinalizers(cm(e, "default", "d", nil), testFinalizer)
+			d.SetOwnerReferences([]metav1.OwnerReference{
+				{APIVersion: "nope.example.com/v1", Kind: "Nope", Name: "x", UID: "u1"},
+				{APIVersion: "v1", Kind: "ConfigMap", Name: "absent", UID: "u3"},
+			})
+			e.Create(d)
+			e.OK(e.C.Delete(e.Ctx, d), "Delete")
+			removeFinalizers(e, ConfigMapGVK, "default", "d")
+			e.Gone(ConfigMapGVK, "default", "d")
+		}},
+		{Name: "FinalizerRemovalDryRun", Run: func(e *Env) {
+			obj := e.Create(withFinalizers(cm(e, "default", "a", nil), testFinalizer))
+			e.OK(e.C.Delete(e.Ctx, obj), "Delete")
+			got := e.MustGet(ConfigMapGVK, "default", "a")
+			got.SetFinalizers(nil)
+			before := e.Rev()
+			e.OK(e.C.Update(e.Ctx, got, client.DryRunAll), "dry-run Update removing the last finalizer")
+			e.Unchanged(before, "dry-run Update")
+			e.MustGet(ConfigMapGVK, "default", "a")
+		}},
 		{Name: "OwnerDeletedBeforeDependent", Run: func(e *Env) {
 			owner := e.Create(cm(e, "default", "owner", nil))
 			d := e.Create(ownedBy(e, cm(e, "default", "d", nil), owner))
@@ -252,6 +286,16 @@ func namespaceCases() []Case {
 			e.Message(err, "being terminated")
 			removeFinalizers(e, ItemGVK, "team", "held")
 			e.Gone(ItemGVK, "team", "held")
+			e.Gone(NamespaceGVK, "", "team")
+		}},
+		{Name: "NamespaceWithFinalizer", Run: func(e *Env) {
+			ns := e.Create(withFinalizers(e.Obj(NamespaceGVK, "", "team", nil), testFinalizer))
+			e.Create(cm(e, "team", "a", nil))
+			e.OK(e.C.Delete(e.Ctx, ns), "Delete namespace with a finalizer")
+			e.Gone(ConfigMapGVK, "team", "a")
+			got := e.MustGet(NamespaceGVK, "", "team")
+			Equal(e, e.Field(got, "status.phase"), any("Terminating"), "phase")
+			removeFinalizers(e, NamespaceGVK, "", "team")
 			e.Gone(NamespaceGVK, "", "team")
 		}},
 	}

@@ -8,9 +8,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/core"
@@ -188,6 +191,28 @@ func miscCases() []Case {
 			e.Fails(err, NotFound, "Get of another tenant's object")
 			var ns corev1.Namespace
 			e.OK(other.Get(e.Ctx, client.ObjectKey{Name: "default"}, &ns), "tenant other has its default namespace")
+		}},
+		{Name: "UnknownKindEveryMethod", Once: true, Run: func(e *Env) {
+			u := e.Obj(schema.GroupVersionKind{Group: "nope.example.com", Version: "v1", Kind: "Nope"}, "default", "x", nil)
+			ul := &unstructured.UnstructuredList{}
+			ul.SetAPIVersion("nope.example.com/v1")
+			ul.SetKind("NopeList")
+			merge := client.RawPatch(types.MergePatchType, []byte(`{}`))
+			for name, err := range map[string]error{
+				"Update":          e.C.Update(e.Ctx, u),
+				"Patch":           e.C.Patch(e.Ctx, u, merge),
+				"Delete":          e.C.Delete(e.Ctx, u),
+				"DeleteAllOf":     e.C.DeleteAllOf(e.Ctx, u),
+				"Status().Update": e.C.Status().Update(e.Ctx, u),
+				"List":            e.C.List(e.Ctx, ul),
+			} {
+				e.Check(meta.IsNoMatchError(err), "%s of an unknown kind: got %v, want a NoKindMatchError", name, err)
+			}
+			_, err := e.C.IsObjectNamespaced(u)
+			e.Check(meta.IsNoMatchError(err), "IsObjectNamespaced of an unknown kind: got %v", err)
+			ok, err := e.C.IsObjectNamespaced(e.EmptyList(ConfigMapGVK))
+			e.OK(err, "IsObjectNamespaced of a list")
+			e.Check(ok, "ConfigMapList not namespaced")
 		}},
 	}
 }

@@ -150,6 +150,12 @@ func statusCases() []Case {
 			Equal(e, e.Field(got, "status.phase"), any("Done"), "status after Status().Patch")
 			Equal(e, e.Field(got, "spec.quantity"), any(int64(5)), "spec after Status().Patch")
 		}},
+		{Name: "StatusSubResourceBody", Run: func(e *Env) {
+			obj := e.Create(item(e, "default", "a", 1))
+			body := setField(e, obj, "FromBody", "status", "phase")
+			e.OK(e.C.Status().Update(e.Ctx, obj, &client.SubResourceUpdateOptions{SubResourceBody: body}), "Status().Update with a body")
+			Equal(e, e.Field(e.MustGet(ItemGVK, "default", "a"), "status.phase"), any("FromBody"), "status")
+		}},
 		{Name: "StatusNotFoundWithoutSubresource", Run: func(e *Env) {
 			obj := e.Create(cm(e, "default", "a", nil))
 			err := e.C.Status().Update(e.Ctx, obj)
