@@ -140,7 +140,7 @@ func printAnnotationsMultiline(p prefixWriter, title string, annotations map[str
 				if len(line) > maxAnnotationLen-2 {
 					line = line[:maxAnnotationLen-2] + "..."
 				}
-				p.write(0, "\t%s\n", line)
+				p.write(0, "\t  %s\n", line)
 			}
 			continue
 		}

@@ -29,7 +29,14 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 		}
 		req.FieldSelector = sel.String()
 	}
-	items, rv, err := List(ctx, s.Client, t, req)
+	// The list is not cut short by an interrupt: a watch interrupted
+	// before it starts just ends, with nothing half-printed.
+	lctx, cancel, err := c.requestContext(ctx)
+	if err != nil {
+		return err
+	}
+	items, rv, err := List(lctx, s.Client, t, req)
+	cancel()
 	if err != nil {
 		return err
 	}
@@ -70,6 +77,9 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 	ul.SetGroupVersionKind(t.Kind.GroupVersion().WithKind(t.ListKind))
 	w, err := s.Client.Watch(ctx, ul, opts...)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	defer w.Stop()

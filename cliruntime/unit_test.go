@@ -1,0 +1,452 @@
+package cliruntime
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/k1s-dev/k1s/core"
+	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/storage/memory"
+)
+
+// newTestCLI returns a CLI over an in-memory store with the inventory
+// example's types, writing to buffers.
+func newTestCLI(t *testing.T) (*CLI, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	plugins, err := filepath.Abs(filepath.Join("..", "examples", "inventory", "plugins"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := memory.New()
+	var out, errOut bytes.Buffer
+	c := &CLI{
+		Name: "k1s", Version: "v0.0.0-test", In: strings.NewReader(""), Out: &out, ErrOut: &errOut,
+		Getenv: func(string) string { return "" },
+		Open: func(ctx context.Context, flags *GlobalFlags) (*Session, error) {
+			cc, err := core.New(core.Options{Storage: store, PluginPaths: []string{plugins}, DiscoveryCacheDir: t.TempDir()})
+			if err != nil {
+				return nil, err
+			}
+			return &Session{Client: cc, Registry: cc.Registry()}, nil
+		},
+	}
+	return c, &out, &errOut
+}
+
+func itemsYAML(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "---\napiVersion: inventory.example.com/v1alpha1\nkind: Item\nmetadata:\n  name: item-%03d\nspec:\n  category: c\n  quantity: %d\n", i, i)
+	}
+	return b.String()
+}
+
+func TestProgressBarOnTerminal(t *testing.T) {
+	c, out, errOut := newTestCLI(t)
+	c.ErrIsTerminal = func() (bool, int) { return true, 10 }
+	c.In = strings.NewReader(itemsYAML(40))
+	if code := c.ExecuteContext(context.Background(), []string{"apply", "-f", "-"}); code != 0 {
+		t.Fatalf("apply: exit %d: %s", code, errOut)
+	}
+	if got := strings.Count(out.String(), " created\n"); got != 40 {
+		t.Errorf("created lines = %d, want 40", got)
+	}
+	for _, want := range []string{"apply [", "] 16/40", "40/40", "\r\033[K"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%q", want, errOut.String())
+		}
+	}
+
+	// Not a terminal, or fewer objects than rows: no bar.
+	for _, tc := range []struct {
+		name  string
+		tty   bool
+		rows  int
+		items int
+	}{{"pipe", false, 0, 40}, {"fits on screen", true, 100, 40}} {
+		c, _, errOut := newTestCLI(t)
+		c.ErrIsTerminal = func() (bool, int) { return tc.tty, tc.rows }
+		c.In = strings.NewReader(itemsYAML(tc.items))
+		if code := c.ExecuteContext(context.Background(), []string{"delete", "-f", "-", "--ignore-not-found"}); code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.name, code, errOut)
+		}
+		if errOut.Len() != 0 {
+			t.Errorf("%s: stderr = %q, want nothing", tc.name, errOut)
+		}
+	}
+}
+
+func TestInterruptStopsBetweenWrites(t *testing.T) {
+	c, out, errOut := newTestCLI(t)
+	c.In = strings.NewReader(itemsYAML(5))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if code := c.ExecuteContext(ctx, []string{"apply", "-f", "-"}); code != 130 {
+		t.Fatalf("exit %d, want 130; stderr %s", code, errOut)
+	}
+	if out.Len() != 0 || !strings.Contains(errOut.String(), "interrupted") {
+		t.Errorf("stdout %q stderr %q", out, errOut)
+	}
+}
+
+func TestWatchEndsOnCancel(t *testing.T) {
+	c, out, errOut := newTestCLI(t)
+	c.In = strings.NewReader(itemsYAML(2))
+	if code := c.ExecuteContext(context.Background(), []string{"apply", "-f", "-"}); code != 0 {
+		t.Fatal(errOut)
+	}
+	out.Reset()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if code := c.ExecuteContext(ctx, []string{"get", "items", "-w", "--sort-by", ".spec.quantity"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out.String(), "item-001") {
+		t.Errorf("stdout = %q", out)
+	}
+}
+
+func TestCellForJSONValue(t *testing.T) {
+	for _, tc := range []struct {
+		typ  string
+		in   any
+		want any
+	}{
+		{"integer", int64(3), int64(3)}, {"integer", 3, int64(3)}, {"integer", 3.9, int64(3)}, {"integer", "x", nil},
+		{"number", int64(2), float64(2)}, {"number", 2, float64(2)}, {"number", 2.5, 2.5}, {"number", true, nil},
+		{"boolean", true, true}, {"boolean", "true", nil},
+		{"date", "not a date", "<invalid>"}, {"date", 5, nil},
+		{"string", "s", "s"}, {"string", 5, nil},
+	} {
+		if got := cellForJSONValue(tc.typ, tc.in); got != tc.want {
+			t.Errorf("cellForJSONValue(%q, %v) = %v, want %v", tc.typ, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestSchemaType(t *testing.T) {
+	str := apiextensionsv1.JSONSchemaProps{Type: "string"}
+	for _, tc := range []struct {
+		in   apiextensionsv1.JSONSchemaProps
+		want string
+	}{
+		{str, "string"},
+		{apiextensionsv1.JSONSchemaProps{Type: "object"}, "Object"},
+		{apiextensionsv1.JSONSchemaProps{Type: "object", AdditionalProperties: &apiextensionsv1.JSONSchemaPropsOrBool{Schema: &str}}, "map[string]string"},
+		{apiextensionsv1.JSONSchemaProps{Type: "array", Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &str}}, "[]string"},
+		{apiextensionsv1.JSONSchemaProps{Type: "array"}, "[]Object"},
+		{apiextensionsv1.JSONSchemaProps{XIntOrString: true}, "IntOrString"},
+		{apiextensionsv1.JSONSchemaProps{}, "Object"},
+	} {
+		if got := schemaType(&tc.in); got != tc.want {
+			t.Errorf("schemaType(%+v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestExplainArraysAndRecursion(t *testing.T) {
+	str := apiextensionsv1.JSONSchemaProps{Type: "string", Description: "a name"}
+	typ := &registry.Type{Kind: schema.GroupVersionKind{Version: "v1", Kind: "Thing"}, Resource: "things",
+		Schema: &apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{
+			"spec": {Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{
+				"parts": {Type: "array", Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{
+					Type: "object", Required: []string{"name"}, Properties: map[string]apiextensionsv1.JSONSchemaProps{"name": str}}}},
+			}},
+		}}}
+	var b bytes.Buffer
+	if err := Explain(&b, typ, []string{"spec", "parts"}, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"KIND:       Thing\n", "FIELD: parts <[]Object>", "  name\t<string> -required-\n    a name\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("explain lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "GROUP:") {
+		t.Errorf("core group printed a GROUP line:\n%s", b.String())
+	}
+	b.Reset()
+	if err := Explain(&b, typ, []string{"spec", "parts", "name"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "FIELD: name <string>") {
+		t.Errorf("explain spec.parts.name:\n%s", b.String())
+	}
+	b.Reset()
+	if err := Explain(&b, typ, nil, true); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "      name\t<string> -required-\n") {
+		t.Errorf("recursive explain:\n%s", b.String())
+	}
+}
+
+func TestSmartLabelFor(t *testing.T) {
+	for in, want := range map[string]string{
+		"apiVersion": "API Version", "creationTimestamp": "Creation Timestamp", "uid": "UID",
+		"resourceVersion": "Resource Version", "kind": "Kind", "with.dot": "with.dot", "podIPs": "Pod I Ps",
+		"URLPath": "URL Path", "x-y": "X - Y",
+	} {
+		if got := smartLabelFor(in); got != want {
+			t.Errorf("smartLabelFor(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDescribeNestedContent(t *testing.T) {
+	long := strings.Repeat("x", 200)
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Thing",
+		"metadata": map[string]any{"name": "a", "annotations": map[string]any{"long": long, "multi": "one\ntwo", "short": "s"}},
+		"spec":     map[string]any{"list": []any{map[string]any{"name": "n1"}, "plain"}, "n": int64(1)},
+	}}
+	var b bytes.Buffer
+	if err := Describe(&b, u, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	want := "Name:         a\n" +
+		"Namespace:    \n" +
+		"Labels:       <none>\n" +
+		"Annotations:  long:\n" +
+		"                " + strings.Repeat("x", 138) + "...\n" +
+		"              multi:\n" +
+		"                one\n" +
+		"                two\n" +
+		"              short: s\n" +
+		"API Version:  v1\n" +
+		"Kind:         Thing\n" +
+		"Metadata:\n" +
+		"Spec:\n" +
+		"  List:\n" +
+		"    Name:  n1\n" +
+		"    plain\n" +
+		"  N:  1\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("describe (-want +got):\n%s", diff)
+	}
+}
+
+func TestFormatError(t *testing.T) {
+	gr := schema.GroupResource{Group: "inventory.example.com", Resource: "items"}
+	invalid := apierrors.NewInvalid(schema.GroupKind{Group: "inventory.example.com", Kind: "Item"}, "x", nil)
+	invalid.ErrStatus.Details.Causes = []metav1.StatusCause{{Field: "spec.a", Message: "bad"}, {Message: "worse"}}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{apierrors.NewNotFound(gr, "x"), `Error from server (NotFound): items.inventory.example.com "x" not found`},
+		{invalid, "The Item \"x\" is invalid: \n* spec.a: bad\n* worse"},
+		{&apierrors.StatusError{ErrStatus: metav1.Status{Reason: metav1.StatusReasonInvalid, Message: "plain", Details: &metav1.StatusDetails{}}}, "plain"},
+		{&apierrors.StatusError{ErrStatus: metav1.Status{Reason: metav1.StatusReasonInvalid, Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Message: "m"}}}}}, "The request is invalid: m"},
+		{&apierrors.StatusError{ErrStatus: metav1.Status{Message: "odd"}}, "Error from server: odd"},
+		{errors.New("plain"), "error: plain"},
+		{errors.New("error: prefixed"), "error: prefixed"},
+		{&ExitError{Code: 3}, "error: exit status 3"},
+	} {
+		if got := FormatError(tc.err); got != tc.want {
+			t.Errorf("FormatError(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+	if err := errorFromWatch(&metav1.Status{Status: metav1.StatusFailure, Reason: metav1.StatusReasonExpired, Code: 410, Message: "too old"}); !apierrors.IsResourceExpired(err) {
+		t.Errorf("errorFromWatch = %v, want Expired", err)
+	}
+	if err := errorFromWatch(&unstructured.Unstructured{}); err == nil {
+		t.Error("errorFromWatch of a non-status = nil")
+	}
+}
+
+func TestFlagsDefaults(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", "/xdg")
+	if got, _ := UserDataDir(); got != "/xdg/k1s" {
+		t.Errorf("UserDataDir = %q", got)
+	}
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("HOME", "/home/u")
+	if got, _ := UserDataDir(); got != "/home/u/.local/share/k1s" {
+		t.Errorf("UserDataDir = %q", got)
+	}
+	t.Setenv("K1S_CACHE_DIR", "/c")
+	g := &GlobalFlags{WorkDir: t.TempDir()}
+	if got := g.CacheDir(); got != "/c" {
+		t.Errorf("CacheDir = %q", got)
+	}
+	t.Setenv("K1S_CACHE_DIR", "")
+	t.Setenv("XDG_CACHE_HOME", "/cache")
+	if got := g.CacheDir(); got != "/cache/k1s" {
+		t.Errorf("CacheDir = %q", got)
+	}
+	if got, _ := g.DataPath(); got != "/home/u/.local/share/k1s/k1s.db" {
+		t.Errorf("DataPath = %q", got)
+	}
+	if FindProjectDir(g.WorkDir) != "" {
+		t.Errorf("found a project above %s", g.WorkDir)
+	}
+	if (&GlobalFlags{}).workDir() == "" {
+		t.Error("empty work dir")
+	}
+}
+
+func TestSourcesCollect(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(sub, "a.txt"), []byte("A"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(sub, "bad key!"), []byte("B"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := write("app.env", "# comment\n\nX=1\nFROM_ENV\n")
+	t.Setenv("FROM_ENV", "yes")
+	s := &sources{files: []string{sub}, envFiles: []string{env}}
+	got, err := s.collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]byte{"a.txt": []byte("A"), "X": []byte("1"), "FROM_ENV": []byte("yes")}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("collect (-want +got):\n%s", diff)
+	}
+	for _, bad := range []*sources{
+		{literals: []string{"a=1", "a=2"}},
+		{literals: []string{"bad key=1"}},
+		{files: []string{"k=" + sub}},
+		{envFiles: []string{filepath.Join(dir, "missing.env")}},
+		{envFiles: []string{write("dup.env", "A=1\nA=2\n")}},
+		{files: []string{filepath.Join(dir, "missing")}},
+	} {
+		if _, err := bad.collect(); err == nil {
+			t.Errorf("collect(%+v) succeeded", bad)
+		}
+	}
+}
+
+func TestPrinters(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "t.jsonpath")
+	if err := os.WriteFile(tmpl, []byte(`{.metadata.name}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cols := filepath.Join(dir, "cols.txt")
+	if err := os.WriteFile(cols, []byte("NAME QTY\n.metadata.name .spec.quantity\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badCols := filepath.Join(dir, "bad.txt")
+	if err := os.WriteFile(badCols, []byte("NAME\n.a .b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Thing",
+		"metadata": map[string]any{"name": "a"}, "spec": map[string]any{"quantity": int64(2)}}}
+	groups := []Group{{Type: &registry.Type{Kind: schema.GroupVersionKind{Version: "v1", Kind: "Thing"}}, Items: []*unstructured.Unstructured{u}}}
+	for _, tc := range []struct {
+		output, want string
+	}{
+		{"jsonpath-file=" + tmpl, "a"},
+		{"custom-columns-file=" + cols, "NAME   QTY\na      2\n"},
+		{"jsonpath={.spec.quantity}", "2"},
+	} {
+		p, err := NewPrinter(PrintOptions{Output: tc.output})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.output, err)
+		}
+		var b bytes.Buffer
+		if err := p.Print(&b, groups, true); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tc.want {
+			t.Errorf("%s printed %q, want %q", tc.output, b.String(), tc.want)
+		}
+	}
+	for _, bad := range []string{"jsonpath=", "jsonpath={.a", "jsonpath-file=/nonexistent", "custom-columns=", "custom-columns=NAME",
+		"custom-columns-file=/nonexistent", "custom-columns-file=" + badCols, "custom-columns=A:{{", "wide=x", "custom-columns=A:.a[", "custom-columns-file=" + tmpl} {
+		if _, err := NewPrinter(PrintOptions{Output: bad}); err == nil {
+			t.Errorf("NewPrinter(%q) succeeded", bad)
+		}
+	}
+	if _, err := RelaxedJSONPath("{{x}}"); err == nil {
+		t.Error("RelaxedJSONPath accepted {{x}}")
+	}
+	if got, _ := RelaxedJSONPath(""); got != "" {
+		t.Errorf("RelaxedJSONPath(\"\") = %q", got)
+	}
+	if err := SortObjects(nil, "{{"); err == nil {
+		t.Error("SortObjects accepted a bad expression")
+	}
+	if err := SortObjects(nil, ".a["); err == nil {
+		t.Error("SortObjects accepted an unparsable expression")
+	}
+}
+
+func TestLessValue(t *testing.T) {
+	for _, tc := range []struct {
+		a, b any
+		want bool
+	}{
+		{nil, 1, true}, {1, nil, false}, {nil, nil, false}, {int64(2), 10.5, true}, {uint(3), int32(2), false},
+		{float32(1), "a", true}, {"b", "a", false},
+	} {
+		if got := lessValue(tc.a, tc.b); got != tc.want {
+			t.Errorf("lessValue(%v, %v) = %v", tc.a, tc.b, got)
+		}
+	}
+}
+
+func TestSmallHelpers(t *testing.T) {
+	if verbing("delete") != "delete" || verbing("create") != "creating" {
+		t.Error("verbing")
+	}
+	if formatEventType("MODIFIED") != "MODIFIED" || formatEventType("ERROR") != "ERROR   " {
+		t.Error("formatEventType")
+	}
+	if since("") != "<unknown>" || translateTimestampSince(metav1.Time{}) != "<unknown>" {
+		t.Error("since of nothing")
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{"source": map[string]any{"host": "h"}, "reportingComponent": "rc",
+		"metadata": map[string]any{"creationTimestamp": "2026-01-01T00:00:00Z"}, "odd": int64(4)}}
+	if got := eventSource(u); got != "rc, h" {
+		t.Errorf("eventSource = %q", got)
+	}
+	if got := eventLastSeen(u); got == "<unknown>" {
+		t.Errorf("eventLastSeen fell through to %q", got)
+	}
+	if got := str(u.Object, "odd"); got != "4" {
+		t.Errorf("str of a number = %q", got)
+	}
+	if _, err := ParseCascade("true"); err != nil {
+		t.Error(err)
+	}
+	if _, err := (&WriteOptions{DryRun: "true"}).dryRunMode(); err != nil {
+		t.Error(err)
+	}
+	if _, err := ParseMetaUpdate([]string{"a"}, false); err == nil {
+		t.Error("ParseMetaUpdate accepted a bare key")
+	}
+	if _, err := ParseMetaUpdate([]string{"in valid=1"}, false); err == nil {
+		t.Error("ParseMetaUpdate accepted a bad key")
+	}
+	if err := (&ExitError{Code: 2}); err.Error() != "exit status 2" {
+		t.Error(err)
+	}
+}
