@@ -75,7 +75,25 @@ type Discovery struct {
 	byGVK      map[schema.GroupVersionKind]int
 }
 
-var _ registry.Source = (*Discovery)(nil)
+// PluginDiscovery is the seed's plugin discovery API, which Discovery
+// implements, with Warnings added.
+type PluginDiscovery interface {
+	// DiscoverAvailableTypes returns the kinds of every usable plugin type.
+	DiscoverAvailableTypes() ([]schema.GroupVersionKind, error)
+	// RegisterTypes registers the plugin kinds in a scheme.
+	RegisterTypes(s *runtime.Scheme) error
+	// GetTypeMetadata describes one plugin type for CLI operations.
+	GetTypeMetadata(gvk schema.GroupVersionKind) (*TypeMetadata, error)
+	// IsPluginType reports whether a kind is a usable plugin type.
+	IsPluginType(gvk schema.GroupVersionKind) bool
+	// Warnings lists broken and conflicting manifests, each naming its file.
+	Warnings() []string
+}
+
+var (
+	_ registry.Source = (*Discovery)(nil)
+	_ PluginDiscovery = (*Discovery)(nil)
+)
 
 // New returns a Discovery over opts.Paths. It does not touch the file
 // system.
@@ -267,32 +285,44 @@ func (d *Discovery) GetTypeMetadata(gvk schema.GroupVersionKind) (*TypeMetadata,
 	return &TypeMetadata{ShortNames: t.ShortNames, PrintColumns: t.PrintColumns, Categories: t.Categories, Scope: scope, Type: t}, nil
 }
 
-// RegisterTypes registers plugin kinds in s as unstructured.Unstructured
-// and their list kinds as unstructured.UnstructuredList: all of them, or
-// only gvks when given (the seed's lazy registration). A kind s already
-// knows, typically as a Go type an application registered, is left alone.
-// Asking for a kind that is not a plugin type is an error.
-func (d *Discovery) RegisterTypes(s *runtime.Scheme, gvks ...schema.GroupVersionKind) error {
+// RegisterTypes registers every plugin kind in s as
+// unstructured.Unstructured and its list kind as
+// unstructured.UnstructuredList. A kind s already knows, typically as a Go
+// type an application registered, is left alone.
+func (d *Discovery) RegisterTypes(s *runtime.Scheme) error {
 	d.load()
-	want := map[schema.GroupVersionKind]bool{}
-	for _, gvk := range gvks {
-		if !d.IsPluginType(gvk) {
-			return &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
-		}
-		want[gvk] = true
-	}
 	for _, ct := range d.entries {
-		if len(want) > 0 && !want[ct.Kind] {
-			continue
-		}
-		if !s.Recognizes(ct.Kind) {
-			s.AddKnownTypeWithName(ct.Kind, &unstructured.Unstructured{})
-		}
-		if list := ct.Kind.GroupVersion().WithKind(ct.ListKind); !s.Recognizes(list) {
-			s.AddKnownTypeWithName(list, &unstructured.UnstructuredList{})
-		}
+		register(s, ct)
 	}
 	return nil
+}
+
+// RegisterKinds is RegisterTypes for the given kinds only: the seed's
+// lazy registration of a type when it is first used. A kind that is not a
+// plugin type is a *meta.NoKindMatchError, and nothing is registered.
+func (d *Discovery) RegisterKinds(s *runtime.Scheme, gvks ...schema.GroupVersionKind) error {
+	d.load()
+	want := make([]*cachedType, 0, len(gvks))
+	for _, gvk := range gvks {
+		i := slices.IndexFunc(d.entries, func(ct *cachedType) bool { return ct.Kind == gvk })
+		if i < 0 {
+			return &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
+		}
+		want = append(want, d.entries[i])
+	}
+	for _, ct := range want {
+		register(s, ct)
+	}
+	return nil
+}
+
+func register(s *runtime.Scheme, ct *cachedType) {
+	if !s.Recognizes(ct.Kind) {
+		s.AddKnownTypeWithName(ct.Kind, &unstructured.Unstructured{})
+	}
+	if list := ct.Kind.GroupVersion().WithKind(ct.ListKind); !s.Recognizes(list) {
+		s.AddKnownTypeWithName(list, &unstructured.UnstructuredList{})
+	}
 }
 
 // Warnings returns the problems the scan found — unreadable, broken or

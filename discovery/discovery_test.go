@@ -417,11 +417,11 @@ func TestRegisterTypes(t *testing.T) {
 	item := schema.GroupVersionKind{Group: "inventory.example.com", Version: "v1alpha1", Kind: "Item"}
 
 	s := coretypes.NewScheme()
-	if err := d.RegisterTypes(s, widget); err != nil {
+	if err := d.RegisterKinds(s, widget); err != nil {
 		t.Fatal(err)
 	}
 	if !s.Recognizes(widget) || !s.Recognizes(widget.GroupVersion().WithKind("WidgetList")) || s.Recognizes(item) {
-		t.Error("RegisterTypes(widget) registered the wrong kinds")
+		t.Error("RegisterKinds(widget) registered the wrong kinds")
 	}
 	obj, err := s.New(widget)
 	if err != nil {
@@ -451,9 +451,9 @@ func TestRegisterTypes(t *testing.T) {
 			t.Errorf("%s not registered", gvk)
 		}
 	}
-	err = d.RegisterTypes(s, coretypes.GroupVersion.WithKind("ConfigMap"))
+	err = d.RegisterKinds(s, widget, coretypes.GroupVersion.WithKind("ConfigMap"))
 	if !meta.IsNoMatchError(err) {
-		t.Errorf("RegisterTypes(ConfigMap) error = %v, want a no-match error", err)
+		t.Errorf("RegisterKinds(Widget, ConfigMap) error = %v, want a no-match error", err)
 	}
 }
 

@@ -1,7 +1,7 @@
 // Package discovery finds plugin resource types by reading type manifests
 // in plugin directories — it reads manifests, it never loads plugins — and
 // serves them to the type registry (as a registry.Source), to a
-// runtime.Scheme (RegisterTypes) and to the CLI (the seed's
+// runtime.Scheme (RegisterTypes, RegisterKinds) and to the CLI (the seed's
 // PluginDiscovery methods).
 //
 // # Manifests
@@ -62,8 +62,8 @@
 // removed file re-parses that file only. Conflicts are resolved on every
 // start (it is cheap), so the cache holds no cross-file state. Schemas stay
 // raw JSON in the cache and are decoded only when types are handed out
-// (Types, GetTypeMetadata); DiscoverAvailableTypes, IsPluginType and
-// RegisterTypes never decode them. The cache is written to a temporary
+// (Types, GetTypeMetadata, Schema); DiscoverAvailableTypes, IsPluginType,
+// RegisterTypes and RegisterKinds never decode them. The cache is written to a temporary
 // file and renamed into place, so concurrent processes never read a torn
 // one; a cache that cannot be written is silently skipped. A file edited
 // twice within the file system's mtime granularity without changing size
