@@ -79,7 +79,7 @@ func cachePath(dir string, paths []string) string {
 		abs[i] = p
 	}
 	sum := sha256.Sum256([]byte(strings.Join(abs, "\x00")))
-	return filepath.Join(dir, "discovery-"+hex.EncodeToString(sum[:8])+".json")
+	return filepath.Join(dir, "discovery-"+hex.EncodeToString(sum[:8])+".cache")
 }
 
 // readCache returns the entries of the cache file by path; a missing,

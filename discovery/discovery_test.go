@@ -306,14 +306,14 @@ func TestCacheLocation(t *testing.T) {
 	t.Setenv("HOME", home)
 	d := New(Options{Paths: []string{testdata}})
 	mustDiscover(t, d)
-	matches, _ := filepath.Glob(filepath.Join(home, "k1s", "discovery-*.json"))
+	matches, _ := filepath.Glob(filepath.Join(home, "k1s", "discovery-*.cache"))
 	if len(matches) != 1 || !d.Stats().CacheWritten {
 		t.Fatalf("cache files under XDG_CACHE_HOME/k1s = %v (written %v), want one", matches, d.Stats().CacheWritten)
 	}
 	// A different set of paths gets its own cache file.
 	other := New(Options{Paths: []string{testdata, t.TempDir()}})
 	mustDiscover(t, other)
-	if matches, _ := filepath.Glob(filepath.Join(home, "k1s", "discovery-*.json")); len(matches) != 2 {
+	if matches, _ := filepath.Glob(filepath.Join(home, "k1s", "discovery-*.cache")); len(matches) != 2 {
 		t.Errorf("cache files = %v, want one per path set", matches)
 	}
 	// No temporary files are left behind.
@@ -340,7 +340,7 @@ func TestUnusableCache(t *testing.T) {
 	cacheDir := t.TempDir()
 	d := New(Options{Paths: []string{testdata}, CacheDir: cacheDir})
 	mustDiscover(t, d)
-	files, _ := filepath.Glob(filepath.Join(cacheDir, "discovery-*.json"))
+	files, _ := filepath.Glob(filepath.Join(cacheDir, "discovery-*.cache"))
 	if len(files) != 1 {
 		t.Fatalf("cache files = %v", files)
 	}

@@ -55,17 +55,20 @@
 // # Cache
 //
 // The first use of a Discovery scans the paths; creating one costs
-// nothing. What each file yielded is cached in one JSON file,
-// CacheDir/discovery-<hash of the paths>.json, keyed by each file's path,
+// nothing. What each file yielded is cached in one file,
+// CacheDir/discovery-<hash of the paths>.cache, keyed by each file's path,
 // size and modification time: a warm start lists the directories, stats
 // the files and reads the cache, parsing no YAML; a changed, added or
 // removed file re-parses that file only. Conflicts are resolved on every
-// start (it is cheap), so the cache holds no cross-file state. Schemas stay
-// raw JSON in the cache and are decoded only when types are handed out
-// (Types, GetTypeMetadata, Schema); DiscoverAvailableTypes, IsPluginType,
-// RegisterTypes and RegisterKinds never decode them. The cache is written to a temporary
-// file and renamed into place, so concurrent processes never read a torn
-// one; a cache that cannot be written is silently skipped. A file edited
-// twice within the file system's mtime granularity without changing size
-// can go unnoticed until its next change.
+// start (it is cheap), so the cache holds no cross-file state.
+//
+// The cache holds a small binary index of the types, then their schemas
+// as JSON. Schemas are decoded only when types are handed out (Types and
+// GetTypeMetadata decode all, Schema one); DiscoverAvailableTypes,
+// IsPluginType, RegisterTypes and RegisterKinds never decode them. The
+// cache is written to a temporary file and renamed into place, so
+// concurrent processes never read a torn one; a cache that cannot be
+// written is silently skipped. A file edited twice within the file
+// system's mtime granularity without changing its size can go unnoticed
+// until its next change.
 package discovery
