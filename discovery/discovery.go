@@ -72,7 +72,6 @@ type Discovery struct {
 
 	schemaOnce sync.Once
 	types      []registry.Type // entries with their schemas decoded
-	byGVK      map[schema.GroupVersionKind]int
 }
 
 // PluginDiscovery is the seed's plugin discovery API, which Discovery
@@ -176,11 +175,9 @@ func (d *Discovery) decoded() []registry.Type {
 		// independent: use every CPU.
 		parallel(len(d.entries), func(i int) { d.schemaOf(i) })
 		d.types = make([]registry.Type, len(d.entries))
-		d.byGVK = make(map[schema.GroupVersionKind]int, len(d.entries))
 		for i, ct := range d.entries {
 			d.types[i] = ct.Type
 			d.types[i].Schema = d.schemaOf(i)
-			d.byGVK[ct.Kind] = i
 		}
 	})
 	return d.types
@@ -233,12 +230,11 @@ func (d *Discovery) schemaOf(i int) *apiextensionsv1.JSONSchemaProps {
 // schema need not pay for all of them, as Types does.
 func (d *Discovery) Schema(gvk schema.GroupVersionKind) (*apiextensionsv1.JSONSchemaProps, error) {
 	d.load()
-	for i, ct := range d.entries {
-		if ct.Kind == gvk {
-			return d.schemaOf(i), nil
-		}
+	i := slices.IndexFunc(d.entries, func(ct *cachedType) bool { return ct.Kind == gvk })
+	if i < 0 {
+		return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
 	}
-	return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
+	return d.schemaOf(i), nil
 }
 
 // Types implements registry.Source: every usable plugin type. Broken and
@@ -272,12 +268,13 @@ func (d *Discovery) IsPluginType(gvk schema.GroupVersionKind) bool {
 // GetTypeMetadata returns what the CLI needs to know about plugin type
 // gvk; a kind that is not a plugin type is a *meta.NoKindMatchError.
 func (d *Discovery) GetTypeMetadata(gvk schema.GroupVersionKind) (*TypeMetadata, error) {
-	types := d.decoded()
-	i, ok := d.byGVK[gvk]
-	if !ok {
+	d.load()
+	i := slices.IndexFunc(d.entries, func(ct *cachedType) bool { return ct.Kind == gvk })
+	if i < 0 {
 		return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
 	}
-	t := types[i]
+	t := d.entries[i].Type
+	t.Schema = d.schemaOf(i)
 	scope := "Cluster"
 	if t.Namespaced {
 		scope = "Namespaced"

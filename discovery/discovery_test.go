@@ -544,6 +544,13 @@ func TestLazySchemas(t *testing.T) {
 	if again, _ := d.Schema(widget); again != s {
 		t.Error("Schema decoded the same schema twice")
 	}
+	md, err := d.GetTypeMetadata(schema.GroupVersionKind{Group: "apps.example.com", Version: "v1", Kind: "Gadget"})
+	if err != nil || md.Type.Schema == nil {
+		t.Fatalf("GetTypeMetadata(Gadget) = %+v, %v; want it with its schema", md, err)
+	}
+	if n := decodedSchemas(); n != 2 {
+		t.Errorf("%d schemas decoded after GetTypeMetadata(Gadget), want 2", n)
+	}
 	if s, err := d.Schema(schema.GroupVersionKind{Group: "inventory.example.com", Version: "v1alpha1", Kind: "Item"}); s != nil || err != nil {
 		t.Errorf("Schema(Item) = %v, %v; want none", s, err)
 	}

@@ -63,12 +63,12 @@
 // start (it is cheap), so the cache holds no cross-file state.
 //
 // The cache holds a small binary index of the types, then their schemas
-// as JSON. Schemas are decoded only when types are handed out (Types and
-// GetTypeMetadata decode all, Schema one); DiscoverAvailableTypes,
-// IsPluginType, RegisterTypes and RegisterKinds never decode them. The
-// cache is written to a temporary file and renamed into place, so
-// concurrent processes never read a torn one; a cache that cannot be
-// written is silently skipped. A file edited twice within the file
-// system's mtime granularity without changing its size can go unnoticed
-// until its next change.
+// as JSON. Schemas are decoded only when asked for: Types decodes them all
+// (on every CPU), Schema and GetTypeMetadata only the one asked for;
+// DiscoverAvailableTypes, IsPluginType, RegisterTypes and RegisterKinds
+// never decode any. The cache is written to a temporary file and renamed
+// into place, so concurrent processes never read a torn one; a cache that
+// cannot be written is silently skipped. A file edited twice within the
+// file system's mtime granularity without changing its size can go
+// unnoticed until its next change.
 package discovery
