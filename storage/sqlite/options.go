@@ -23,16 +23,28 @@ func (s Sync) pragma() string {
 
 // Defaults of the options below.
 const (
-	DefaultBusyTimeout           = 5 * time.Second
-	DefaultRetainRevisions       = 1000
-	DefaultRetainFor             = 5 * time.Minute
-	DefaultPollInterval          = 10 * time.Millisecond
-	defaultReaders               = 4
-	compactCheckEvery            = 128  // revisions between two automatic compaction checks
-	compactChunk                 = 1024 // revisions deleted per compaction transaction
-	maxOpsPerTxn                 = 1 << 16
-	opBits                       = 16
-	opMask                 int64 = 1<<opBits - 1
+	// DefaultBusyTimeout is how long a writer waits for another process.
+	DefaultBusyTimeout = 5 * time.Second
+	// DefaultRetainRevisions is how many revisions compaction always keeps.
+	DefaultRetainRevisions = 1000
+	// DefaultRetainFor is how old a revision must be before compaction
+	// may drop it.
+	DefaultRetainFor = 5 * time.Minute
+	// DefaultPollInterval is how often watchers look for other processes'
+	// writes when no file notification comes.
+	DefaultPollInterval = 10 * time.Millisecond
+)
+
+const (
+	defaultReaders    = 4    // connections in the reader pool
+	compactCheckEvery = 128  // revisions between two automatic compaction checks
+	compactChunk      = 1024 // revisions deleted per compaction transaction
+	autoCompactChunks = 4    // compaction transactions per automatic check
+	// A log id is revision<<opBits | op index, so a Txn holds at most
+	// maxOpsPerTxn operations.
+	opBits             = 16
+	opMask       int64 = 1<<opBits - 1
+	maxOpsPerTxn       = 1 << opBits
 )
 
 type config struct {

@@ -372,12 +372,15 @@ func (s *Store) autoCompact(ctx context.Context) error {
 	if maxID>>opBits-s.cfg.retainRevisions <= compacted || (cutoff > 0 && oldestTS >= cutoff) {
 		return nil
 	}
-	for {
+	// A few chunks per check bound the delay one write sees; checks come
+	// every compactCheckEvery revisions, so a backlog still drains.
+	for range autoCompactChunks {
 		more, err := s.compactStep(ctx, -1, cutoff)
 		if err != nil || !more {
 			return err
 		}
 	}
+	return nil
 }
 
 // compactStep compacts at most compactChunk revisions, up to target, or up
