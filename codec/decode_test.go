@@ -98,6 +98,12 @@ items:
 			want: []string{"v1 Namespace /n", "v1 ConfigMap /c"},
 		},
 		{
+			name: "CRLF line ends",
+			in:   "apiVersion: v1\r\nkind: A\r\nmetadata:\r\n  name: a\r\n---\r\napiVersion: v1\r\nkind: B\r\nmetadata:\r\n  name: 7\r\n",
+			want: []string{"v1 A /a"},
+			errs: []string{"f.yaml:9: document 2: metadata.name: must be a string, not an integer (7)"},
+		},
+		{
 			name: "empty stream",
 			in:   "\n\n",
 		},
