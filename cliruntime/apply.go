@@ -170,6 +170,11 @@ func threeWayPatch(scheme *runtime.Scheme, t *registry.Type, original, modified,
 func Create(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, dryRun bool) Result {
 	var opts []client.CreateOption
 	if dryRun {
+		// A dry run must fail as the real create would; not every client
+		// checks existence on a dry run, so check here.
+		if _, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName()); err == nil {
+			return Result{Type: t, Object: obj, Action: Created, Err: apierrors.NewAlreadyExists(t.GroupResource(), obj.GetName())}
+		}
 		opts = append(opts, client.DryRunAll)
 	}
 	u := obj.DeepCopy()

@@ -64,7 +64,7 @@ func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.
 	if err != nil {
 		return err
 	}
-	if _, err := NewPrinter(PrintOptions{Output: g.output}); err != nil {
+	if err := checkWriteOutput(g.output); err != nil {
 		return err
 	}
 	s, err := c.Session(ctx)

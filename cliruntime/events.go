@@ -119,6 +119,7 @@ func (c *CLI) newEventsCommand() *cobra.Command {
 					return err
 				}
 				defer w.Stop()
+				c.logf(4, "watching events from resourceVersion %s", rv)
 				for {
 					select {
 					case <-ctx.Done():

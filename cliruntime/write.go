@@ -60,7 +60,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	if len(o.Files.Filenames) == 0 {
 		return UsageErrorf(c.Name+" "+verb, "must specify one of -f and -k")
 	}
-	if _, err := NewPrinter(PrintOptions{Output: o.Output}); err != nil {
+	if err := checkWriteOutput(o.Output); err != nil {
 		return err
 	}
 	mode, err := o.dryRunMode()
@@ -172,6 +172,16 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 		return utilerrors.NewAggregate(errs)
 	}
 	return nil
+}
+
+// checkWriteOutput accepts the -o values of commands that write: the
+// object formats, not tables.
+func checkWriteOutput(output string) error {
+	if output == "wide" {
+		return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,jsonpath,jsonpath-file,name,yaml", output)
+	}
+	_, err := NewPrinter(PrintOptions{Output: output})
+	return err
 }
 
 func verbing(verb string) string {
