@@ -75,6 +75,9 @@ func (r *Registry) addLocked(types []Type) error {
 			continue
 		}
 		tp := &t
+		if t.Schema == nil && t.LoadSchema != nil {
+			tp.lazy = &lazySchema{load: t.LoadSchema}
+		}
 		r.byGVK[t.Kind] = tp
 		r.all = append(r.all, tp)
 		versions := append(r.byGR[gr], tp)

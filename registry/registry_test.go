@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -314,5 +315,51 @@ func TestConcurrentLookups(t *testing.T) {
 	wg.Wait()
 	if src.calls != 1 {
 		t.Errorf("source consulted %d times under concurrency, want 1", src.calls)
+	}
+}
+
+func TestOpenAPISchemaIsLoadedOnce(t *testing.T) {
+	loads := 0
+	schemaProps := &apiextensionsv1.JSONSchemaProps{Type: "object"}
+	lazy := itemsV1
+	lazy.LoadSchema = func() (*apiextensionsv1.JSONSchemaProps, error) {
+		loads++
+		return schemaProps, nil
+	}
+	r, _ := newRegistry(t, []Type{configMaps, lazy})
+	got, _ := r.TypeFor(itemsV1.Kind)
+	for i := 0; i < 3; i++ {
+		s, err := got.OpenAPISchema()
+		if err != nil || s != schemaProps {
+			t.Fatalf("OpenAPISchema = %v, %v", s, err)
+		}
+	}
+	if loads != 1 {
+		t.Errorf("LoadSchema ran %d times, want 1", loads)
+	}
+
+	// Without a registry the hook runs on every call; a set Schema wins;
+	// a type without either has none.
+	direct := lazy
+	if s, err := direct.OpenAPISchema(); err != nil || s != schemaProps {
+		t.Errorf("unregistered OpenAPISchema = %v, %v", s, err)
+	}
+	direct.Schema = &apiextensionsv1.JSONSchemaProps{Type: "string"}
+	if s, _ := direct.OpenAPISchema(); s.Type != "string" {
+		t.Errorf("Schema did not win over LoadSchema: %v", s)
+	}
+	cm, _ := r.TypeFor(configMaps.Kind)
+	if s, err := cm.OpenAPISchema(); s != nil || err != nil {
+		t.Errorf("type without schema: %v, %v", s, err)
+	}
+
+	failing := categories
+	failing.LoadSchema = func() (*apiextensionsv1.JSONSchemaProps, error) { return nil, errors.New("cache entry unreadable") }
+	if err := r.Add(failing); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = r.TypeFor(categories.Kind)
+	if _, err := got.OpenAPISchema(); err == nil {
+		t.Error("a failing LoadSchema reported no error")
 	}
 }

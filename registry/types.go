@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"sync"
+
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -38,14 +40,45 @@ type Type struct {
 	// SelectableFields are the JSON paths (".spec.color") usable in field
 	// selectors besides metadata.name and metadata.namespace.
 	SelectableFields []string `json:"selectableFields,omitempty"`
-	// Schema is the type's OpenAPI v3 schema, or nil when it has none.
+	// Schema is the type's OpenAPI v3 schema, or nil when it has none or
+	// when LoadSchema supplies it. Read it through OpenAPISchema.
 	Schema *apiextensionsv1.JSONSchemaProps `json:"schema,omitempty"`
+	// LoadSchema, when set and Schema is nil, produces the schema on first
+	// use: plugin discovery keeps schemas undecoded so that a read-only
+	// command such as `k1s get` never pays for decoding them.
+	LoadSchema func() (*apiextensionsv1.JSONSchemaProps, error) `json:"-"`
 	// Storage marks the version objects are stored as when a resource has
 	// several; it is also the version a bare resource name resolves to.
 	Storage bool `json:"storage,omitempty"`
 	// Source is "" for built-in Go types and the manifest path for plugin
 	// types.
 	Source string `json:"source,omitempty"`
+
+	// lazy memoizes LoadSchema for types held by a Registry.
+	lazy *lazySchema
+}
+
+type lazySchema struct {
+	once   sync.Once
+	load   func() (*apiextensionsv1.JSONSchemaProps, error)
+	schema *apiextensionsv1.JSONSchemaProps
+	err    error
+}
+
+// OpenAPISchema returns the type's schema, loading it on first use when
+// the type has a LoadSchema hook; nil with a nil error means the type has
+// no schema. Safe for concurrent use on types held by a Registry.
+func (t *Type) OpenAPISchema() (*apiextensionsv1.JSONSchemaProps, error) {
+	switch {
+	case t.Schema != nil:
+		return t.Schema, nil
+	case t.lazy != nil:
+		t.lazy.once.Do(func() { t.lazy.schema, t.lazy.err = t.lazy.load() })
+		return t.lazy.schema, t.lazy.err
+	case t.LoadSchema != nil:
+		return t.LoadSchema()
+	}
+	return nil, nil
 }
 
 // GroupVersionResource returns the type's group, version and resource.
