@@ -16,8 +16,7 @@ import (
 //	go test -run '^$' -bench 'Discovery' -benchmem ./discovery
 //
 // Each iteration is what a k1s process does once at start: New, then the
-// registry's call to Types (or DiscoverAvailableTypes, which skips schema
-// decoding). retained-heap-B is the heap a finished Discovery keeps alive
+// registry's call to Types, then reading 0, 1 or all schemas. retained-heap-B is the heap a finished Discovery keeps alive
 // (HeapAlloc after GC with it, minus without), the RSS it adds to a
 // process.
 
@@ -49,29 +48,46 @@ func BenchmarkDiscoveryColdNoCacheWrite(b *testing.B) {
 	})
 }
 
+// BenchmarkDiscoveryWarm is what `k1s get` of a plugin type pays: the
+// registry's Types call, no schema decoded.
 func BenchmarkDiscoveryWarm(b *testing.B) {
-	dir := copyTestdata(b)
-	cache := b.TempDir()
-	mustDiscover(b, New(Options{Paths: []string{dir}, CacheDir: cache}))
-	benchLoad(b, func() *Discovery {
-		d := New(Options{Paths: []string{dir}, CacheDir: cache})
-		if types, _ := d.Types(); len(types) != len(wantKinds) || d.Stats().Parsed != 0 {
-			b.Fatalf("%d types, %d parsed", len(types), d.Stats().Parsed)
-		}
-		return d
-	})
+	benchWarm(b, 0)
 }
 
-// BenchmarkDiscoveryWarmNoSchemas measures what lazy schema decoding
-// saves: the warm path of callers that need names only.
-func BenchmarkDiscoveryWarmNoSchemas(b *testing.B) {
+// BenchmarkDiscoveryWarmOneSchema adds reading one type's schema, as
+// create or apply of one kind does.
+func BenchmarkDiscoveryWarmOneSchema(b *testing.B) {
+	benchWarm(b, 1)
+}
+
+// BenchmarkDiscoveryWarmAllSchemas reads every schema: the cost the lazy
+// LoadSchema hook saves.
+func BenchmarkDiscoveryWarmAllSchemas(b *testing.B) {
+	benchWarm(b, len(wantKinds))
+}
+
+func benchWarm(b *testing.B, schemas int) {
 	dir := copyTestdata(b)
 	cache := b.TempDir()
 	mustDiscover(b, New(Options{Paths: []string{dir}, CacheDir: cache}))
 	benchLoad(b, func() *Discovery {
 		d := New(Options{Paths: []string{dir}, CacheDir: cache})
-		if gvks, _ := d.DiscoverAvailableTypes(); len(gvks) != len(wantKinds) {
-			b.Fatalf("%d kinds", len(gvks))
+		types, _ := d.Types()
+		if len(types) != len(wantKinds) || d.Stats().Parsed != 0 {
+			b.Fatalf("%d types, %d parsed", len(types), d.Stats().Parsed)
+		}
+		read := 0
+		for i := range types {
+			if read == schemas {
+				break
+			}
+			if types[i].LoadSchema == nil {
+				continue
+			}
+			if s, err := types[i].OpenAPISchema(); s == nil || err != nil {
+				b.Fatalf("%s: %v", types[i].Kind, err)
+			}
+			read++
 		}
 		return d
 	})

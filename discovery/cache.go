@@ -50,8 +50,10 @@ type cachedType struct {
 	SchemaLength int
 
 	rawSchema []byte
-	// schema is the decoded schema when the manifest was just parsed.
+	// schema is the decoded schema: just parsed, or decoded on demand.
 	schema *apiextensionsv1.JSONSchemaProps
+	// schemaErr says why rawSchema could not be decoded.
+	schemaErr error
 }
 
 func (e *fileEntry) matches(f manifestFile) bool {

@@ -69,9 +69,6 @@ type Discovery struct {
 
 	mu       sync.Mutex // guards warnings, which schema decoding may add to
 	warnings []string
-
-	schemaOnce sync.Once
-	types      []registry.Type // entries with their schemas decoded
 }
 
 // PluginDiscovery is the seed's plugin discovery API, which Discovery
@@ -166,23 +163,6 @@ func parseAll(files []manifestFile, stale []int, entries []*fileEntry) []string 
 	return errs
 }
 
-// decoded returns the accepted types with their schemas, decoding the
-// cached schemas on first use.
-func (d *Discovery) decoded() []registry.Type {
-	d.load()
-	d.schemaOnce.Do(func() {
-		// Decoding schemas is most of a warm start's work, and schemas are
-		// independent: use every CPU.
-		parallel(len(d.entries), func(i int) { d.schemaOf(i) })
-		d.types = make([]registry.Type, len(d.entries))
-		for i, ct := range d.entries {
-			d.types[i] = ct.Type
-			d.types[i].Schema = d.schemaOf(i)
-		}
-	})
-	return d.types
-}
-
 // parallel calls f(0) ... f(n-1) on up to GOMAXPROCS goroutines.
 func parallel(n int, f func(i int)) {
 	work := make(chan int)
@@ -205,7 +185,7 @@ func parallel(n int, f func(i int)) {
 
 // schemaOf returns the schema of d.entries[i], decoding the cached JSON
 // on first use.
-func (d *Discovery) schemaOf(i int) *apiextensionsv1.JSONSchemaProps {
+func (d *Discovery) schemaOf(i int) (*apiextensionsv1.JSONSchemaProps, error) {
 	ct := d.entries[i]
 	d.schemaOnces[i].Do(func() {
 		if ct.schema != nil || len(ct.rawSchema) == 0 {
@@ -213,34 +193,49 @@ func (d *Discovery) schemaOf(i int) *apiextensionsv1.JSONSchemaProps {
 		}
 		s := &apiextensionsv1.JSONSchemaProps{}
 		if err := json.Unmarshal(ct.rawSchema, s); err != nil {
-			// Only a damaged cache gets here: keep the type, without
-			// validation, and say so.
+			// Only a damaged cache gets here: the type stays usable, without
+			// validation, and says why.
+			ct.schemaErr = fmt.Errorf("%s: kind %s: cached schema unreadable (%w); delete the discovery cache", ct.Source, kindString(ct.Kind), err)
 			d.mu.Lock()
-			d.warnings = append(d.warnings, fmt.Sprintf("%s: kind %s: cached schema unreadable (%v); delete the discovery cache", ct.Source, kindString(ct.Kind), err))
+			d.warnings = append(d.warnings, ct.schemaErr.Error())
 			d.mu.Unlock()
 			return
 		}
 		ct.schema = s
 	})
-	return ct.schema
+	return ct.schema, ct.schemaErr
 }
 
 // Schema returns the OpenAPI v3 schema of plugin type gvk (nil when it has
-// none), decoding only that type's schema: callers that need one type's
-// schema need not pay for all of them, as Types does.
+// none), decoding only that type's schema; it is what the LoadSchema hooks
+// of the types from Types call.
 func (d *Discovery) Schema(gvk schema.GroupVersionKind) (*apiextensionsv1.JSONSchemaProps, error) {
 	d.load()
 	i := slices.IndexFunc(d.entries, func(ct *cachedType) bool { return ct.Kind == gvk })
 	if i < 0 {
 		return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
 	}
-	return d.schemaOf(i), nil
+	return d.schemaOf(i)
 }
 
 // Types implements registry.Source: every usable plugin type. Broken and
 // conflicting manifests are reported by Warnings, never as an error.
+// Schemas not decoded yet are left to each type's LoadSchema hook, so a
+// command pays only for the schemas it uses (read them through
+// registry.Type.OpenAPISchema).
 func (d *Discovery) Types() ([]registry.Type, error) {
-	return slices.Clone(d.decoded()), nil
+	d.load()
+	types := make([]registry.Type, len(d.entries))
+	for i, ct := range d.entries {
+		types[i] = ct.Type
+		switch {
+		case ct.schema != nil:
+			types[i].Schema = ct.schema
+		case len(ct.rawSchema) > 0:
+			types[i].LoadSchema = func() (*apiextensionsv1.JSONSchemaProps, error) { return d.schemaOf(i) }
+		}
+	}
+	return types, nil
 }
 
 // DiscoverAvailableTypes returns the kinds of every usable plugin type.
@@ -274,7 +269,8 @@ func (d *Discovery) GetTypeMetadata(gvk schema.GroupVersionKind) (*TypeMetadata,
 		return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
 	}
 	t := d.entries[i].Type
-	t.Schema = d.schemaOf(i)
+	// A damaged cached schema is a warning already; the type stays usable.
+	t.Schema, _ = d.schemaOf(i)
 	scope := "Cluster"
 	if t.Namespaced {
 		scope = "Namespaced"
