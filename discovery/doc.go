@@ -63,8 +63,11 @@
 // start (it is cheap), so the cache holds no cross-file state.
 //
 // The cache holds a small binary index of the types, then their schemas
-// as JSON. Schemas are decoded only when asked for: Types decodes them all
-// (on every CPU), Schema and GetTypeMetadata only the one asked for;
+// as JSON. A schema is decoded only when it is read: the types Types
+// returns carry a registry.Type.LoadSchema hook instead of a decoded
+// Schema (except right after a file was parsed, when the schema is at
+// hand), so `k1s get` decodes no schema and create or apply of one kind
+// decodes one. Schema and GetTypeMetadata decode only the one asked for;
 // DiscoverAvailableTypes, IsPluginType, RegisterTypes and RegisterKinds
 // never decode any. The cache is written to a temporary file and renamed
 // into place, so concurrent processes never read a torn one; a cache that
