@@ -98,6 +98,11 @@ items:
 			want: []string{"v1 Namespace /n", "v1 ConfigMap /c"},
 		},
 		{
+			name: "List without items holds nothing; items must be a list",
+			in:   "apiVersion: v1\nkind: List\n---\napiVersion: v1\nkind: List\nitems: null\n---\napiVersion: v1\nkind: List\nitems: {a: 1}\n",
+			errs: []string{"f.yaml:10: document 3: items: must be a list, not an object"},
+		},
+		{
 			name: "CRLF line ends",
 			in:   "apiVersion: v1\r\nkind: A\r\nmetadata:\r\n  name: a\r\n---\r\napiVersion: v1\r\nkind: B\r\nmetadata:\r\n  name: 7\r\n",
 			want: []string{"v1 A /a"},

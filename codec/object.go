@@ -148,6 +148,14 @@ func (d *decoder) addObject(doc int, obj map[string]any, path []string, loc loca
 	}
 	kind := obj["kind"].(string)
 	items, isList := obj["items"].([]any)
+	if kind == "List" && !isList {
+		// A List is only a wrapper: without items it holds nothing.
+		if v := obj["items"]; v != nil {
+			itemsPath := append(append([]string(nil), path...), "items")
+			d.fail(doc, loc(itemsPath), joinPath(itemsPath), mustBe("a list", v))
+		}
+		return
+	}
 	if !isList || !strings.HasSuffix(kind, "List") {
 		d.objects = append(d.objects, &unstructured.Unstructured{Object: obj})
 		return
