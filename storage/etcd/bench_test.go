@@ -50,7 +50,9 @@ type side struct {
 // under a prefix of their own.
 func sides(b *testing.B) []side {
 	s := newStoreOn(b, srv, etcd.Config{RequestTimeout: benchRequestTimeout})
-	raw := srv.Client(b)
+	// The raw side shares the store's connection, so that the comparison
+	// is of the requests alone.
+	raw := etcd.ClientOf(s)
 	rawPrefix := fmt.Sprintf("/raw-%d", storeSeq.Add(1))
 	return []side{
 		{
