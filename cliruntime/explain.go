@@ -67,7 +67,10 @@ func wrap(w io.Writer, indent int, text string) {
 // Explain writes kubectl explain's description of t at the dotted field
 // path (empty for the whole type), from the type's OpenAPI schema.
 func Explain(w io.Writer, t *registry.Type, path []string, recursive bool) error {
-	schema := t.Schema
+	schema, err := t.OpenAPISchema()
+	if err != nil {
+		return fmt.Errorf("reading the schema of %s: %w", t.QualifiedResource(), err)
+	}
 	if schema == nil {
 		schema = &apiextensionsv1.JSONSchemaProps{Type: "object"}
 	}

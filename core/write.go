@@ -165,7 +165,7 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 		w.GetObjectKind().SetGroupVersionKind(gvk)
 	}
 	var errs field.ErrorList
-	if t.Schema != nil {
+	if t.Schema != nil || t.LoadSchema != nil { // plugin schemas load lazily
 		schemaErrs, err := c.applySchema(w, old, t)
 		if err != nil {
 			return err
