@@ -176,15 +176,28 @@ func (m *Manager) GetEventRecorder(name string) recorder.EventRecorder {
 
 // Start runs the manager until ctx is done or the runtime shuts down,
 // starting the runtime first if needed (continuous mode). A manager runs
-// once.
+// once. Cancelling ctx stops the manager, not the runtime: call the
+// runtime's Shutdown afterwards to write queued events and stop informers.
 func (m *Manager) Start(ctx context.Context) error {
-	if err := m.rt.Start(ctx); err != nil {
+	// The runtime outlives this run: its informers and event writer stop
+	// in rt.Shutdown, after queued events are written, not when ctx is
+	// cancelled (by SIGINT, say) while events are still queued.
+	if err := m.rt.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	m.mu.Lock()
 	if m.running || m.finished {
 		m.mu.Unlock()
 		return apierrors.NewConflict(controllerManagerResource, "manager", errors.New("the manager has already been started; a manager runs once"))
+	}
+	if ctx.Err() != nil {
+		// Cancelled before it began (an early SIGINT): nothing to run.
+		// controller-runtime's manager must not see a cancelled context
+		// at start: its runnable group then spins waiting for caches
+		// that will never sync.
+		m.finished = true
+		m.mu.Unlock()
+		return nil
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	m.running, m.cancel, m.done = true, cancel, make(chan struct{})

@@ -188,6 +188,14 @@ func TestTriggeredCancelled(t *testing.T) {
 	if _, err := mgr.RunTriggered(ctx, controller.TriggeredOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("RunTriggered with a cancelled context = %v", err)
 	}
+	// Start with a cancelled context returns at once; the manager has then
+	// run (once).
+	if err := mgr.Start(ctx); err != nil {
+		t.Errorf("Start with a cancelled context = %v", err)
+	}
+	if err := mgr.Start(context.Background()); !apierrors.IsConflict(err) {
+		t.Errorf("Start after a cancelled start = %v, want Conflict", err)
+	}
 }
 
 // TestContinuousStopsOnCancel runs the manager continuously, makes a change

@@ -43,6 +43,9 @@ func (m *Manager) RunTriggered(ctx context.Context, opts TriggeredOptions) (Trig
 	if tick < time.Millisecond {
 		tick = time.Millisecond
 	}
+	if err := ctx.Err(); err != nil {
+		return TriggeredResult{}, err
+	}
 	before := m.rt.WorkTracker().Stats()[reconcileKind].Total
 
 	runCtx, cancel := context.WithCancel(ctx)

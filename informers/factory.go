@@ -209,16 +209,25 @@ func (f *Factory) WaitForCacheSync(ctx context.Context) map[Key]bool {
 	return res
 }
 
-// WaitForSync waits until inf has synced or ctx is done, and reports
-// whether it synced. Unlike cache.WaitForCacheSync, which polls every
-// 100 ms, it wakes up the moment the informer syncs: start-up time is a
-// budget here.
+// WaitForSync waits until inf has synced, has stopped, or ctx is done, and
+// reports whether it synced. Unlike cache.WaitForCacheSync, which polls
+// every 100 ms, it wakes up the moment the informer syncs: start-up time
+// is a budget here. An informer that stopped before syncing (its context
+// ended) never will, so that ends the wait too.
 func WaitForSync(ctx context.Context, inf cache.SharedIndexInformer) bool {
-	select {
-	case <-inf.HasSyncedChecker().Done():
-		return true
-	case <-ctx.Done():
-		return inf.HasSynced()
+	ticker := time.NewTicker(10 * time.Millisecond)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-inf.HasSyncedChecker().Done():
+			return true
+		case <-ctx.Done():
+			return inf.HasSynced()
+		case <-ticker.C:
+			if inf.IsStopped() {
+				return inf.HasSynced()
+			}
+		}
 	}
 }
 

@@ -38,10 +38,8 @@ func BenchmarkCRUDWithEvents(b *testing.B) {
 				store = s
 			}
 			defer store.Close()
-			scheme, _ := app.Scheme()
-			reg, _ := app.Registry()
 			rt, err := managed.New(managed.Options{
-				Options:      core.Options{Storage: store, Scheme: scheme, Registry: reg, SkipPlugins: true},
+				Options:      core.Options{Storage: store, Scheme: app.Scheme(), Registry: app.Registry(), SkipPlugins: true},
 				EnableEvents: true,
 			})
 			if err != nil {

@@ -64,3 +64,18 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRunCommandStops runs the continuous mode with a context that is
+// already cancelled, as after SIGINT: it starts, stops and shuts down
+// cleanly.
+func TestRunCommandStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out bytes.Buffer
+	if err := runCmd(ctx, filepath.Join(t.TempDir(), "run.db"), &out); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !strings.Contains(out.String(), "running") {
+		t.Errorf("run printed %q", out.String())
+	}
+}

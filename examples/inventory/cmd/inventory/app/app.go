@@ -6,6 +6,7 @@ import (
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/utils/ptr"
 
 	"github.com/k1s-dev/k1s/controller"
@@ -19,8 +20,8 @@ import (
 )
 
 // Types returns the resource types of Item and Category, with the schema
-// of the example's types.yaml: spec.category required, spec.quantity an
-// integer >= 0.
+// of the example's types.yaml: spec.category required (and, since the Go
+// field has no omitempty, not empty), spec.quantity an integer >= 0.
 func Types() []registry.Type {
 	str := apiextensionsv1.JSONSchemaProps{Type: "string"}
 	preserve := apiextensionsv1.JSONSchemaProps{Type: "object", XPreserveUnknownFields: ptr.To(true)}
@@ -31,7 +32,7 @@ func Types() []registry.Type {
 				Type:     "object",
 				Required: []string{"category"},
 				Properties: map[string]apiextensionsv1.JSONSchemaProps{
-					"category":    str,
+					"category":    {Type: "string", MinLength: ptr.To(int64(1))},
 					"quantity":    {Type: "integer", Minimum: ptr.To(0.0)},
 					"description": str,
 				},
@@ -68,43 +69,29 @@ func Types() []registry.Type {
 }
 
 // Scheme returns a scheme with the built-in types and Item and Category.
-func Scheme() (*runtime.Scheme, error) {
+// Registering fixed, known types cannot fail, hence Must.
+func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
-	if err := coretypes.AddToScheme(s); err != nil {
-		return nil, err
-	}
-	if err := v1alpha1.AddToScheme(s); err != nil {
-		return nil, err
-	}
-	return s, nil
+	utilruntime.Must(coretypes.AddToScheme(s))
+	utilruntime.Must(v1alpha1.AddToScheme(s))
+	return s
 }
 
 // Registry returns a registry with the built-in types and Item and
 // Category (plugin manifests are not consulted: the app knows its types).
-func Registry() (*registry.Registry, error) {
+// The types are fixed and do not conflict, hence Must.
+func Registry() *registry.Registry {
 	r := registry.New(nil)
-	if err := r.Add(coretypes.Types()...); err != nil {
-		return nil, err
-	}
-	if err := r.Add(Types()...); err != nil {
-		return nil, err
-	}
-	return r, nil
+	utilruntime.Must(r.Add(coretypes.Types()...))
+	utilruntime.Must(r.Add(Types()...))
+	return r
 }
 
 // NewRuntime returns a ManagedRuntime over store with controllers and
 // events enabled.
 func NewRuntime(store storage.Interface) (*managed.Runtime, error) {
-	s, err := Scheme()
-	if err != nil {
-		return nil, err
-	}
-	reg, err := Registry()
-	if err != nil {
-		return nil, err
-	}
 	return managed.New(managed.Options{
-		Options:           core.Options{Storage: store, Scheme: s, Registry: reg, SkipPlugins: true},
+		Options:           core.Options{Storage: store, Scheme: Scheme(), Registry: Registry(), SkipPlugins: true},
 		EnableControllers: true,
 		EnableInformers:   true,
 		EnableEvents:      true,

@@ -2,187 +2,76 @@ package app
 
 import (
 	"context"
-	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/controller"
+	"github.com/k1s-dev/k1s/core"
 	v1alpha1 "github.com/k1s-dev/k1s/examples/inventory/api/v1alpha1"
-	"github.com/k1s-dev/k1s/examples/inventory/cmd/inventory/reconciler"
-	"github.com/k1s-dev/k1s/storage"
+	"github.com/k1s-dev/k1s/managed"
 	"github.com/k1s-dev/k1s/storage/memory"
-	"github.com/k1s-dev/k1s/storage/sqlite"
 )
 
-func backends(t *testing.T) map[string]func(t *testing.T) storage.Interface {
-	return map[string]func(t *testing.T) storage.Interface{
-		"memory": func(t *testing.T) storage.Interface {
-			s := memory.New()
-			t.Cleanup(func() { _ = s.Close() })
-			return s
-		},
-		"sqlite": func(t *testing.T) storage.Interface {
-			s, err := sqlite.Open(filepath.Join(t.TempDir(), "k1s.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			return s
-		},
-	}
-}
-
-func item(name, category string, qty int64) *v1alpha1.Item {
-	return &v1alpha1.Item{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name},
-		Spec:       v1alpha1.ItemSpec{Category: category, Quantity: qty},
-	}
-}
-
-func category(name string) *v1alpha1.Category {
-	return &v1alpha1.Category{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name}}
-}
-
-// reconcileOnce runs the controllers in triggered mode over store.
-func reconcileOnce(t *testing.T, store storage.Interface) controller.TriggeredResult {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res, err := Reconcile(ctx, store, controller.TriggeredOptions{})
-	if err != nil {
-		t.Fatalf("triggered reconcile: %v", err)
-	}
-	return res
-}
-
-// writer gives a test a plain client over store (no runtime).
-func writer(t *testing.T, store storage.Interface) client.Client {
-	t.Helper()
+func TestSchemaValidation(t *testing.T) {
+	store := memory.New()
+	defer store.Close()
 	rt, err := NewRuntime(store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rt.CoreClient()
-}
-
-func summary(t *testing.T, c client.Client, cat string) map[string]string {
-	t.Helper()
-	var cm corev1.ConfigMap
-	if err := c.Get(context.Background(), client.ObjectKey{Namespace: "default", Name: cat + reconciler.SummarySuffix}, &cm); err != nil {
-		t.Fatalf("summary of %s: %v", cat, err)
+	c := rt.Client()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		spec v1alpha1.ItemSpec
+		want string
+	}{
+		{v1alpha1.ItemSpec{Category: "c", Quantity: -1}, "spec.quantity"},
+		{v1alpha1.ItemSpec{Quantity: 1}, "spec.category"},
+	} {
+		it := &v1alpha1.Item{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "bad"}, Spec: tc.spec}
+		if err := c.Create(ctx, it); !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("create %+v = %v, want Invalid naming %s", tc.spec, err, tc.want)
+		}
 	}
-	return cm.Data
-}
-
-func conditionStatus(t *testing.T, c client.Client, name, cond string) metav1.ConditionStatus {
-	t.Helper()
-	var it v1alpha1.Item
-	if err := c.Get(context.Background(), client.ObjectKey{Namespace: "default", Name: name}, &it); err != nil {
+	if err := rt.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c2 := meta.FindStatusCondition(it.Status.Conditions, cond)
-	if c2 == nil {
-		return ""
-	}
-	return c2.Status
 }
 
-// TestReconcilerSameOnEveryBackend runs one scenario, unchanged, on every
-// backend.
-func TestReconcilerSameOnEveryBackend(t *testing.T) {
-	for name, newStore := range backends(t) {
-		t.Run(name, func(t *testing.T) {
-			store := newStore(t)
-			c := writer(t, store)
-			ctx := context.Background()
-			for _, o := range []client.Object{category("fruit"), item("apple", "fruit", 3), item("pear", "fruit", 0), item("bolt", "hardware", 7)} {
-				if err := c.Create(ctx, o); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if res := reconcileOnce(t, store); res.Reconciles == 0 {
-				t.Fatalf("no reconcile ran")
-			}
-			want := map[string]string{"items": "2", "totalQuantity": "3", "item.apple": "3", "item.pear": "0"}
-			if diff := cmp.Diff(want, summary(t, c, "fruit")); diff != "" {
-				t.Errorf("fruit summary (-want +got):\n%s", diff)
-			}
-			for _, tc := range []struct {
-				item, cond string
-				want       metav1.ConditionStatus
-			}{
-				{"apple", reconciler.ConditionReady, metav1.ConditionTrue},
-				{"apple", reconciler.ConditionInStock, metav1.ConditionTrue},
-				{"pear", reconciler.ConditionInStock, metav1.ConditionFalse},
-				{"bolt", reconciler.ConditionReady, metav1.ConditionFalse},
-			} {
-				if got := conditionStatus(t, c, tc.item, tc.cond); got != tc.want {
-					t.Errorf("%s %s = %q, want %q", tc.item, tc.cond, got, tc.want)
-				}
-			}
-			var cat v1alpha1.Category
-			if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "fruit"}, &cat); err != nil {
-				t.Fatal(err)
-			}
-			if cat.Status.Items != 2 || cat.Status.TotalQuantity != 3 {
-				t.Errorf("fruit status = %+v, want 2 items, total 3", cat.Status)
-			}
-			var evs corev1.EventList
-			if err := c.List(ctx, &evs, client.InNamespace("default")); err != nil {
-				t.Fatal(err)
-			}
-			reasons := map[string]int32{}
-			for _, e := range evs.Items {
-				reasons[e.Reason] += e.Count
-			}
-			for _, r := range []string{"CategoryMissing", "OutOfStock", "SummaryCreated"} {
-				if reasons[r] == 0 {
-					t.Errorf("no %s event; events: %v", r, reasons)
-				}
-			}
+func TestReconcileErrors(t *testing.T) {
+	store := memory.New()
+	_ = store.Close()
+	if _, err := Reconcile(context.Background(), store, controller.TriggeredOptions{}); err == nil {
+		t.Error("Reconcile over a closed store: no error")
+	}
+}
 
-			// Second round: the hardware category appears, pear is deleted
-			// (finalizer), apple changes.
-			if err := c.Create(ctx, category("hardware")); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Delete(ctx, item("pear", "", 0)); err != nil {
-				t.Fatal(err)
-			}
-			var apple v1alpha1.Item
-			if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "apple"}, &apple); err != nil {
-				t.Fatal(err)
-			}
-			apple.Spec.Quantity = 10
-			if err := c.Update(ctx, &apple); err != nil {
-				t.Fatal(err)
-			}
-			reconcileOnce(t, store)
-			want = map[string]string{"items": "1", "totalQuantity": "10", "item.apple": "10"}
-			if diff := cmp.Diff(want, summary(t, c, "fruit")); diff != "" {
-				t.Errorf("fruit summary after changes (-want +got):\n%s", diff)
-			}
-			if got := conditionStatus(t, c, "bolt", reconciler.ConditionReady); got != metav1.ConditionTrue {
-				t.Errorf("bolt Ready = %q after its category appeared", got)
-			}
-			if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "pear"}, &v1alpha1.Item{}); !apierrors.IsNotFound(err) {
-				t.Errorf("pear after delete and reconcile: %v, want NotFound", err)
-			}
-			// The summary is owned by its category: deleting the category
-			// deletes it.
-			if err := c.Delete(ctx, category("hardware")); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "hardware" + reconciler.SummarySuffix}, &corev1.ConfigMap{}); !apierrors.IsNotFound(err) {
-				t.Errorf("hardware summary after its category was deleted: %v, want NotFound", err)
-			}
-		})
+func TestReconcileEmptyStore(t *testing.T) {
+	store := memory.New()
+	defer store.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := Reconcile(ctx, store, controller.TriggeredOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reconciles != 0 {
+		t.Errorf("%d reconciles over an empty store", res.Reconciles)
+	}
+}
+
+func TestNewManagerNeedsControllers(t *testing.T) {
+	store := memory.New()
+	defer store.Close()
+	rt, err := managed.New(managed.Options{Options: core.Options{Storage: store, Scheme: Scheme(), Registry: Registry()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewManager(rt); err == nil {
+		t.Error("NewManager on a runtime without controllers: no error")
 	}
 }
