@@ -15,12 +15,18 @@ import (
 // apiVersion, kind and metadata of the object and of embedded
 // resources), drops nulls the schema neither allows nor defaults,
 // normalises the metadata of embedded resources, and applies defaults at
-// every level. It does nothing when t or its schema is nil.
+// every level. It does nothing when t or its schema is nil, or when the
+// schema cannot be loaded (validation.ValidateSchema reports that).
 func ApplySchema(t *registry.Type, obj map[string]any) {
-	if t == nil || t.Schema == nil || obj == nil {
+	if t == nil || obj == nil {
 		return
 	}
-	s := structural.For(t.Schema)
+	schema, err := t.OpenAPISchema()
+	if err != nil || schema == nil {
+		// A schema that cannot be loaded is reported by validation.
+		return
+	}
+	s := structural.For(schema)
 	Prune(s, obj)
 	Default(s, obj)
 }

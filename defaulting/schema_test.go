@@ -1,6 +1,7 @@
 package defaulting_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -306,5 +307,22 @@ properties:
 			"status":   map[string]any{"phase": "Available"},
 		}
 		defaulting.ApplySchema(typ, obj)
+	}
+}
+
+func TestApplySchemaLoadsLazySchemas(t *testing.T) {
+	schema := parseSchema(t, "type: object\nproperties:\n  spec: {type: string, default: x}\n")
+	lazy := &registry.Type{LoadSchema: func() (*apiextensionsv1.JSONSchemaProps, error) { return schema, nil }}
+	obj := map[string]any{"junk": int64(1)}
+	defaulting.ApplySchema(lazy, obj)
+	if d := cmp.Diff(map[string]any{"spec": "x"}, obj); d != "" {
+		t.Errorf("lazy schema (-want +got):\n%s", d)
+	}
+
+	broken := &registry.Type{LoadSchema: func() (*apiextensionsv1.JSONSchemaProps, error) { return nil, errors.New("bad") }}
+	obj = map[string]any{"junk": int64(1)}
+	defaulting.ApplySchema(broken, obj)
+	if d := cmp.Diff(map[string]any{"junk": int64(1)}, obj); d != "" {
+		t.Errorf("broken schema changed the object (-want +got):\n%s", d)
 	}
 }

@@ -28,19 +28,29 @@ import (
 // that is unchanged from old is not reported even if it no longer
 // validates (the API server's validation ratcheting), so tightening a
 // schema does not block unrelated edits. It returns nil when t or its
-// schema is nil.
+// schema is nil, and one InternalError when the schema cannot be loaded
+// (registry.Type.OpenAPISchema).
 //
 // obj is expected to have gone through defaulting.ApplySchema first, as
 // the API server prunes and defaults before it validates.
 func ValidateSchema(t *registry.Type, obj, old map[string]any) field.ErrorList {
-	if t == nil || t.Schema == nil {
+	if t == nil {
+		return nil
+	}
+	schema, err := t.OpenAPISchema()
+	if err != nil {
+		// A schema that cannot be read must not let objects through
+		// unchecked.
+		return field.ErrorList{field.InternalError(nil, fmt.Errorf("schema of %s: %w", t.Kind, err))}
+	}
+	if schema == nil {
 		return nil
 	}
 	var o any
 	if old != nil {
 		o = old
 	}
-	return Validate(structural.For(t.Schema), obj, o, old != nil)
+	return Validate(structural.For(schema), obj, o, old != nil)
 }
 
 // Validate checks value x against compiled schema s. old and hasOld

@@ -1,10 +1,13 @@
 package validation_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/kube-openapi/pkg/validation/strfmt"
@@ -32,6 +35,8 @@ func errStrings(errs field.ErrorList) []string {
 	}
 	return out
 }
+
+var schemaGVK = schema.GroupVersionKind{Group: "inventory.example.com", Version: "v1", Kind: "Item"}
 
 type schemaCase struct {
 	name   string
@@ -553,5 +558,23 @@ properties:
 	want := []string{`any: Invalid value: "2024-99-99": any in body must be of type date: "2024-99-99"`}
 	if d := cmp.Diff(want, errStrings(validation.ValidateSchema(typ, obj, nil))); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+func TestValidateSchemaLoadsLazySchemas(t *testing.T) {
+	schema := parseSchema(t, "type: object\nproperties:\n  spec: {type: string}\n")
+	lazy := &registry.Type{LoadSchema: func() (*apiextensionsv1.JSONSchemaProps, error) { return schema, nil }}
+	want := []string{`spec: Invalid value: "integer": spec in body must be of type string: "integer"`}
+	if d := cmp.Diff(want, errStrings(validation.ValidateSchema(lazy, map[string]any{"spec": int64(1)}, nil))); d != "" {
+		t.Errorf("lazy schema (-want +got):\n%s", d)
+	}
+
+	broken := &registry.Type{
+		Kind:       schemaGVK,
+		LoadSchema: func() (*apiextensionsv1.JSONSchemaProps, error) { return nil, errors.New("items.yaml: bad schema") },
+	}
+	want = []string{"<nil>: Internal error: schema of inventory.example.com/v1, Kind=Item: items.yaml: bad schema"}
+	if d := cmp.Diff(want, errStrings(validation.ValidateSchema(broken, map[string]any{}, nil))); d != "" {
+		t.Errorf("broken schema (-want +got):\n%s", d)
 	}
 }

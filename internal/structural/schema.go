@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
@@ -85,9 +86,16 @@ type Schema struct {
 }
 
 // cache maps a *apiextensionsv1.JSONSchemaProps to its *Schema. Schemas
-// in a registry are never mutated after registration, so the pointer is
-// a sound key, and a process validates a handful of types at most.
-var cache sync.Map
+// in a registry are never mutated after registration (and lazily loaded
+// ones are memoized), so the pointer is a sound key, and a process
+// validates a handful of types. A caller that hands in a freshly decoded
+// schema every time would grow the cache without bound, so it is
+// emptied when it holds more than maxCached schemas.
+var (
+	cache     sync.Map
+	cached    atomic.Int64
+	maxCached int64 = 1024
+)
 
 // For returns the compiled form of p, compiling it on first use. It
 // returns nil for a nil p. Concurrent first calls may compile twice;
@@ -98,6 +106,10 @@ func For(p *apiextensionsv1.JSONSchemaProps) *Schema {
 	}
 	if s, ok := cache.Load(p); ok {
 		return s.(*Schema)
+	}
+	if cached.Add(1) > maxCached {
+		cache.Clear()
+		cached.Store(1)
 	}
 	s, _ := cache.LoadOrStore(p, Compile(p))
 	return s.(*Schema)
