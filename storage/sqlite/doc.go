@@ -3,20 +3,24 @@
 // at once.
 //
 // The file holds three tables. kv is the current state, so reads never scan
-// history. log is the change log, written in the same transaction as kv;
-// watches, lists at past revisions and consistent pagination read it. meta
-// records the schema version and the compacted revision.
+// history. log is the change log, written in the same transaction as kv
+// (by triggers on kv, so that a single-key write is one autocommit
+// statement); watches, lists at past revisions and consistent pagination
+// read it. meta records the schema version and the compacted revision.
 //
 // A log row's id packs the store revision and the index of the operation
 // within that revision (revision<<16 | op), so one B-tree ordered by
 // revision serves every log read with no secondary index, and the store's
-// current revision is max(id)>>16.
+// current revision is max(id)>>16. Each row stores the value it wrote once
+// and points (prev_id) at the row it superseded, which is where the older
+// state comes from; compaction therefore deletes superseded rows and
+// deletions, and keeps each live key's latest row.
 //
 // Writers in one process share one connection behind a mutex; writers in
-// different processes queue on SQLite's write lock (BEGIN IMMEDIATE plus
-// busy_timeout). Readers use a small pool of connections and, in WAL mode,
-// never wait for writers. Watchers are woken at once by writes in this
-// process and, for writes by other processes, by a poller that checks
-// PRAGMA data_version every few milliseconds and sooner when fsnotify
-// reports a change to the -wal file.
+// different processes queue on SQLite's write lock (busy_timeout, and BEGIN
+// IMMEDIATE for multi-statement transactions). Readers use a small pool of
+// connections and, in WAL mode, never wait for writers. Watchers are woken
+// at once by writes in this process and, for writes by other processes, by
+// a poller that checks PRAGMA data_version every few milliseconds and
+// sooner when fsnotify reports a change to the -wal file.
 package sqlite

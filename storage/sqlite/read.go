@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -115,29 +115,31 @@ func (s *Store) revisions(ctx context.Context) (cur, compacted int64, err error)
 	return id >> opBits, compacted, nil
 }
 
-// continueToken is what ListResult.Continue carries, base64-encoded: the
-// revision of the first page and the last key returned.
+// continueToken is what ListResult.Continue carries: the revision of the
+// first page and the last key returned, as base64 of "revision:key" (the
+// key's bytes as they are, which JSON would not keep for invalid UTF-8).
 type continueToken struct {
-	Revision int64  `json:"rev"`
-	After    string `json:"after"`
+	Revision int64
+	After    string
 }
 
 func encodeContinue(rev int64, after string) string {
-	b, _ := json.Marshal(continueToken{Revision: rev, After: after}) // cannot fail: a number and a string
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(rev, 10) + ":" + after))
 }
 
 func decodeContinue(token, prefix string) (continueToken, error) {
 	var t continueToken
 	b, err := base64.RawURLEncoding.DecodeString(token)
-	if err == nil {
-		err = json.Unmarshal(b, &t)
+	rev, after, ok := strings.Cut(string(b), ":")
+	if err == nil && ok {
+		t.Revision, err = strconv.ParseInt(rev, 10, 64)
+		t.After = after
 	}
-	if err != nil || t.Revision <= 0 {
+	if err != nil || !ok || t.Revision <= 0 {
 		return t, apierrors.NewBadRequest(fmt.Sprintf("invalid continue token %q", token))
 	}
 	if !strings.HasPrefix(t.After, prefix) {
-		return t, apierrors.NewBadRequest(fmt.Sprintf("continue token %q is for key %s, outside the listed prefix %s", token, t.After, prefix))
+		return t, apierrors.NewBadRequest(fmt.Sprintf("continue token %q is for key %q, outside the listed prefix %q", token, t.After, prefix))
 	}
 	return t, nil
 }
