@@ -788,3 +788,50 @@ func TestLargePages(t *testing.T) {
 		t.Fatalf("Get after reopen: %q, %v", kv.Value, err)
 	}
 }
+
+// TestCancelledContext calls everything with a context that has ended:
+// each call returns the context's error and writes nothing.
+func TestCancelledContext(t *testing.T) {
+	s := openTest(t)
+	if _, err := s.Create(t.Context(), "/c/k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	calls := map[string]func() error{
+		"Create": func() error { _, err := s.Create(ctx, "/c/new", nil); return err },
+		"Get":    func() error { _, err := s.Get(ctx, "/c/k"); return err },
+		"List":   func() error { _, err := s.List(ctx, "/c/", storage.ListOptions{}); return err },
+		"Update": func() error {
+			_, err := s.Update(ctx, "/c/k", func(storage.KeyValue) ([]byte, error) {
+				t.Error("Update called its function under a cancelled context")
+				return nil, nil
+			})
+			return err
+		},
+		"Delete": func() error {
+			_, err := s.Delete(ctx, "/c/k", func(storage.KeyValue) error {
+				t.Error("Delete checked its precondition under a cancelled context")
+				return nil
+			})
+			return err
+		},
+		"Txn":             func() error { _, err := s.Txn(ctx, []storage.Op{{Type: storage.OpDelete, Key: "/c/k"}}); return err },
+		"Watch":           func() error { _, err := s.Watch(ctx, "/c/", 0); return err },
+		"Count":           func() error { _, err := s.Count(ctx, "/c/"); return err },
+		"CurrentRevision": func() error { _, err := s.CurrentRevision(ctx); return err },
+		"Compact":         func() error { return s.Compact(ctx, 1) },
+	}
+	// Update first, while this process still remembers the key's state.
+	if err := calls["Update"](); !errors.Is(err, context.Canceled) {
+		t.Errorf("Update with a cancelled context: %v", err)
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a cancelled context: %v", name, err)
+		}
+	}
+	if rev, err := s.CurrentRevision(t.Context()); err != nil || rev != 1 {
+		t.Errorf("revision %d (%v), want 1: a cancelled call wrote", rev, err)
+	}
+}

@@ -156,6 +156,9 @@ func nonNil(b []byte) []byte {
 // on the writer connection, whose page cache is warm after this process's
 // writes.
 func (s *Store) getForWrite(ctx context.Context, key string) (current, error) {
+	if err := ctx.Err(); err != nil {
+		return current{}, err
+	}
 	if c, ok := s.recent.get(key); ok {
 		return c, nil
 	}
