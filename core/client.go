@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -182,10 +183,10 @@ func (c *Client) IsObjectNamespaced(obj runtime.Object) (bool, error) {
 // kindOf returns obj's kind: from its apiVersion/kind when unstructured,
 // from the scheme when typed.
 func (c *Client) kindOf(obj runtime.Object) (schema.GroupVersionKind, error) {
-	if _, ok := obj.(runtime.Unstructured); ok {
+	if isMetadataOnly(obj) || isUnstructuredAny(obj) {
 		gvk := obj.GetObjectKind().GroupVersionKind()
 		if gvk.Kind == "" || gvk.Version == "" {
-			return gvk, apierrors.NewBadRequest("unstructured object has no apiVersion or kind: set both (e.g. apiVersion: v1, kind: ConfigMap)")
+			return gvk, apierrors.NewBadRequest(fmt.Sprintf("%T has no apiVersion or kind: set both (e.g. apiVersion: v1, kind: ConfigMap)", obj))
 		}
 		return gvk, nil
 	}
@@ -237,4 +238,20 @@ func (c *Client) key(t *registry.Type, namespace, name string) string {
 		namespace = ""
 	}
 	return storage.Key(c.tenant, t.GroupResource(), namespace, name)
+}
+
+func isUnstructuredAny(obj runtime.Object) bool {
+	_, ok := obj.(runtime.Unstructured)
+	return ok
+}
+
+// isMetadataOnly reports whether obj is a metav1.PartialObjectMetadata or
+// its list: objects read for their metadata alone, whose kind (like an
+// unstructured object's) is set by the caller.
+func isMetadataOnly(obj runtime.Object) bool {
+	switch obj.(type) {
+	case *metav1.PartialObjectMetadata, *metav1.PartialObjectMetadataList:
+		return true
+	}
+	return false
 }

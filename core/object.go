@@ -31,6 +31,11 @@ func isUnstructured(obj runtime.Object) bool {
 
 // newWork returns a work object for kind gvk holding a copy of obj.
 func (c *Client) newWork(obj client.Object, gvk schema.GroupVersionKind) (client.Object, error) {
+	if isMetadataOnly(obj) {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf(
+			"%s %q: a metadata-only object (PartialObjectMetadata) can be read, listed, deleted and patched, not created or updated: it has no content to store",
+			gvk.Kind, obj.GetName()))
+	}
 	u, ok := obj.(*unstructured.Unstructured)
 	if !ok {
 		w := obj.DeepCopyObject().(client.Object)
@@ -117,7 +122,13 @@ func decodeInto(data []byte, rev int64, gvk schema.GroupVersionKind, obj runtime
 	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, obj); err != nil {
 		return apierrors.NewInternalError(fmt.Errorf("decoding stored %s into %T: %w", gvk.Kind, obj, err))
 	}
-	obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{})
+	if isMetadataOnly(obj) {
+		// Like unstructured objects, metadata-only ones keep their kind,
+		// as controller-runtime's clients return them.
+		obj.GetObjectKind().SetGroupVersionKind(gvk)
+	} else {
+		obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{})
+	}
 	if mo, ok := obj.(interface{ SetResourceVersion(string) }); ok {
 		mo.SetResourceVersion(rvString(rev))
 	}

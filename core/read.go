@@ -236,6 +236,8 @@ func (c *Client) List(ctx context.Context, list client.ObjectList, opts ...clien
 	}
 	if ul, ok := list.(*unstructured.UnstructuredList); ok {
 		ul.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+	} else if isMetadataOnly(list) {
+		list.GetObjectKind().SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
 	} else {
 		list.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{})
 	}

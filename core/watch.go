@@ -44,7 +44,7 @@ func (c *Client) Watch(ctx context.Context, list client.ObjectList, opts ...clie
 	prefix := storage.Prefix(c.tenant, t.GroupResource(), ns)
 	_, unstructuredList := list.(*unstructured.UnstructuredList)
 	w := &watcher{
-		c: c, gvk: gvk, filter: f, unstructured: unstructuredList || !c.scheme.Recognizes(gvk),
+		c: c, gvk: gvk, filter: f, unstructured: unstructuredList || !c.scheme.Recognizes(gvk), metadataOnly: isMetadataOnly(list),
 		ch: make(chan watch.Event, 64), done: make(chan struct{}),
 	}
 	fromRV := o.ResourceVersion != "" && o.ResourceVersion != "0"
@@ -92,6 +92,7 @@ type watcher struct {
 	gvk          schema.GroupVersionKind
 	filter       *filter
 	unstructured bool
+	metadataOnly bool
 	ch           chan watch.Event
 	done         chan struct{}
 	once         sync.Once
@@ -223,6 +224,11 @@ func (w *watcher) convert(ev storage.Event) (watch.Event, bool, error) {
 }
 
 func (w *watcher) empty() runtime.Object {
+	if w.metadataOnly {
+		p := &metav1.PartialObjectMetadata{}
+		p.SetGroupVersionKind(w.gvk)
+		return p
+	}
 	if !w.unstructured {
 		if obj, err := w.c.scheme.New(w.gvk); err == nil {
 			return obj

@@ -149,6 +149,15 @@ func cascadeCases() []Case {
 			e.Gone(ItemGVK, "default", "d2")
 			e.MustGet(ConfigMapGVK, "default", "unrelated")
 		}},
+		{Name: "CascadeClusterScopedOwner", Run: func(e *Env) {
+			namespace(e, "other")
+			w := e.Create(e.Obj(WarehouseGVK, "", "w", map[string]any{"spec": map[string]any{"city": "Oslo"}}))
+			e.Create(ownedBy(e, cm(e, "default", "a", nil), w))
+			e.Create(ownedBy(e, item(e, "other", "b", 1), w))
+			e.OK(e.C.Delete(e.Ctx, w), "Delete cluster-scoped owner")
+			e.Gone(ConfigMapGVK, "default", "a")
+			e.Gone(ItemGVK, "other", "b")
+		}},
 		{Name: "CascadeOrphan", Run: func(e *Env) {
 			owner := e.Create(cm(e, "default", "owner", nil))
 			other := e.Create(cm(e, "default", "other", nil))

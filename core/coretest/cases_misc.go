@@ -216,3 +216,34 @@ func miscCases() []Case {
 		}},
 	}
 }
+
+func metadataOnlyCases() []Case {
+	return []Case{
+		{Name: "MetadataOnly", Once: true, Run: func(e *Env) {
+			e.Create(labeled(cm(e, "default", "a", map[string]any{"k": "v"}), "l", "x"))
+			p := &metav1.PartialObjectMetadata{}
+			p.SetGroupVersionKind(ConfigMapGVK)
+			e.OK(e.C.Get(e.Ctx, client.ObjectKey{Namespace: "default", Name: "a"}, p), "Get metadata only")
+			Equal(e, p.GetLabels(), map[string]string{"l": "x"}, "labels")
+			Equal(e, p.GroupVersionKind(), ConfigMapGVK, "kind kept")
+			pl := &metav1.PartialObjectMetadataList{}
+			pl.SetGroupVersionKind(ConfigMapGVK.GroupVersion().WithKind("ConfigMapList"))
+			e.OK(e.C.List(e.Ctx, pl), "List metadata only")
+			Equal(e, len(pl.Items), 1, "items")
+			Equal(e, pl.Items[0].GroupVersionKind(), ConfigMapGVK, "item kind")
+			w, err := e.C.Watch(e.Ctx, pl)
+			e.OK(err, "Watch metadata only")
+			ev := e.NextEvent(w)
+			_, ok := ev.Object.(*metav1.PartialObjectMetadata)
+			e.Check(ok, "watch event object %T, want *PartialObjectMetadata", ev.Object)
+			w.Stop()
+			e.OK(e.C.Patch(e.Ctx, p, client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"annotations":{"a":"b"}}}`))), "Patch metadata only")
+			Equal(e, p.GetAnnotations(), map[string]string{"a": "b"}, "annotations")
+			Equal(e, e.Field(e.MustGet(ConfigMapGVK, "default", "a"), "data.k"), any("v"), "data kept by a metadata patch")
+			e.Fails(e.C.Update(e.Ctx, p), BadRequest, "Update of a metadata-only object")
+			e.Fails(e.C.Create(e.Ctx, &metav1.PartialObjectMetadata{TypeMeta: p.TypeMeta, ObjectMeta: metav1.ObjectMeta{Name: "b", Namespace: "default"}}), BadRequest, "Create of a metadata-only object")
+			e.OK(e.C.Delete(e.Ctx, p), "Delete metadata only")
+			e.Gone(ConfigMapGVK, "default", "a")
+		}},
+	}
+}
