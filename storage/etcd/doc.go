@@ -8,5 +8,11 @@
 // lets several processes on several machines share one store.
 //
 // Select it with New and a Config, or from the CLI with a URL parsed by
-// ParseURL (--storage etcd://host:2379 or K1S_STORAGE).
+// ParseURL (--storage etcd://host:2379 or K1S_STORAGE); Open does both.
+//
+// etcd's default request limit (--max-request-bytes, 1.5 MiB) is exactly
+// storage.MaxValueSize, which leaves no room for the key and the request
+// around a value of that size: run etcd with --max-request-bytes=2097152
+// (as the test server does) so that every value k1s accepts fits. With the
+// default, such a write fails as 413 RequestEntityTooLarge.
 package etcd

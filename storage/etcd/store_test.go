@@ -497,3 +497,15 @@ func TestGoneNamesCompaction(t *testing.T) {
 		t.Errorf("Compact of a future revision: %v, want an internal error", err)
 	}
 }
+
+// TestDefaultEtcdRequestLimit documents why etcd needs a raised
+// --max-request-bytes: with etcd's default, a value k1s accepts can still
+// be refused by etcd, and the refusal is a 413 naming the key.
+func TestDefaultEtcdRequestLimit(t *testing.T) {
+	server := etcdtest.Start(t, etcdtest.Options{MaxRequestBytes: 3 * 1024 * 1024 / 2})
+	s := newStoreOn(t, server, etcd.Config{})
+	_, err := s.Create(t.Context(), key("big"), make([]byte, storage.MaxValueSize))
+	if !apierrors.IsRequestEntityTooLargeError(err) || !strings.Contains(err.Error(), key("big")) {
+		t.Fatalf("Create of %d bytes on an etcd with the default request limit: %v, want 413 naming the key", storage.MaxValueSize, err)
+	}
+}

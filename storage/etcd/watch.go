@@ -135,8 +135,15 @@ func (w *watcher) run(from int64) {
 func (w *watcher) stream(rev int64, last *int64) (progressed bool, err error) {
 	ctx, cancel := context.WithCancel(clientv3.WithRequireLeader(w.ctx))
 	defer cancel()
-	ch := w.s.cli.Watch(ctx, w.prefix, clientv3.WithPrefix(), clientv3.WithRev(rev), clientv3.WithPrevKV())
+	ch := w.s.cli.Watch(ctx, w.prefix, clientv3.WithPrefix(), clientv3.WithRev(rev), clientv3.WithPrevKV(), clientv3.WithProgressNotify())
 	for resp := range ch {
+		if resp.IsProgressNotify() {
+			// Nothing under the prefix changed up to this revision: a new
+			// watch may start here, which keeps a quiet watch from
+			// falling behind compaction it has nothing to fear from.
+			*last = max(*last, resp.Header.Revision)
+			continue
+		}
 		if resp.CompactRevision != 0 {
 			return progressed, storage.NewGone(*last, resp.CompactRevision)
 		}

@@ -41,6 +41,10 @@ type Options struct {
 	// graceful shutdown, which waits up to 7 s for open watches to end.
 	// Benchmarks leave it off to talk to etcd directly.
 	Proxy bool
+	// MaxRequestBytes overrides the server's request limit (default the
+	// package's MaxRequestBytes), for tests of what a production etcd with
+	// another limit does.
+	MaxRequestBytes uint
 	// Fsync makes the server fsync its WAL and database as a production
 	// etcd does. Tests leave it off: durability across a power loss is
 	// etcd's business, not what they check, and fsync on a shared CI disk
@@ -159,6 +163,9 @@ func (s *Server) config() *embed.Config {
 	cfg.AdvertisePeerUrls = []url.URL{s.peer}
 	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
 	cfg.MaxRequestBytes = MaxRequestBytes
+	if s.opts.MaxRequestBytes > 0 {
+		cfg.MaxRequestBytes = s.opts.MaxRequestBytes
+	}
 	cfg.UnsafeNoFsync = !s.opts.Fsync
 	cfg.LogLevel = "error"
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
