@@ -112,13 +112,16 @@ func TestProxyNeeded(t *testing.T) {
 }
 
 func TestNewRemovesItsData(t *testing.T) {
-	s, err := etcdtest.New(etcdtest.Options{})
+	s, err := etcdtest.New(etcdtest.Options{MaxRequestBytes: 64 * 1024})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cli := dial(t, clientv3.Config{Endpoints: []string{s.Endpoint()}})
 	if _, err := cli.Put(t.Context(), "k", "v"); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := cli.Put(t.Context(), "big", strings.Repeat("x", 128*1024)); err == nil {
+		t.Error("a put over MaxRequestBytes succeeded")
 	}
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "etcdtest-*"))
 	s.Close()
