@@ -57,12 +57,18 @@ func TestReconcilersReportErrors(t *testing.T) {
 			return c.Get(ctx, key, obj, opts...)
 		}}
 	}
-	failUpdate := interceptor.Funcs{Update: func(context.Context, crclient.WithWatch, crclient.Object, ...crclient.UpdateOption) error { return errInjected }}
+	failUpdate := interceptor.Funcs{Update: func(context.Context, crclient.WithWatch, crclient.Object, ...crclient.UpdateOption) error {
+		return errInjected
+	}}
 	failStatus := interceptor.Funcs{SubResourceUpdate: func(context.Context, crclient.Client, string, crclient.Object, ...crclient.SubResourceUpdateOption) error {
 		return errInjected
 	}}
-	failList := interceptor.Funcs{List: func(context.Context, crclient.WithWatch, crclient.ObjectList, ...crclient.ListOption) error { return errInjected }}
-	failCreate := interceptor.Funcs{Create: func(context.Context, crclient.WithWatch, crclient.Object, ...crclient.CreateOption) error { return errInjected }}
+	failList := interceptor.Funcs{List: func(context.Context, crclient.WithWatch, crclient.ObjectList, ...crclient.ListOption) error {
+		return errInjected
+	}}
+	failCreate := interceptor.Funcs{Create: func(context.Context, crclient.WithWatch, crclient.Object, ...crclient.CreateOption) error {
+		return errInjected
+	}}
 	rec := record.NewFakeRecorder(100)
 	req := func(name string) ctrl.Request {
 		return ctrl.Request{NamespacedName: crclient.ObjectKey{Namespace: "default", Name: name}}
