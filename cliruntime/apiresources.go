@@ -89,7 +89,7 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 					if t.Kind.Group != "" {
 						name += "." + t.Kind.Group
 					}
-					fmt.Fprintln(c.Out, name)
+					_, _ = fmt.Fprintln(c.Out, name)
 					continue
 				}
 				row := []string{t.Resource, strings.Join(t.ShortNames, ","), t.Kind.GroupVersion().String(), strconv.FormatBool(t.Namespaced), t.Kind.Kind}

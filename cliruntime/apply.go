@@ -63,13 +63,17 @@ func modifiedConfiguration(obj *unstructured.Unstructured) ([]byte, error) {
 		annots = map[string]string{}
 	}
 	delete(annots, LastAppliedAnnotation)
-	unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations")
+	if err := unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations"); err != nil {
+		return nil, err
+	}
 	original, err := json.Marshal(u.Object)
 	if err != nil {
 		return nil, err
 	}
 	annots[LastAppliedAnnotation] = string(original) + "\n"
-	unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations")
+	if err := unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations"); err != nil {
+		return nil, err
+	}
 	return json.Marshal(u.Object)
 }
 
@@ -116,7 +120,7 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 	}
 	patchType, patch, err := threeWayPatch(c.Scheme(), t, original, modified, currentJSON)
 	if err != nil {
-		res.Err = fmt.Errorf("creating patch with:\noriginal:\n%s\nmodified:\n%s\ncurrent:\n%s\nfor: %s: %v",
+		res.Err = fmt.Errorf("creating patch with:\noriginal:\n%s\nmodified:\n%s\ncurrent:\n%s\nfor: %s: %w",
 			original, modified, currentJSON, res.Name(), err)
 		return res
 	}

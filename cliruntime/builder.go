@@ -120,14 +120,14 @@ func DecodeStream(r io.Reader, source string) ([]*unstructured.Unstructured, err
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("error reading %s: document %d: %v", source, doc, err)
+			return nil, fmt.Errorf("error reading %s: document %d: %w", source, doc, err)
 		}
 		if len(bytes.TrimSpace(stripComments(data))) == 0 {
 			continue
 		}
 		jsonData, err := yaml.YAMLToJSON(data)
 		if err != nil {
-			return nil, fmt.Errorf("error parsing %s: document %d: %v", source, doc, err)
+			return nil, fmt.Errorf("error parsing %s: document %d: %w", source, doc, err)
 		}
 		if string(jsonData) == "null" {
 			continue
@@ -136,7 +136,7 @@ func DecodeStream(r io.Reader, source string) ([]*unstructured.Unstructured, err
 		dec := json.NewDecoder(bytes.NewReader(jsonData))
 		dec.UseNumber()
 		if err := dec.Decode(&obj); err != nil {
-			return nil, fmt.Errorf("error parsing %s: document %d: the document is not an object: %v", source, doc, err)
+			return nil, fmt.Errorf("error parsing %s: document %d: the document is not an object: %w", source, doc, err)
 		}
 		objs, err := flatten(obj, source, doc)
 		if err != nil {

@@ -96,13 +96,13 @@ func (c *CLI) warnings() {
 	}
 	c.warned = true
 	for _, w := range c.session.Warnings() {
-		fmt.Fprintf(c.ErrOut, "Warning: %s\n", w)
+		_, _ = fmt.Fprintf(c.ErrOut, "Warning: %s\n", w)
 	}
 }
 
 func (c *CLI) logf(level int, format string, args ...any) {
 	if c.Flags.Verbosity >= level {
-		fmt.Fprintf(c.ErrOut, "I%s %s\n", time.Now().Format("0102 15:04:05.000000"), fmt.Sprintf(format, args...))
+		_, _ = fmt.Fprintf(c.ErrOut, "I%s %s\n", time.Now().Format("0102 15:04:05.000000"), fmt.Sprintf(format, args...))
 	}
 }
 
@@ -170,7 +170,7 @@ func (c *CLI) ExecuteContext(ctx context.Context, args []string) int {
 		}
 		err = UsageErrorf(path, "%s", err.Error())
 	}
-	fmt.Fprintln(c.ErrOut, FormatError(err))
+	_, _ = fmt.Fprintln(c.ErrOut, FormatError(err))
 	return 1
 }
 
@@ -204,7 +204,7 @@ func (c *CLI) interrupted(ctx context.Context) bool {
 	if ctx.Err() != nil {
 		if !c.cancelled {
 			c.cancelled = true
-			fmt.Fprintln(c.ErrOut, "interrupted: stopping after the writes already done")
+			_, _ = fmt.Fprintln(c.ErrOut, "interrupted: stopping after the writes already done")
 		}
 		return true
 	}

@@ -161,7 +161,7 @@ func (s *sources) collect() (map[string][]byte, error) {
 		}
 		fi, err := os.Stat(path)
 		if err != nil {
-			return nil, fmt.Errorf("error reading %s: %v", path, err)
+			return nil, fmt.Errorf("error reading %s: %w", path, err)
 		}
 		if fi.IsDir() {
 			if key != "" {
@@ -212,7 +212,7 @@ func (s *sources) collect() (map[string][]byte, error) {
 				v = os.Getenv(k)
 			}
 			if err := put(k, []byte(v)); err != nil {
-				return nil, fmt.Errorf("%s line %d: %v", ef, n, err)
+				return nil, fmt.Errorf("%s line %d: %w", ef, n, err)
 			}
 		}
 	}

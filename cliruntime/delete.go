@@ -173,7 +173,7 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 			}
 		}
 		if len(targets) == 0 {
-			fmt.Fprintln(c.Out, "No resources found")
+			_, _ = fmt.Fprintln(c.Out, "No resources found")
 			return nil
 		}
 	}
@@ -204,11 +204,11 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 		}
 		progress.clear()
 		if o.Output == "name" {
-			fmt.Fprintln(c.Out, r.Name())
+			_, _ = fmt.Fprintln(c.Out, r.Name())
 			continue
 		}
 		// kubectl names the kind here, not the resource: `item.inventory.example.com "x" deleted`.
-		fmt.Fprintf(c.Out, "%s %q deleted%s\n", strings.ToLower(tg.t.Kind.GroupKind().String()), tg.obj.GetName(), suffix)
+		_, _ = fmt.Fprintf(c.Out, "%s %q deleted%s\n", strings.ToLower(tg.t.Kind.GroupKind().String()), tg.obj.GetName(), suffix)
 	}
 	progress.done()
 	return utilerrors.NewAggregate(errs)

@@ -75,7 +75,7 @@ func sortEvents(events []*unstructured.Unstructured) {
 type prefixWriter struct{ w *tabwriter.Writer }
 
 func (p prefixWriter) write(level int, format string, args ...any) {
-	fmt.Fprintf(p.w, strings.Repeat("  ", level)+format, args...)
+	_, _ = fmt.Fprintf(p.w, strings.Repeat("  ", level)+format, args...)
 }
 
 // Describe writes kubectl's generic description of obj: name, namespace,
@@ -357,7 +357,7 @@ Print a detailed description of the selected resources, including related resour
 						return err
 					}
 				}
-				fmt.Fprint(c.Out, sep)
+				_, _ = fmt.Fprint(c.Out, sep)
 				if err := Describe(c.Out, u, events, showEvents); err != nil {
 					return err
 				}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,6 +22,11 @@ import (
 
 	"github.com/k1s-dev/k1s/client"
 )
+
+// errNoValidChanges is kubectl's message, full stop included.
+var errNoValidChanges = errors.New(strings.Clone(noValidChanges))
+
+const noValidChanges = "Edit cancelled, no valid changes were saved."
 
 const editHeader = `# Please edit the object below. Lines beginning with a '#' will be ignored,
 # and an empty file will abort the edit. If an error occurs while saving this file will be
@@ -115,7 +121,7 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool) e
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	file := filepath.Join(dir, strings.ReplaceAll(tg.Type.Resource+"-"+current.GetName(), "/", "-")+ext)
 	header := editHeader
 	body := original
@@ -127,7 +133,7 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool) e
 		ed := c.editorCommand(file)
 		ed.Stdin, ed.Stdout, ed.Stderr = os.Stdin, c.Out, c.ErrOut
 		if err := ed.Run(); err != nil {
-			return fmt.Errorf("there was a problem with the editor %q: %v", ed.Args[0], err)
+			return fmt.Errorf("there was a problem with the editor %q: %w", ed.Args[0], err)
 		}
 		edited, err := os.ReadFile(file)
 		if err != nil {
@@ -135,29 +141,29 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool) e
 		}
 		edited = stripHashComments(edited)
 		if len(bytes.TrimSpace(edited)) == 0 {
-			fmt.Fprintln(c.ErrOut, "Edit cancelled, saved file was empty.")
+			_, _ = fmt.Fprintln(c.ErrOut, "Edit cancelled, saved file was empty.")
 			return nil
 		}
 		if bytes.Equal(bytes.TrimSpace(edited), bytes.TrimSpace(original)) {
 			if lastEdited != nil {
 				keep := filepath.Join(os.TempDir(), filepath.Base(file))
 				_ = os.WriteFile(keep, edited, 0o600)
-				fmt.Fprintf(c.ErrOut, "A copy of your changes has been stored to %q\n", keep)
-				return fmt.Errorf("Edit cancelled, no valid changes were saved.")
+				_, _ = fmt.Fprintf(c.ErrOut, "A copy of your changes has been stored to %q\n", keep)
+				return errNoValidChanges
 			}
-			fmt.Fprintln(c.ErrOut, "Edit cancelled, no changes made.")
+			_, _ = fmt.Fprintln(c.ErrOut, "Edit cancelled, no changes made.")
 			return nil
 		}
 		if lastEdited != nil && bytes.Equal(edited, lastEdited) {
 			keep := filepath.Join(os.TempDir(), filepath.Base(file))
 			_ = os.WriteFile(keep, edited, 0o600)
-			fmt.Fprintf(c.ErrOut, "A copy of your changes has been stored to %q\n", keep)
-			return fmt.Errorf("Edit cancelled, no valid changes were saved.")
+			_, _ = fmt.Fprintf(c.ErrOut, "A copy of your changes has been stored to %q\n", keep)
+			return errNoValidChanges
 		}
 		lastEdited = edited
 		patchErr := c.saveEdit(rctx, s, tg, current, original, edited)
 		if patchErr == nil {
-			fmt.Fprintf(c.Out, "%s edited\n", ResourceName(tg.Type.Kind.GroupKind(), current.GetName()))
+			_, _ = fmt.Fprintf(c.Out, "%s edited\n", ResourceName(tg.Type.Kind.GroupKind(), current.GetName()))
 			return nil
 		}
 		// Reopen with the failure on top, as kubectl does, keeping the

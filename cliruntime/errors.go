@@ -111,8 +111,5 @@ func withSource(verb, source string, err error) error {
 
 // errorFromWatch turns a watch's ERROR event object into an error.
 func errorFromWatch(obj runtime.Object) error {
-	if err := apierrors.FromObject(obj); err != nil {
-		return err
-	}
-	return fmt.Errorf("watch ended with an unexpected error object %T", obj)
+	return apierrors.FromObject(obj)
 }

@@ -98,9 +98,9 @@ func (c *CLI) newEventsCommand() *cobra.Command {
 				tp.columns[t] = eventsColumns
 				if len(kept) == 0 && !watchFlag {
 					if all {
-						fmt.Fprintln(c.ErrOut, "No events found.")
+						_, _ = fmt.Fprintln(c.ErrOut, "No events found.")
 					} else {
-						fmt.Fprintf(c.ErrOut, "No events found in %s namespace.\n", req.Namespace)
+						_, _ = fmt.Fprintf(c.ErrOut, "No events found in %s namespace.\n", req.Namespace)
 					}
 					return nil
 				}

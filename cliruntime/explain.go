@@ -51,7 +51,7 @@ func wrap(w io.Writer, indent int, text string) {
 		line := ""
 		for _, word := range strings.Fields(para) {
 			if line != "" && len(pad)+len(line)+1+len(word) > width {
-				fmt.Fprintln(w, pad+line)
+				_, _ = fmt.Fprintln(w, pad+line)
 				line = word
 				continue
 			}
@@ -60,7 +60,7 @@ func wrap(w io.Writer, indent int, text string) {
 			}
 			line += word
 		}
-		fmt.Fprintln(w, pad+line)
+		_, _ = fmt.Fprintln(w, pad+line)
 	}
 }
 
@@ -92,9 +92,9 @@ func Explain(w io.Writer, t *registry.Type, path []string, recursive bool) error
 		schema = &s
 	}
 	if t.Kind.Group != "" {
-		fmt.Fprintf(w, "GROUP:      %s\n", t.Kind.Group)
+		_, _ = fmt.Fprintf(w, "GROUP:      %s\n", t.Kind.Group)
 	}
-	fmt.Fprintf(w, "KIND:       %s\nVERSION:    %s\n\n", t.Kind.Kind, t.Kind.Version)
+	_, _ = fmt.Fprintf(w, "KIND:       %s\nVERSION:    %s\n\n", t.Kind.Kind, t.Kind.Version)
 	cur := schema
 	fieldName := ""
 	for i, p := range path {
@@ -111,9 +111,9 @@ func Explain(w io.Writer, t *registry.Type, path []string, recursive bool) error
 		cur, fieldName = &next, p
 	}
 	if fieldName != "" {
-		fmt.Fprintf(w, "FIELD: %s <%s>\n\n", fieldName, schemaType(cur))
+		_, _ = fmt.Fprintf(w, "FIELD: %s <%s>\n\n", fieldName, schemaType(cur))
 	}
-	fmt.Fprintln(w, "DESCRIPTION:")
+	_, _ = fmt.Fprintln(w, "DESCRIPTION:")
 	desc := cur.Description
 	if desc == "" {
 		desc = "<empty>"
@@ -126,8 +126,8 @@ func Explain(w io.Writer, t *registry.Type, path []string, recursive bool) error
 	if len(props) == 0 {
 		return nil
 	}
-	fmt.Fprintln(w, "    ")
-	fmt.Fprintln(w, "FIELDS:")
+	_, _ = fmt.Fprintln(w, "    ")
+	_, _ = fmt.Fprintln(w, "FIELDS:")
 	explainFields(w, cur, props, 1, recursive, len(path) == 0)
 	return nil
 }
@@ -154,7 +154,7 @@ func explainFields(w io.Writer, parent *apiextensionsv1.JSONSchemaProps, props m
 		if required[n] {
 			req = " -required-"
 		}
-		fmt.Fprintf(w, "%s%s\t<%s>%s\n", pad, n, schemaType(&p), req)
+		_, _ = fmt.Fprintf(w, "%s%s\t<%s>%s\n", pad, n, schemaType(&p), req)
 		if recursive {
 			sub := p.Properties
 			if p.Items != nil && p.Items.Schema != nil {
@@ -171,7 +171,7 @@ func explainFields(w io.Writer, parent *apiextensionsv1.JSONSchemaProps, props m
 			desc = "<no description>"
 		}
 		wrap(w, len(pad)+2, desc)
-		fmt.Fprintln(w)
+		_, _ = fmt.Fprintln(w)
 	}
 }
 

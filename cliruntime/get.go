@@ -139,7 +139,7 @@ Use "` + c.Name + ` api-resources" for a complete list of supported resources.`,
 
 func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintf(c.ErrOut, "You must specify the type of resource to get. Use \"%s api-resources\" for a complete list of supported resources.\n\n", c.Name)
+		_, _ = fmt.Fprintf(c.ErrOut, "You must specify the type of resource to get. Use \"%s api-resources\" for a complete list of supported resources.\n\n", c.Name)
 		return UsageErrorf(c.Name+" get", "Required resource not specified.\nUse \"%s explain <resource>\" for a detailed description of that resource (e.g. %s explain items).", c.Name, c.Name)
 	}
 	if _, err := NewPrinter(o.Print); err != nil {
@@ -227,8 +227,8 @@ func (c *CLI) noResources(w io.Writer, refs []ResourceRef, all bool) {
 		}
 	}
 	if namespaced && !all {
-		fmt.Fprintf(w, "No resources found in %s namespace.\n", c.Flags.NamespaceOrDefault())
+		_, _ = fmt.Fprintf(w, "No resources found in %s namespace.\n", c.Flags.NamespaceOrDefault())
 		return
 	}
-	fmt.Fprintln(w, "No resources found")
+	_, _ = fmt.Fprintln(w, "No resources found")
 }

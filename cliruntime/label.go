@@ -186,7 +186,7 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 					}
 					m, _, _ := unstructured.NestedStringMap(u.Object, "metadata", field)
 					for _, k := range sortedKeys(m) {
-						fmt.Fprintf(c.Out, "%s=%s\n", k, m[k])
+						_, _ = fmt.Fprintf(c.Out, "%s=%s\n", k, m[k])
 					}
 					continue
 				}
@@ -205,7 +205,7 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 						msg = "unlabeled"
 					}
 				}
-				fmt.Fprintf(c.Out, "%s %s\n", r.Name(), msg)
+				_, _ = fmt.Fprintf(c.Out, "%s %s\n", r.Name(), msg)
 			}
 			return utilerrors.NewAggregate(errs)
 		}),

@@ -110,12 +110,12 @@ JSON and YAML formats are accepted. Plugin types have no patch strategies: use -
 			if patchFile != "" {
 				var err error
 				if data, err = os.ReadFile(patchFile); err != nil {
-					return fmt.Errorf("unable to read patch file: %v", err)
+					return fmt.Errorf("unable to read patch file: %w", err)
 				}
 			}
 			data, err := yaml.YAMLToJSON(data)
 			if err != nil {
-				return fmt.Errorf("unable to parse %q: %v", patch, err)
+				return fmt.Errorf("unable to parse %q: %w", patch, err)
 			}
 			wo := WriteOptions{DryRun: dryRun}
 			mode, err := wo.dryRunMode()

@@ -93,7 +93,7 @@ func readArg(format, arg string) (string, error) {
 	}
 	data, err := os.ReadFile(arg)
 	if err != nil {
-		return "", fmt.Errorf("error reading --template %s, %v", arg, err)
+		return "", fmt.Errorf("error reading --template %s, %w", arg, err)
 	}
 	return string(data), nil
 }
@@ -190,7 +190,7 @@ type jsonPathPrinter struct {
 func newJSONPathPrinter(text string) (*jsonPathPrinter, error) {
 	jp := jsonpath.New("out").AllowMissingKeys(true)
 	if err := jp.Parse(text); err != nil {
-		return nil, fmt.Errorf("error parsing jsonpath %s, %v", text, err)
+		return nil, fmt.Errorf("error parsing jsonpath %s, %w", text, err)
 	}
 	return &jsonPathPrinter{jp: jp}, nil
 }
@@ -201,7 +201,7 @@ func (p *jsonPathPrinter) Print(w io.Writer, groups []Group, single bool) error 
 		return err
 	}
 	if err := p.jp.Execute(w, data); err != nil {
-		return fmt.Errorf("error executing jsonpath: %v", err)
+		return fmt.Errorf("error executing jsonpath: %w", err)
 	}
 	return nil
 }
@@ -254,7 +254,7 @@ func newCustomColumnsPrinter(format, arg string, noHeaders bool) (*customColumns
 	if format == "custom-columns-file" {
 		data, err := os.ReadFile(arg)
 		if err != nil {
-			return nil, fmt.Errorf("error reading template %s, %v", arg, err)
+			return nil, fmt.Errorf("error reading template %s, %w", arg, err)
 		}
 		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 		if len(lines) != 2 {
@@ -331,7 +331,7 @@ func SortObjects(items []*unstructured.Unstructured, expr string) error {
 	}
 	jp := jsonpath.New("sort").AllowMissingKeys(true)
 	if err := jp.Parse(relaxed); err != nil {
-		return fmt.Errorf("error parsing --sort-by %s: %v", expr, err)
+		return fmt.Errorf("error parsing --sort-by %s: %w", expr, err)
 	}
 	keys := make([]any, len(items))
 	found := false

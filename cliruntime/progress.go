@@ -59,14 +59,14 @@ func (p *progress) set(n int) {
 	if filled < width {
 		bar += ">" + strings.Repeat(" ", width-filled-1)
 	}
-	fmt.Fprintf(p.w, "\r%s [%s] %d/%d", p.verb, bar, n, p.total)
+	_, _ = fmt.Fprintf(p.w, "\r%s [%s] %d/%d", p.verb, bar, n, p.total)
 	p.shown = true
 }
 
 // clear removes the bar before a line is printed; the next set redraws it.
 func (p *progress) clear() {
 	if p.shown {
-		fmt.Fprint(p.w, "\r\033[K")
+		_, _ = fmt.Fprint(p.w, "\r\033[K")
 		p.shown = false
 	}
 }

@@ -184,7 +184,8 @@ func SetNamespace(t *registry.Type, u *unstructured.Unstructured, namespace stri
 	case ns == "":
 		u.SetNamespace(namespace)
 	case explicit && ns != namespace:
-		return fmt.Errorf("the namespace from the provided object %q does not match the namespace %q. You must pass '--namespace=%s' to perform this operation.", ns, namespace, ns)
+		// kubectl's message, two sentences and a full stop.
+		return fmt.Errorf("the namespace from the provided object %q does not match the namespace %q. %s", ns, namespace, passNamespace(ns))
 	}
 	return nil
 }
@@ -214,4 +215,8 @@ func isNamespaceNotFound(err error, ns string) bool {
 	}
 	d := se.Status().Details
 	return d != nil && d.Kind == "namespaces" && d.Name == ns
+}
+
+func passNamespace(ns string) string {
+	return fmt.Sprintf("You must pass '--namespace=%s' to perform this operation.", ns)
 }

@@ -58,7 +58,7 @@ func (c *CLI) newVersionCommand() *cobra.Command {
 			}}
 			switch output {
 			case "":
-				fmt.Fprintf(c.Out, "Client Version: %s\n", c.Version)
+				_, _ = fmt.Fprintf(c.Out, "Client Version: %s\n", c.Version)
 				return nil
 			case "json", "yaml":
 				data, err := Encode(info, output == "yaml")

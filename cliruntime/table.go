@@ -253,13 +253,12 @@ func cellForJSONValue(typ string, value any) any {
 // TablePrinter prints kubectl tables. Headers are printed once per type
 // (again when the type changes); column widths persist across calls.
 type TablePrinter struct {
-	opts      PrintOptions
-	wide      bool
-	tw        *tabWriter
-	lastType  *registry.Type
-	printed   bool
-	columns   map[*registry.Type][]Column
-	eventType string
+	opts     PrintOptions
+	wide     bool
+	tw       *tabWriter
+	lastType *registry.Type
+	printed  bool
+	columns  map[*registry.Type][]Column
 }
 
 // NewTablePrinter returns a table printer; opts.Output "wide" shows

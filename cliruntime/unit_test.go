@@ -49,7 +49,7 @@ func newTestCLI(t *testing.T) (*CLI, *bytes.Buffer, *bytes.Buffer) {
 func itemsYAML(n int) string {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "---\napiVersion: inventory.example.com/v1alpha1\nkind: Item\nmetadata:\n  name: item-%03d\nspec:\n  category: c\n  quantity: %d\n", i, i)
+		_, _ = fmt.Fprintf(&b, "---\napiVersion: inventory.example.com/v1alpha1\nkind: Item\nmetadata:\n  name: item-%03d\nspec:\n  category: c\n  quantity: %d\n", i, i)
 	}
 	return b.String()
 }

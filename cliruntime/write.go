@@ -49,7 +49,7 @@ func (o *WriteOptions) dryRunMode() (string, error) {
 	case "unchanged", "true":
 		return "client", nil
 	}
-	return "", fmt.Errorf(`invalid dry-run value (%v). Must be "none", "server", or "client".`, o.DryRun)
+	return "", fmt.Errorf(`invalid dry-run value (%v). %s`, o.DryRun, `Must be "none", "server", or "client".`)
 }
 
 // writeAll writes every object from o's files with fn: first a dry-run
@@ -92,7 +92,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	}
 	sort.SliceStable(order, func(a, b int) bool {
 		return creatingNS[infos[order[a]].Object.GetName()] && types[order[a]].Kind.Kind == "Namespace" && types[order[a]].Kind.Group == "" &&
-			!(types[order[b]].Kind.Kind == "Namespace" && types[order[b]].Kind.Group == "")
+			(types[order[b]].Kind.Kind != "Namespace" || types[order[b]].Kind.Group != "")
 	})
 	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
 
@@ -113,7 +113,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 			}
 		}
 		if len(errs) > 0 {
-			fmt.Fprintf(c.ErrOut, "Nothing was written: %d of %d objects failed validation (use --continue-on-error to write the valid ones).\n", len(errs), len(infos))
+			_, _ = fmt.Fprintf(c.ErrOut, "Nothing was written: %d of %d objects failed validation (use --continue-on-error to write the valid ones).\n", len(errs), len(infos))
 			return utilerrors.NewAggregate(errs)
 		}
 	}
@@ -148,10 +148,10 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 		switch o.Output {
 		case "":
 			progress.clear()
-			fmt.Fprintf(c.Out, "%s %s%s\n", r.Name(), r.Action, suffix)
+			_, _ = fmt.Fprintf(c.Out, "%s %s%s\n", r.Name(), r.Action, suffix)
 		case "name":
 			progress.clear()
-			fmt.Fprintln(c.Out, r.Name())
+			_, _ = fmt.Fprintln(c.Out, r.Name())
 		default:
 			printed = append(printed, r.Object)
 			printedTypes = append(printedTypes, r.Type)

@@ -18,7 +18,7 @@ func TestMain(m *testing.M) {
 			if err != nil {
 				os.Exit(1)
 			}
-			defer f.Close()
+			defer func() { _ = f.Close() }()
 			for _, a := range os.Args[2:] {
 				_, _ = f.WriteString(a + "\n")
 			}

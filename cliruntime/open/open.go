@@ -15,7 +15,6 @@ import (
 	"github.com/k1s-dev/k1s/cliruntime"
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/storage"
-	"github.com/k1s-dev/k1s/storage/etcd"
 	"github.com/k1s-dev/k1s/storage/sqlite"
 )
 
@@ -27,11 +26,7 @@ func Storage(ctx context.Context, flags *cliruntime.GlobalFlags) (storage.Interf
 		if !strings.HasPrefix(flags.Storage, "etcd://") && !strings.HasPrefix(flags.Storage, "etcds://") {
 			return nil, fmt.Errorf("unsupported --storage %q: expected etcd://host:port[,host:port] or etcds://host:port[,host:port]", flags.Storage)
 		}
-		cfg, err := etcd.ParseURL(flags.Storage)
-		if err != nil {
-			return nil, err
-		}
-		return etcd.New(ctx, cfg)
+		return openEtcd(ctx, flags.Storage)
 	}
 	path, err := flags.DataPath()
 	if err != nil {
