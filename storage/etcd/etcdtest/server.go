@@ -41,6 +41,10 @@ type Options struct {
 	// graceful shutdown, which waits up to 7 s for open watches to end.
 	// Benchmarks leave it off to talk to etcd directly.
 	Proxy bool
+	// DataDir, when set, holds etcd's data instead of a temporary
+	// directory, and is left in place when the server closes (to inspect
+	// it, or to start another server on the same data).
+	DataDir string
 	// MaxRequestBytes overrides the server's request limit (default the
 	// package's MaxRequestBytes), for tests of what a production etcd with
 	// another limit does.
@@ -75,7 +79,11 @@ func Start(t testing.TB, opts ...Options) *Server {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	s, err := newServer(o, t.TempDir(), false)
+	dir := o.DataDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	s, err := newServer(o, dir, false)
 	if err != nil {
 		t.Fatalf("etcdtest: %v", err)
 	}
@@ -83,16 +91,21 @@ func Start(t testing.TB, opts ...Options) *Server {
 	return s
 }
 
-// New runs a server with its data in a new temporary directory; Close
-// stops it and removes the directory.
+// New runs a server with its data in Options.DataDir or a new temporary
+// directory; Close stops it and removes a temporary directory.
 func New(opts Options) (*Server, error) {
-	dir, err := os.MkdirTemp("", "etcdtest-")
-	if err != nil {
-		return nil, fmt.Errorf("etcdtest: data directory: %w", err)
+	dir, temp := opts.DataDir, opts.DataDir == ""
+	if temp {
+		var err error
+		if dir, err = os.MkdirTemp("", "etcdtest-"); err != nil {
+			return nil, fmt.Errorf("etcdtest: data directory: %w", err)
+		}
 	}
-	s, err := newServer(opts, dir, true)
+	s, err := newServer(opts, dir, temp)
 	if err != nil {
-		_ = os.RemoveAll(dir)
+		if temp {
+			_ = os.RemoveAll(dir)
+		}
 		return nil, fmt.Errorf("etcdtest: %w", err)
 	}
 	return s, nil
@@ -109,10 +122,7 @@ func newServer(opts Options, dir string, removeDir bool) (*Server, error) {
 	var err error
 	for range 5 {
 		var cport, pport int
-		if cport, err = freePort(); err != nil {
-			return nil, err
-		}
-		if pport, err = freePort(); err != nil {
+		if cport, pport, err = freePorts(); err != nil {
 			return nil, err
 		}
 		s.client = url.URL{Scheme: scheme, Host: fmt.Sprintf("127.0.0.1:%d", cport)}
@@ -142,13 +152,19 @@ func newServer(opts Options, dir string, removeDir bool) (*Server, error) {
 	return s, nil
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("finding a free port: %w", err)
+// freePorts finds two ports nothing listens on, for etcd's client and
+// peer listeners.
+func freePorts() (int, int, error) {
+	var ports [2]int
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, 0, fmt.Errorf("finding a free port: %w", err)
+		}
+		defer func() { _ = l.Close() }()
+		ports[i] = l.Addr().(*net.TCPAddr).Port
 	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return ports[0], ports[1], nil
 }
 
 func (s *Server) memberDir() string { return s.dir + "/etcd" }

@@ -212,3 +212,29 @@ func TestProxyWithEtcdDown(t *testing.T) {
 		t.Fatalf("Put after the restart: %v", err)
 	}
 }
+
+func TestDataDir(t *testing.T) {
+	dir := t.TempDir()
+	s, err := etcdtest.New(etcdtest.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Client(t).Put(t.Context(), "k", "kept"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// A second server on the same data sees what the first wrote.
+	s2 := etcdtest.Start(t, etcdtest.Options{DataDir: dir})
+	if got := get(t, s2.Client(t), "k"); got != "kept" {
+		t.Errorf("value on a server started on the same data: %q, want kept", got)
+	}
+
+	// A data directory etcd cannot use fails New, naming the directory.
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := etcdtest.New(etcdtest.Options{DataDir: file}); err == nil || !strings.Contains(err.Error(), file) {
+		t.Errorf("New on a data directory that is a file: %v, want an error naming %s", err, file)
+	}
+}
