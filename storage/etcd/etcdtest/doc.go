@@ -10,5 +10,7 @@
 // Start ties the server to a test; New returns one that the caller closes,
 // for TestMain functions that share one server between many tests (and
 // between the OS processes those tests start: they reach it through
-// Endpoint or URL).
+// Endpoint or URL, e.g. K1S_STORAGE=<URL>/some-prefix). NewStore opens the
+// k1s etcd backend on a server under a fresh key prefix, which is all a
+// conformance suite's constructor needs.
 package etcdtest

@@ -238,3 +238,20 @@ func TestDataDir(t *testing.T) {
 		t.Errorf("New on a data directory that is a file: %v, want an error naming %s", err, file)
 	}
 }
+
+func TestNewStore(t *testing.T) {
+	certs, err := etcdtest.WriteCerts(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, opts := range []etcdtest.Options{{}, {TLS: &certs, RootPassword: "pw"}} {
+		s := etcdtest.Start(t, opts)
+		a, b := s.NewStore(t), s.NewStore(t)
+		if _, err := a.Create(t.Context(), "/t/core/configmaps/default/x", []byte("a")); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := b.Count(t.Context(), "/t/"); err != nil || n != 0 {
+			t.Errorf("a second store counts %d keys (%v), want an empty store", n, err)
+		}
+	}
+}
