@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"slices"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -41,13 +42,29 @@ func ownerSegment(gr schema.GroupResource, namespace, name string) string {
 	return group + ":" + gr.Resource + ":" + namespace + ":" + name
 }
 
-// keyOwnerSegment is the owner segment of the object stored at key.
+// keyOwnerSegment is the owner segment of the object stored at key,
+// /{tenant}/{group}/{resource}/[{namespace}/]{name}. It is on the path of
+// every delete, so it cuts the key without allocating the parts.
 func keyOwnerSegment(key string) string {
-	kp, err := storage.ParseKey(key)
-	if err != nil {
+	rest, ok := strings.CutPrefix(key, "/")
+	if !ok {
 		return ""
 	}
-	return ownerSegment(kp.Resource, kp.Namespace, kp.Name)
+	var parts [5]string
+	n, more := 0, true
+	for n < 5 && more {
+		parts[n], rest, more = strings.Cut(rest, "/")
+		n++
+	}
+	switch {
+	case more:
+		return ""
+	case n == 4:
+		return parts[1] + ":" + parts[2] + "::" + parts[3]
+	case n == 5:
+		return parts[1] + ":" + parts[2] + ":" + parts[3] + ":" + parts[4]
+	}
+	return ""
 }
 
 func (c *Client) dependentKey(owner string, dependent types.UID) string {

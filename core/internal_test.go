@@ -70,3 +70,18 @@ func TestKeyHelpers(t *testing.T) {
 		t.Errorf("rvString(0) = %q", got)
 	}
 }
+
+func TestKeyOwnerSegment(t *testing.T) {
+	for key, want := range map[string]string{
+		"/t/core/configmaps/ns/a":          "core:configmaps:ns:a",
+		"/t/example.com/widgets/w":         "example.com:widgets::w",
+		"t/core/configmaps/ns/a":           "",
+		"/t/core/configmaps/ns/a/extra":    "",
+		"/t/core/configmaps":               "",
+		"/t/core/configmaps/ns/a/b/c/d/ef": "",
+	} {
+		if got := keyOwnerSegment(key); got != want {
+			t.Errorf("keyOwnerSegment(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
