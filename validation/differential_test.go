@@ -98,3 +98,41 @@ func differential(t *testing.T, schema *apiextensionsv1.JSONSchemaProps, n int) 
 		}
 	}
 }
+
+// FuzzDifferential compares k1s with the API server's code on arbitrary
+// JSON objects (as new and as stored object) against the rich schema:
+// pruning and defaulting must give the same object, validation the same
+// errors, modulo the documented differences (see normalize).
+func FuzzDifferential(f *testing.F) {
+	typ := &registry.Type{Schema: loadSchema(f, "testdata/rich-schema.yaml")}
+	o := newOracle(f, typ.Schema)
+	f.Add(`{"spec":{"quantity":-1,"tags":["a","a"],"ports":[{"name":"a"},{"name":"a"}]}}`, `{}`)
+	f.Add(`{"spec":{"choice":{"a":"x","b":"y"},"both":1e300,"price":-0.0,"small":2147483648}}`, `{"spec":{"choice":{"a":"x","b":"y"}}}`)
+	f.Add(`{"spec":{"template":{"apiVersion":1,"metadata":{"name":3,"labels":"x"}}}}`, `{"spec":{"template":{}}}`)
+	f.Fuzz(func(t *testing.T, newJSON, oldJSON string) {
+		var obj map[string]any
+		if err := utiljson.Unmarshal([]byte(newJSON), &obj); err != nil || obj == nil {
+			return
+		}
+		var old map[string]any
+		if err := utiljson.Unmarshal([]byte(oldJSON), &old); err != nil {
+			old = nil
+		}
+		want := runtime.DeepCopyJSON(obj)
+		o.apply(want)
+		got := runtime.DeepCopyJSON(obj)
+		defaulting.ApplySchema(typ, got)
+		if d := cmp.Diff(want, got); d != "" {
+			t.Fatalf("apply differs:\n%s", d)
+		}
+		var wantOld map[string]any
+		if old != nil {
+			wantOld = runtime.DeepCopyJSON(old)
+			o.apply(wantOld)
+			defaulting.ApplySchema(typ, old)
+		}
+		if d := diffErrs(validation.ValidateSchema(typ, got, old), o.validate(want, wantOld)); d != "" {
+			t.Fatalf("validation differs (-apiserver +k1s):\n%s", d)
+		}
+	})
+}

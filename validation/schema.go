@@ -213,8 +213,7 @@ func typeMatches(s *structural.Schema, x any) bool {
 		if _, ok := x.(string); ok {
 			return true
 		}
-		_, integral, ok := structural.Number(x)
-		return ok && integral
+		return isInteger(x)
 	}
 	switch s.Type {
 	case "":
@@ -232,8 +231,7 @@ func typeMatches(s *structural.Schema, x any) bool {
 		_, ok := x.(bool)
 		return ok
 	case "integer":
-		_, integral, ok := structural.Number(x)
-		return ok && integral
+		return isInteger(x)
 	case "number":
 		_, _, ok := structural.Number(x)
 		return ok
@@ -348,6 +346,19 @@ func (v *validator) strBounds(s *structural.Schema, x string) {
 			v.add(field.Invalid(p, x, fmt.Sprintf("%s in body should match '%s'", name(p), s.PatternSource)))
 		}
 	}
+}
+
+// isInteger reports whether x is an integer in the API server's sense: a
+// Go integer, or a float that go-openapi takes for a JSON integer.
+func isInteger(x any) bool {
+	switch f := x.(type) {
+	case float64:
+		return isJSONInteger(f)
+	case float32:
+		return isJSONInteger(float64(f))
+	}
+	_, _, ok := structural.Number(x)
+	return ok
 }
 
 // isJSONInteger is go-openapi's IsFloat64AJSONInteger: integral within

@@ -104,6 +104,8 @@ properties:
 				`o: Invalid value: "array": o in body must be of type object: "array"`,
 				`s: Invalid value: "integer": s in body must be of type string: "integer"`,
 			}},
+		{name: "floats beyond 2^53 are not integers, as in go-openapi", schema: s, obj: `{"i":1e300}`,
+			want: []string{`i: Invalid value: "number": i in body must be of type integer: "number"`}},
 		{name: "null is not a value of a type", schema: s, obj: `{"s":null,"any":null}`,
 			want: []string{`s: Invalid value: "null": s in body must be of type string: "null"`}},
 		{name: "unknown type name never matches", schema: s, obj: `{"bogus":1}`,
