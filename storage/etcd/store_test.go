@@ -384,8 +384,9 @@ func TestTLS(t *testing.T) {
 // TestPrefix checks that Config.Prefix keeps stores apart on one etcd and
 // is where the keys really are.
 func TestPrefix(t *testing.T) {
-	a := newStoreOn(t, srv, etcd.Config{Prefix: "/prefix-a"})
-	b := newStoreOn(t, srv, etcd.Config{Prefix: "/prefix-b"})
+	pa := fmt.Sprintf("/prefix-a-%d", storeSeq.Add(1))
+	a := newStoreOn(t, srv, etcd.Config{Prefix: pa})
+	b := newStoreOn(t, srv, etcd.Config{})
 	if _, err := a.Create(t.Context(), key("x"), []byte("a")); err != nil {
 		t.Fatal(err)
 	}
@@ -395,9 +396,9 @@ func TestPrefix(t *testing.T) {
 	if n, err := b.Count(t.Context(), "/"); err != nil || n != 0 {
 		t.Fatalf("store b counts %d keys (%v), want 0", n, err)
 	}
-	resp, err := srv.Client(t).Get(t.Context(), "/prefix-a"+key("x"))
+	resp, err := srv.Client(t).Get(t.Context(), pa+key("x"))
 	if err != nil || len(resp.Kvs) != 1 || string(resp.Kvs[0].Value) != "a" {
-		t.Fatalf("raw etcd read of /prefix-a%s: %v, %v", key("x"), resp, err)
+		t.Fatalf("raw etcd read of %s%s: %v, %v", pa, key("x"), resp, err)
 	}
 	// A continue token of one prefix does not read another.
 	for i := range 3 {
