@@ -104,12 +104,23 @@ func differential(t *testing.T, schema *apiextensionsv1.JSONSchemaProps, n int) 
 // pruning and defaulting must give the same object, validation the same
 // errors, modulo the documented differences (see normalize).
 func FuzzDifferential(f *testing.F) {
-	typ := &registry.Type{Schema: loadSchema(f, "testdata/rich-schema.yaml")}
-	o := newOracle(f, typ.Schema)
-	f.Add(`{"spec":{"quantity":-1,"tags":["a","a"],"ports":[{"name":"a"},{"name":"a"}]}}`, `{}`)
-	f.Add(`{"spec":{"choice":{"a":"x","b":"y"},"both":1e300,"price":-0.0,"small":2147483648}}`, `{"spec":{"choice":{"a":"x","b":"y"}}}`)
-	f.Add(`{"spec":{"template":{"apiVersion":1,"metadata":{"name":3,"labels":"x"}}}}`, `{"spec":{"template":{}}}`)
-	f.Fuzz(func(t *testing.T, newJSON, oldJSON string) {
+	var types [2]*registry.Type
+	var oracles [2]*oracle
+	for i, file := range []string{"testdata/rich-schema.yaml", "testdata/edge-schema.yaml"} {
+		types[i] = &registry.Type{Schema: loadSchema(f, file)}
+		oracles[i] = newOracle(f, types[i].Schema)
+	}
+	f.Add(false, `{"spec":{"quantity":-1,"tags":["a","a"],"ports":[{"name":"a"},{"name":"a"}]}}`, `{}`)
+	f.Add(false, `{"spec":{"choice":{"a":"x","b":"y"},"both":1e300,"price":-0.0,"small":2147483648}}`, `{"spec":{"choice":{"a":"x","b":"y"}}}`)
+	f.Add(false, `{"spec":{"template":{"apiVersion":1,"metadata":{"name":3,"labels":"x"}}}}`, `{"spec":{"template":{}}}`)
+	f.Add(true, `{"spec":{"keyed":[{"name":"a"},{"name":"a","protocol":"TCP"}],"templates":[{"kind":"P"}],"x":1},"other":{"y":null}}`, `{"spec":null}`)
+	f.Add(true, `{"spec":{"obj":null,"opaque":{"k":{"w":1},"j":null},"matrix":[[1,1],[10]],"dates":{"a":null,"b":"2024-02-30"}}}`, `{"spec":{"matrix":[[1,1]]}}`)
+	f.Fuzz(func(t *testing.T, edge bool, newJSON, oldJSON string) {
+		which := 0
+		if edge {
+			which = 1
+		}
+		typ, o := types[which], oracles[which]
 		var obj map[string]any
 		if err := utiljson.Unmarshal([]byte(newJSON), &obj); err != nil || obj == nil {
 			return
