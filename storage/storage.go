@@ -2,9 +2,11 @@ package storage
 
 import "context"
 
-// MaxValueSize is the largest encoded object a backend accepts: etcd's
-// default request limit (1.5 MiB), so that data written to the embedded
-// store can always move to etcd.
+// MaxValueSize is the largest encoded object a backend accepts: 1.5 MiB,
+// the size of etcd's default request limit, so that data written to the
+// embedded store can move to etcd. That limit also has to hold the key and
+// the request's framing, so an etcd serving k1s needs a little headroom
+// (--max-request-bytes=2097152; see storage/etcd).
 const MaxValueSize = 3 * 1024 * 1024 / 2
 
 // KeyValue is one stored object.
