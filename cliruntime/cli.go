@@ -15,6 +15,7 @@ import (
 
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/worktracking"
 )
 
 // Session is what commands work with: a client, the registry behind it,
@@ -55,7 +56,14 @@ type CLI struct {
 	session   *Session
 	warned    bool
 	cancelled bool
+	// work counts the store calls in flight, so that an interrupt refuses
+	// new calls while the one running finishes (see ExecuteContext).
+	work *worktracking.Registry
 }
+
+// shutdownGrace bounds how long a command waits, once it is done, for
+// store calls still in flight before it closes the store.
+const shutdownGrace = 10 * time.Second
 
 // New returns a CLI on the process's standard streams.
 func New(name, version string, open SessionFactory) *CLI {
@@ -84,6 +92,9 @@ func (c *CLI) Session(ctx context.Context) (*Session, error) {
 		return nil, err
 	}
 	c.logf(4, "opened store in %s", time.Since(start))
+	if c.work != nil {
+		s.Client = worktracking.Client(s.Client, c.work)
+	}
 	c.session = s
 	return s, nil
 }
@@ -108,11 +119,11 @@ func (c *CLI) logf(level int, format string, args ...any) {
 
 // Close releases the session's store.
 func (c *CLI) Close() error {
-	if c.session == nil || c.session.Close == nil {
-		return nil
-	}
 	s := c.session
 	c.session = nil
+	if s == nil || s.Close == nil {
+		return nil
+	}
 	return s.Close()
 }
 
@@ -146,12 +157,27 @@ func (c *CLI) Execute(args []string) int {
 // ExecuteContext is Execute with a context whose cancellation acts as an
 // interrupt.
 func (c *CLI) ExecuteContext(ctx context.Context, args []string) int {
+	// An interrupt stops new store calls at once; the call in flight (its
+	// context does not inherit the interrupt, see requestContext) runs to
+	// its end, and Shutdown below waits for it before the store closes.
+	c.work = worktracking.New(nil)
+	c.cancelled, c.warned = false, false
+	stopAfter := context.AfterFunc(ctx, c.work.StopAccepting)
+	defer stopAfter()
+	if ctx.Err() != nil {
+		c.work.StopAccepting() // AfterFunc would do it, but not before we start
+	}
 	root := NewRootCommand(c)
 	root.SetArgs(args)
 	root.SetIn(c.In)
 	root.SetOut(c.Out)
 	root.SetErr(c.ErrOut)
 	err := root.ExecuteContext(ctx)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	if werr := c.work.Shutdown(sctx); werr != nil && err == nil {
+		err = werr
+	}
+	cancel()
 	if cerr := c.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -191,6 +217,12 @@ func (c *CLI) run(fn func(cmd *cobra.Command, args []string) error) func(*cobra.
 	return func(cmd *cobra.Command, args []string) error {
 		err := fn(cmd, args)
 		c.warnings()
+		if err != nil && errors.Is(err, worktracking.ErrShuttingDown) {
+			// Interrupted between store calls: the calls made are done,
+			// the next was refused. Say so once, not as a server error.
+			c.interrupted(cmd.Context())
+			return &ExitError{Code: 130}
+		}
 		if err == nil && c.cancelled {
 			return &ExitError{Code: 130}
 		}

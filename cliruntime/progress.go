@@ -10,8 +10,8 @@ import (
 )
 
 // progress draws a bar on stderr while many objects are written. It
-// draws only when stderr is a terminal and the objects are more than fit
-// on one screen; otherwise every method does nothing, so piped output
+// draws only when stdout and stderr are terminals and the objects are
+// more than fit on one screen; otherwise every method does nothing, so piped output
 // and logs stay clean.
 type progress struct {
 	w       io.Writer
@@ -26,8 +26,10 @@ func (c *CLI) errTerminal() (bool, int) {
 	if c.ErrIsTerminal != nil {
 		return c.ErrIsTerminal()
 	}
+	// Both streams must be terminals: with stdout piped or redirected the
+	// user is not watching, and a bar would only land in captured stderr.
 	fd := int(os.Stderr.Fd())
-	if c.ErrOut != os.Stderr || !term.IsTerminal(fd) {
+	if c.ErrOut != os.Stderr || c.Out != os.Stdout || !term.IsTerminal(fd) || !term.IsTerminal(int(os.Stdout.Fd())) {
 		return false, 0
 	}
 	_, rows, err := term.GetSize(fd)

@@ -103,20 +103,44 @@ func TestInterruptStopsBetweenWrites(t *testing.T) {
 }
 
 func TestWatchEndsOnCancel(t *testing.T) {
-	c, out, errOut := newTestCLI(t)
+	c, _, errOut := newTestCLI(t)
 	c.In = strings.NewReader(itemsYAML(2))
 	if code := c.ExecuteContext(context.Background(), []string{"apply", "-f", "-"}); code != 0 {
 		t.Fatal(errOut)
 	}
-	out.Reset()
+	// The watcher is interrupted once it printed the list.
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	var printed bytes.Buffer
+	c.Out = cancelOnWrite{&printed, cancel}
 	if code := c.ExecuteContext(ctx, []string{"get", "items", "-w", "--sort-by", ".spec.quantity"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(out.String(), "item-001") {
-		t.Errorf("stdout = %q", out)
+	if !strings.Contains(printed.String(), "item-001") {
+		t.Errorf("stdout = %q", printed.String())
 	}
+
+	// Interrupted before it started: it ends quietly.
+	cancelled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	errOut.Reset()
+	if code := c.ExecuteContext(cancelled, []string{"get", "items", "-w"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// A one-shot command interrupted before its first store call.
+	if code := c.ExecuteContext(cancelled, []string{"get", "items"}); code != 130 {
+		t.Fatalf("exit %d, want 130: %s", code, errOut)
+	}
+}
+
+// cancelOnWrite cancels a context once something was written.
+type cancelOnWrite struct {
+	w      *bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (c cancelOnWrite) Write(p []byte) (int, error) {
+	defer c.cancel()
+	return c.w.Write(p)
 }
 
 func TestCellForJSONValue(t *testing.T) {

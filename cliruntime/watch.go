@@ -38,6 +38,9 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 	items, rv, err := List(lctx, s.Client, t, req)
 	cancel()
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	table, isTable := printer.(*TablePrinter)
