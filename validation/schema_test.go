@@ -580,3 +580,28 @@ func TestValidateSchemaLoadsLazySchemas(t *testing.T) {
 		t.Errorf("broken schema (-want +got):\n%s", d)
 	}
 }
+
+// TestConcurrentUse checks that first use from many goroutines at once
+// (schema compilation, lazily compiled format patterns) is safe; run it
+// with -race.
+func TestConcurrentUse(t *testing.T) {
+	typ := &registry.Type{Schema: parseSchema(t, `
+type: object
+properties:
+  when: {type: string, format: date-time}
+  id: {type: string, format: uuid}
+  host: {type: string, format: hostname}
+  count: {type: integer, minimum: 0}
+`)}
+	obj := map[string]any{"when": "yesterday", "id": "123e4567-e89b-12d3-a456-426614174000", "host": "example.com", "count": int64(1)}
+	want := []string{`when: Invalid value: "yesterday": when in body must be of type date-time: "yesterday"`}
+	results := make(chan []string)
+	for range 8 {
+		go func() { results <- errStrings(validation.ValidateSchema(typ, obj, nil)) }()
+	}
+	for range 8 {
+		if d := cmp.Diff(want, <-results); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+	}
+}
