@@ -15,13 +15,9 @@ import (
 )
 
 // RepoRoot returns the module's root directory.
-func RepoRoot(t testing.TB) string {
+func RepoRoot(testing.TB) string {
 	_, file, _, _ := runtime.Caller(0)
-	root, err := filepath.Abs(filepath.Join(filepath.Dir(file), "..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
+	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
 // ScriptsDir is where the scripts live, relative to the module root.

@@ -55,11 +55,7 @@ func Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntime.Se
 		_ = store.Close()
 		return nil, err
 	}
-	warnings := func() []string {
-		if d := c.Discovery(); d != nil {
-			return d.Warnings()
-		}
-		return nil
-	}
-	return &cliruntime.Session{Client: c, Registry: c.Registry(), Close: store.Close, Warnings: warnings}, nil
+	// Discovery is never nil here: only SkipPlugins, which we do not set,
+	// leaves the default registry without it.
+	return &cliruntime.Session{Client: c, Registry: c.Registry(), Close: store.Close, Warnings: c.Discovery().Warnings}, nil
 }

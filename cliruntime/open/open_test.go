@@ -55,10 +55,13 @@ func TestSession(t *testing.T) {
 
 func TestStorageErrors(t *testing.T) {
 	dir := t.TempDir()
+	t.Setenv("HOME", "")
+	t.Setenv("XDG_DATA_HOME", "")
 	for _, tc := range []struct {
 		flags cliruntime.GlobalFlags
 		want  string
 	}{
+		{cliruntime.GlobalFlags{WorkDir: dir}, "no per-user data directory"},
 		{cliruntime.GlobalFlags{Storage: "bogus://x"}, `unsupported --storage "bogus://x"`},
 		{cliruntime.GlobalFlags{Storage: "etcd://"}, "etcd"},
 		{cliruntime.GlobalFlags{Data: dir}, ""},
