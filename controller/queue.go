@@ -53,7 +53,7 @@ func instrument(r any, tracker *worktracking.Registry) *watched {
 	inner := do.Interface().(reconcile.Reconciler)
 	do.Set(reflect.ValueOf(reconcile.Reconciler(&trackedReconciler{inner: inner, name: w.name, tracker: tracker})))
 	orig, _ := nq.Interface().(newQueueFn)
-	nq.Set(reflect.ValueOf(newQueueFn(func(controllerName string, rl rateLimiter) queue {
+	nq.Set(reflect.ValueOf(func(controllerName string, rl rateLimiter) queue {
 		rl = &recordingLimiter{TypedRateLimiter: rl, w: w}
 		var q queue
 		if orig != nil {
@@ -65,7 +65,7 @@ func instrument(r any, tracker *worktracking.Registry) *watched {
 		w.q = q
 		w.mu.Unlock()
 		return &observedQueue{TypedRateLimitingInterface: q, w: w}
-	})))
+	}))
 	return w
 }
 

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/k1s-dev/k1s/worktracking"
@@ -67,8 +68,7 @@ func (m *Manager) RunTriggered(ctx context.Context, opts TriggeredOptions) (Trig
 			return m.result(before), err
 		case <-ctx.Done():
 			cancel()
-			<-errCh
-			return m.result(before), ctx.Err()
+			return m.result(before), errors.Join(ctx.Err(), <-errCh)
 		case now := <-ticker.C:
 			idle, activity := m.idle(now, opts.RequeueBound, opts.Settle)
 			if !idle || activity != lastActivity || quietSince.IsZero() {

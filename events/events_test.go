@@ -53,7 +53,9 @@ func list(t *testing.T, c client.Client) []stored {
 	for _, e := range l.Items {
 		out = append(out, stored{e.Reason, e.Message, e.Type, e.InvolvedObject.Kind + "/" + e.InvolvedObject.Name, e.Source.Component, e.Count})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Object+out[i].Reason+out[i].Message < out[j].Object+out[j].Reason+out[j].Message })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Object+out[i].Reason+out[i].Message < out[j].Object+out[j].Reason+out[j].Message
+	})
 	return out
 }
 

@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 	case "watcher":
 		os.Exit(runWatcher())
 	default:
-		fmt.Fprintln(os.Stderr, "unknown helper role")
+		_, _ = fmt.Fprintln(os.Stderr, "unknown helper role")
 		os.Exit(2)
 	}
 }
@@ -50,7 +50,7 @@ func openRuntime(path string) (*managed.Runtime, func(), error) {
 	}
 	rt, err := managed.New(managed.Options{Options: coreOpts(store), EnableInformers: true})
 	if err != nil {
-		store.Close()
+		_ = store.Close()
 		return nil, nil, err
 	}
 	return rt, func() {
@@ -65,7 +65,7 @@ func openRuntime(path string) (*managed.Runtime, func(), error) {
 func runWriter() int {
 	rt, closeFn, err := openRuntime(os.Getenv("K1S_DB"))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		_, _ = fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer closeFn()
@@ -75,24 +75,24 @@ func runWriter() int {
 	ctx := context.Background()
 	c := rt.Client()
 	out := bufio.NewWriter(os.Stdout)
-	defer out.Flush()
+	defer func() { _ = out.Flush() }()
 	for i := range n {
 		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: fmt.Sprintf("w%s-%d", id, i)},
 			Data: map[string]string{"t": strconv.FormatInt(time.Now().UnixNano(), 10)}}
 		if err := c.Create(ctx, cm); err != nil {
-			fmt.Fprintln(os.Stderr, err)
+			_, _ = fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		fmt.Fprintf(out, "%s %s\n", cm.Name, cm.ResourceVersion)
+		_, _ = fmt.Fprintf(out, "%s %s\n", cm.Name, cm.ResourceVersion)
 		if pause > 0 {
 			time.Sleep(pause)
 		}
 		cm.Data["t"] = strconv.FormatInt(time.Now().UnixNano(), 10)
 		if err := c.Update(ctx, cm); err != nil {
-			fmt.Fprintln(os.Stderr, err)
+			_, _ = fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		fmt.Fprintf(out, "%s %s\n", cm.Name, cm.ResourceVersion)
+		_, _ = fmt.Fprintf(out, "%s %s\n", cm.Name, cm.ResourceVersion)
 		if pause > 0 {
 			time.Sleep(pause)
 		}
@@ -106,7 +106,7 @@ func runWriter() int {
 func runWatcher() int {
 	rt, closeFn, err := openRuntime(os.Getenv("K1S_DB"))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		_, _ = fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer closeFn()
@@ -115,36 +115,36 @@ func runWatcher() int {
 	defer cancel()
 	var list corev1.ConfigMapList
 	if err := rt.Client().List(ctx, &list); err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		_, _ = fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	w, err := rt.Client().Watch(ctx, &corev1.ConfigMapList{}, &client.ListOptions{ResourceVersion: list.ResourceVersion})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		_, _ = fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer w.Stop()
 	fmt.Println("ready")
 	out := bufio.NewWriter(os.Stdout)
-	defer out.Flush()
+	defer func() { _ = out.Flush() }()
 	for got := 0; got < expect; {
 		select {
 		case ev, ok := <-w.ResultChan():
 			if !ok {
-				fmt.Fprintln(os.Stderr, "watch closed early")
+				_, _ = fmt.Fprintln(os.Stderr, "watch closed early")
 				return 1
 			}
 			now := time.Now().UnixNano()
 			if ev.Type == watch.Error {
-				fmt.Fprintf(os.Stderr, "watch error: %v\n", ev.Object)
+				_, _ = fmt.Fprintf(os.Stderr, "watch error: %v\n", ev.Object)
 				return 1
 			}
 			m, _ := meta.Accessor(ev.Object)
 			t, _ := strconv.ParseInt(ev.Object.(*corev1.ConfigMap).Data["t"], 10, 64)
-			fmt.Fprintf(out, "%s %s %s %d\n", ev.Type, m.GetName(), m.GetResourceVersion(), now-t)
+			_, _ = fmt.Fprintf(out, "%s %s %s %d\n", ev.Type, m.GetName(), m.GetResourceVersion(), now-t)
 			got++
 		case <-ctx.Done():
-			fmt.Fprintln(os.Stderr, "watcher timed out")
+			_, _ = fmt.Fprintln(os.Stderr, "watcher timed out")
 			return 1
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // enabled components exist only once asked for.
 func TestComponentsAreLazy(t *testing.T) {
 	store := memory.New()
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	rt, err := New(Options{Options: core.Options{Storage: store, SkipPlugins: true}, EnableInformers: true, EnableEvents: true})
 	if err != nil {
 		t.Fatal(err)

@@ -266,7 +266,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer reopened.Close()
+	defer func() { _ = reopened.Close() }()
 	c, err := core.New(coreOpts(reopened))
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 
 func TestTrackedClientCountsEveryCall(t *testing.T) {
 	store := memory.New()
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	cc, err := core.New(core.Options{Storage: store, SkipPlugins: true})
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,7 @@ func BenchmarkCRUDWithEvents(b *testing.B) {
 				}
 				store = s
 			}
-			defer store.Close()
+			defer func() { _ = store.Close() }()
 			rt, err := managed.New(managed.Options{
 				Options:      core.Options{Storage: store, Scheme: app.Scheme(), Registry: app.Registry(), SkipPlugins: true},
 				EnableEvents: true,

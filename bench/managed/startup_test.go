@@ -29,7 +29,7 @@ func BenchmarkStartup(b *testing.B) {
 				}
 				store = s
 			}
-			defer store.Close()
+			defer func() { _ = store.Close() }()
 			if err := Populate(ctx, store, 1000); err != nil {
 				b.Fatal(err)
 			}

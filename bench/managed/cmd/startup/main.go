@@ -41,11 +41,9 @@ func main() {
 		EnableEvents:    true,
 	})
 	check(err)
-	var synced []func() bool
 	for _, obj := range benchmanaged.Kinds() {
-		inf, err := rt.GetInformerFor(obj)
+		_, err := rt.GetInformerFor(obj)
 		check(err)
-		synced = append(synced, inf.HasSynced)
 	}
 	check(rt.Start(ctx))
 	f, err := rt.InformerFactory()

@@ -41,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: inventory [-db FILE] reconcile|run [flags]")
+		_, _ = fmt.Fprintln(stderr, "usage: inventory [-db FILE] reconcile|run [flags]")
 		return 2
 	}
 	// controller-runtime logs through its own logger; keep it quiet unless
@@ -58,11 +58,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		err = runCmd(ctx, *db, stdout)
 	default:
-		fmt.Fprintf(stderr, "inventory: unknown command %q (want reconcile or run)\n", cmd)
+		_, _ = fmt.Fprintf(stderr, "inventory: unknown command %q (want reconcile or run)\n", cmd)
 		return 2
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "inventory: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "inventory: %v\n", err)
 		return 1
 	}
 	return 0
@@ -80,12 +80,12 @@ func reconcileCmd(ctx context.Context, db string, args []string, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	res, err := app.Reconcile(ctx, store, controller.TriggeredOptions{RequeueBound: *bound, Settle: *settle})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "converged after %d reconcile(s)\n", res.Reconciles)
+	_, _ = fmt.Fprintf(stdout, "converged after %d reconcile(s)\n", res.Reconciles)
 	return nil
 }
 
@@ -97,7 +97,7 @@ func runCmd(ctx context.Context, db string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	rt, err := app.NewRuntime(store)
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func runCmd(ctx context.Context, db string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "running; interrupt to stop")
+	_, _ = fmt.Fprintln(stdout, "running; interrupt to stop")
 	runErr := mgr.Start(ctx)
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -18,7 +18,7 @@ import (
 
 func TestSchemaValidation(t *testing.T) {
 	store := memory.New()
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	rt, err := NewRuntime(store)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestReconcileErrors(t *testing.T) {
 
 func TestReconcileEmptyStore(t *testing.T) {
 	store := memory.New()
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, err := Reconcile(ctx, store, controller.TriggeredOptions{})
@@ -66,7 +66,7 @@ func TestReconcileEmptyStore(t *testing.T) {
 
 func TestNewManagerNeedsControllers(t *testing.T) {
 	store := memory.New()
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	rt, err := managed.New(managed.Options{Options: core.Options{Storage: store, Scheme: Scheme(), Registry: Registry()}})
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ var errInjected = errors.New("injected failure")
 // controller retries it.
 func TestReconcilersReportErrors(t *testing.T) {
 	store := memory.New()
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	rt, err := app.NewRuntime(store)
 	if err != nil {
 		t.Fatal(err)
