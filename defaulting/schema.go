@@ -15,44 +15,61 @@ import (
 // apiVersion, kind and metadata of the object and of embedded
 // resources), drops nulls the schema neither allows nor defaults,
 // normalises the metadata of embedded resources, and applies defaults at
-// every level. It does nothing when t or its schema is nil, or when the
-// schema cannot be loaded (validation.ValidateSchema reports that).
+// every level. It is Prune followed by Default. It does nothing when t
+// or its schema is nil, or when the schema cannot be loaded
+// (validation.ValidateSchema reports that).
 func ApplySchema(t *registry.Type, obj map[string]any) {
+	if s := compiled(t, obj); s != nil {
+		prune(s, obj)
+		defaultValue(obj, s)
+	}
+}
+
+// Prune is the first half of ApplySchema: it removes unknown fields and
+// non-nullable nulls without a default, and coerces the metadata of
+// embedded resources to ObjectMeta's fields. It returns the paths of the
+// pruned unknown fields ("spec.colour", "spec.items[0].x"), sorted, for
+// the API server's `unknown field "spec.colour"` warnings.
+func Prune(t *registry.Type, obj map[string]any) []string {
+	if s := compiled(t, obj); s != nil {
+		return prune(s, obj)
+	}
+	return nil
+}
+
+// Default is the second half of ApplySchema: it applies the schema's
+// defaults the API server's way. A property's default is set when the
+// property is absent (or null and not nullable); defaults inside an
+// object apply only when that object exists (or was just defaulted into
+// existence); items and additionalProperties values are defaulted as
+// their own schema says. Values are deep-copied from the schema.
+func Default(t *registry.Type, obj map[string]any) {
+	if s := compiled(t, obj); s != nil {
+		defaultValue(obj, s)
+	}
+}
+
+// compiled returns t's compiled schema, or nil when there is nothing to
+// do.
+func compiled(t *registry.Type, obj map[string]any) *structural.Schema {
 	if t == nil || obj == nil {
-		return
+		return nil
 	}
 	schema, err := t.OpenAPISchema()
 	if err != nil || schema == nil {
 		// A schema that cannot be loaded is reported by validation.
-		return
+		return nil
 	}
-	s := structural.For(schema)
-	Prune(s, obj)
-	Default(s, obj)
+	return structural.For(schema)
 }
 
-// Prune removes unknown fields and non-nullable nulls without a default
-// from obj, a resource described by s, and coerces the metadata of
-// embedded resources to ObjectMeta's fields. It returns the paths of the
-// pruned unknown fields, sorted, as the API server reports them in its
-// "unknown field" warnings.
-func Prune(s *structural.Schema, obj map[string]any) []string {
+func prune(s *structural.Schema, obj map[string]any) []string {
 	p := pruner{}
 	root := *s
 	root.EmbeddedResource = true
 	p.prune(obj, &root, "", true)
 	pruneNulls(obj, s)
 	return p.sorted()
-}
-
-// Default applies the schema's defaults to obj, the API server's way: a
-// property's default is set when the property is absent (or null and not
-// nullable), defaults inside an object apply only when that object
-// exists (or was just defaulted into existence), and items and
-// additionalProperties values are defaulted as their own schema says.
-// Values are deep-copied from the schema.
-func Default(s *structural.Schema, obj any) {
-	defaultValue(obj, s)
 }
 
 func isNonNullableNull(x any, s *structural.Schema) bool {

@@ -10,7 +10,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/k1s-dev/k1s/defaulting"
-	"github.com/k1s-dev/k1s/internal/structural"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -259,7 +258,7 @@ properties:
 }
 
 func TestPruneReportsUnknownFields(t *testing.T) {
-	s := structural.For(parseSchema(t, `
+	typ := &registry.Type{Schema: parseSchema(t, `
 type: object
 properties:
   spec:
@@ -270,13 +269,29 @@ properties:
         items:
           type: object
           properties:
-            a: {type: string}
-`))
-	obj := parseObject(t, `{"apiVersion":"v1","kind":"K","metadata":{},"zzz":1,"spec":{"b":1,"list":[{"a":"x","c":{"d":1}}]}}`)
-	got := defaulting.Prune(s, obj)
+            a: {type: string, default: d}
+`)}
+	obj := parseObject(t, `{"apiVersion":"v1","kind":"K","metadata":{},"zzz":1,"spec":{"b":1,"list":[{"c":{"d":1}}]}}`)
+	got := defaulting.Prune(typ, obj)
 	want := []string{"spec.b", "spec.list[0].c", "zzz"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("unknown fields (-want +got):\n%s", d)
+	}
+	pruned := parseObject(t, `{"apiVersion":"v1","kind":"K","metadata":{},"spec":{"list":[{}]}}`)
+	if d := cmp.Diff(pruned, obj); d != "" {
+		t.Errorf("Prune applied defaults or left fields (-want +got):\n%s", d)
+	}
+	defaulting.Default(typ, obj)
+	defaulted := parseObject(t, `{"apiVersion":"v1","kind":"K","metadata":{},"spec":{"list":[{"a":"d"}]}}`)
+	if d := cmp.Diff(defaulted, obj); d != "" {
+		t.Errorf("Default (-want +got):\n%s", d)
+	}
+	if got := defaulting.Prune(nil, obj); got != nil {
+		t.Errorf("Prune without a type: %v", got)
+	}
+	defaulting.Default(&registry.Type{}, obj)
+	if d := cmp.Diff(defaulted, obj); d != "" {
+		t.Errorf("Default without a schema changed the object (-want +got):\n%s", d)
 	}
 }
 

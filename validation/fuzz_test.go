@@ -8,7 +8,6 @@ import (
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
 	"github.com/k1s-dev/k1s/defaulting"
-	"github.com/k1s-dev/k1s/internal/structural"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/validation"
 )
@@ -43,7 +42,7 @@ func FuzzValidateSchema(f *testing.F) {
 		if d := cmp.Diff(once, obj); d != "" {
 			t.Fatalf("ApplySchema is not idempotent (-once +twice):\n%s", d)
 		}
-		if unknown := defaulting.Prune(structural.For(typ.Schema), runtime.DeepCopyJSON(obj)); len(unknown) != 0 {
+		if unknown := defaulting.Prune(typ, runtime.DeepCopyJSON(obj)); len(unknown) != 0 {
 			t.Fatalf("unknown fields left after ApplySchema: %v", unknown)
 		}
 

@@ -50,17 +50,14 @@ func ValidateSchema(t *registry.Type, obj, old map[string]any) field.ErrorList {
 	if old != nil {
 		o = old
 	}
-	return Validate(structural.For(schema), obj, o, old != nil)
+	return validate(structural.For(schema), obj, o, old != nil)
 }
 
-// Validate checks value x against compiled schema s. old and hasOld
+// validate checks value x against compiled schema s. old and hasOld
 // give the previous value for ratcheting (hasOld false on create). The
 // root's metadata is not checked here (the caller validates object
 // metadata), but embedded resources below the root are.
-func Validate(s *structural.Schema, x, old any, hasOld bool) field.ErrorList {
-	if s == nil {
-		return nil
-	}
+func validate(s *structural.Schema, x, old any, hasOld bool) field.ErrorList {
 	v := &validator{}
 	v.value(s, x, old, hasOld)
 	if s.HasEmbedded {
