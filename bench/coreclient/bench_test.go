@@ -307,9 +307,11 @@ func BenchmarkNewCoreClientRSS(b *testing.B) {
 	for _, mode := range []string{"cold", "warm"} {
 		b.Run(mode, func(b *testing.B) {
 			var total float64
-			for range b.N {
+			for i := range b.N {
 				cmd := exec.Command(os.Args[0], "-test.run=^TestRSSChild$")
-				cmd.Env = append(os.Environ(), "K1S_RSS_CHILD="+cache+"-"+mode)
+				// Cold: a cache directory no run has used yet.
+				coldRuns++
+				cmd.Env = append(os.Environ(), fmt.Sprintf("K1S_RSS_CHILD=%s-cold-%d-%d", cache, i, coldRuns))
 				if mode == "warm" {
 					cmd.Env = append(os.Environ(), "K1S_RSS_CHILD="+cache)
 					if err := newAndLookup(b.Context(), cache); err != nil {
@@ -330,6 +332,10 @@ func BenchmarkNewCoreClientRSS(b *testing.B) {
 		})
 	}
 }
+
+// coldRuns makes every cold run's cache directory new, across the
+// benchmark's calibration rounds too.
+var coldRuns int
 
 func lastLine(out, prefix string) string {
 	for _, l := range strings.Split(out, "\n") {
