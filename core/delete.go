@@ -52,6 +52,9 @@ func (c *Client) DeleteAllOf(ctx context.Context, obj client.Object, opts ...cli
 		return err
 	}
 	for _, kv := range res.Items {
+		if !f.mayMatch(kv.Value) {
+			continue
+		}
 		if !f.all() {
 			u := &unstructured.Unstructured{}
 			if err := decodeInto(kv.Value, kv.Revision, gvk, u); err != nil {

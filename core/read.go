@@ -1,7 +1,9 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/selection"
 
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/coretypes"
@@ -41,6 +44,58 @@ type filter struct {
 	// paths maps the selectable fields a selector uses, other than
 	// metadata.name and metadata.namespace, to JSON paths in the object.
 	paths map[string]string
+	// needles prefilter stored bytes before decoding: an object matches
+	// the label selector only if, for each group, its JSON contains one of
+	// the group's byte strings.
+	needles [][][]byte
+}
+
+// labelNeedles derives byte-level necessary conditions from a label
+// selector. Objects are stored as compact JSON by encoding/json, so a
+// label key=value appears in them exactly as the JSON "key":"value"
+// (labels' characters need no escaping beyond what json.Marshal of the
+// same strings gives). Requirements that cannot be checked this way
+// (!=, notin, !key) give no needles; the full match after decoding
+// always decides.
+func labelNeedles(sel labels.Selector) [][][]byte {
+	reqs, ok := sel.Requirements()
+	if !ok {
+		return nil
+	}
+	var out [][][]byte
+	for _, r := range reqs {
+		key, _ := json.Marshal(r.Key())
+		switch r.Operator() {
+		case selection.Equals, selection.DoubleEquals, selection.In:
+			var group [][]byte
+			for _, v := range r.Values().UnsortedList() {
+				val, _ := json.Marshal(v)
+				group = append(group, append(append(append([]byte{}, key...), ':'), val...))
+			}
+			out = append(out, group)
+		case selection.Exists:
+			out = append(out, [][]byte{append(append([]byte{}, key...), ':')})
+		}
+	}
+	return out
+}
+
+// mayMatch reports whether raw can match the label selector; false is
+// certain, true needs the full match.
+func (f *filter) mayMatch(raw []byte) bool {
+	for _, group := range f.needles {
+		found := false
+		for _, n := range group {
+			if bytes.Contains(raw, n) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // newFilter checks the selectors of o against type t: a field the type
@@ -49,6 +104,7 @@ func newFilter(gvk schema.GroupVersionKind, t *registry.Type, o *client.ListOpti
 	f := &filter{}
 	if o.LabelSelector != nil && !o.LabelSelector.Empty() {
 		f.labels = o.LabelSelector
+		f.needles = labelNeedles(o.LabelSelector)
 	}
 	if o.FieldSelector == nil || o.FieldSelector.Empty() {
 		return f, nil
@@ -175,6 +231,10 @@ func (s *listSink) grow(n int) {
 
 // add decodes kv as the next item and keeps it if f matches it.
 func (s *listSink) add(kv storage.KeyValue, f *filter) error {
+	if !f.mayMatch(kv.Value) {
+		// Most objects a selective list reads fail here, undecoded.
+		return nil
+	}
 	var obj metav1.Object
 	if s.ulist != nil {
 		s.ulist.Items = append(s.ulist.Items, unstructured.Unstructured{})

@@ -192,6 +192,10 @@ func (w *watcher) convert(ev storage.Event) (watch.Event, bool, error) {
 	if ev.Type == storage.Error {
 		return errorEvent(ev.Err), true, nil
 	}
+	if !w.filter.mayMatch(ev.Value) && (ev.PrevValue == nil || !w.filter.mayMatch(ev.PrevValue)) {
+		// Neither the object nor what it was can match the selector.
+		return watch.Event{}, false, nil
+	}
 	obj, err := w.decode(ev.Value, ev.Revision)
 	if err != nil {
 		return watch.Event{}, false, err

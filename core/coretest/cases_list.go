@@ -31,16 +31,22 @@ func listCases() []Case {
 			e.Create(labeled(cm(e, "default", "a", nil), "l", "x"))
 			e.Create(labeled(cm(e, "default", "b", nil), "l", "y"))
 			e.Create(labeled(cm(e, "other", "c", nil), "l", "x", "extra", "1"))
+			// d carries the selected key and value, but not as a label.
+			d := cm(e, "default", "d", map[string]any{"l": "x", "extra": "1"})
+			d.SetAnnotations(map[string]string{"l": "x"})
+			e.Create(d)
 			for _, tc := range []struct {
 				name string
 				opts []client.ListOption
 				want []string
 			}{
-				{"all", nil, []string{"default/a", "default/b", "other/c"}},
-				{"namespace", []client.ListOption{client.InNamespace("default")}, []string{"default/a", "default/b"}},
+				{"all", nil, []string{"default/a", "default/b", "default/d", "other/c"}},
+				{"namespace", []client.ListOption{client.InNamespace("default")}, []string{"default/a", "default/b", "default/d"}},
 				{"labels", []client.ListOption{client.MatchingLabels{"l": "x"}}, []string{"default/a", "other/c"}},
 				{"has labels", []client.ListOption{client.HasLabels{"extra"}}, []string{"other/c"}},
 				{"selector", []client.ListOption{client.MatchingLabelsSelector{Selector: mustSelector(e, "l in (x,y),l!=x")}}, []string{"default/b"}},
+				{"not in", []client.ListOption{client.MatchingLabelsSelector{Selector: mustSelector(e, "l notin (x)")}}, []string{"default/b", "default/d"}},
+				{"does not exist", []client.ListOption{client.MatchingLabelsSelector{Selector: mustSelector(e, "!extra")}}, []string{"default/a", "default/b", "default/d"}},
 				{"name field", []client.ListOption{client.MatchingFields{"metadata.name": "b"}}, []string{"default/b"}},
 				{"namespace field", []client.ListOption{client.MatchingFieldsSelector{Selector: fields.OneTermEqualSelector("metadata.namespace", "other")}}, []string{"other/c"}},
 				{"both", []client.ListOption{client.InNamespace("default"), client.MatchingLabels{"l": "x"}, client.MatchingFields{"metadata.name": "a"}}, []string{"default/a"}},
