@@ -33,6 +33,8 @@ type crud struct {
 	update func(ctx context.Context, cm *corev1.ConfigMap) error
 	list   func(ctx context.Context, l *corev1.ConfigMapList) error
 	delete func(ctx context.Context, cm *corev1.ConfigMap) error
+	// listLabels lists the namespace's objects with these labels.
+	listLabels func(ctx context.Context, l *corev1.ConfigMapList, labels map[string]string) error
 }
 
 func k1sClient(b *testing.B) crud {
@@ -50,6 +52,9 @@ func k1sClient(b *testing.B) crud {
 			return c.List(ctx, l, client.InNamespace("default"))
 		},
 		delete: func(ctx context.Context, cm *corev1.ConfigMap) error { return c.Delete(ctx, cm) },
+		listLabels: func(ctx context.Context, l *corev1.ConfigMapList, labels map[string]string) error {
+			return c.List(ctx, l, client.InNamespace("default"), client.MatchingLabels(labels))
+		},
 	}
 }
 
@@ -69,6 +74,44 @@ func fakeClient(b *testing.B) crud {
 			return c.List(ctx, l, crclient.InNamespace("default"))
 		},
 		delete: func(ctx context.Context, cm *corev1.ConfigMap) error { return c.Delete(ctx, cm) },
+		listLabels: func(ctx context.Context, l *corev1.ConfigMapList, labels map[string]string) error {
+			return c.List(ctx, l, crclient.InNamespace("default"), crclient.MatchingLabels(labels))
+		},
+	}
+}
+
+// BenchmarkListLabelSelector lists the 100 of 10,000 ConfigMaps that
+// carry one label value (index=7 of 100 values): the shape of
+// `k1s get items -l shelf=s7`.
+func BenchmarkListLabelSelector(b *testing.B) {
+	for _, cl := range []struct {
+		name string
+		new  func(*testing.B) crud
+	}{{"k1s", k1sClient}, {"fake", fakeClient}} {
+		b.Run(cl.name, func(b *testing.B) {
+			c := cl.new(b)
+			for i := range 10000 {
+				cm := configMap(i)
+				cm.Labels["index"] = strconv.Itoa(i % 100)
+				if err := c.create(b.Context(), cm); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			runtime.GC()
+			b.ResetTimer()
+			start := cpuNow()
+			for range b.N {
+				var l corev1.ConfigMapList
+				if err := c.listLabels(b.Context(), &l, map[string]string{"index": "7"}); err != nil {
+					b.Fatal(err)
+				}
+				if len(l.Items) != 100 {
+					b.Fatalf("listed %d items, want 100", len(l.Items))
+				}
+			}
+			report(b, start)
+		})
 	}
 }
 
