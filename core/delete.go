@@ -51,6 +51,7 @@ func (c *Client) DeleteAllOf(ctx context.Context, obj client.Object, opts ...cli
 	if err != nil {
 		return err
 	}
+	var firstErr error
 	for _, kv := range res.Items {
 		if !f.mayMatch(kv.Value) {
 			continue
@@ -65,10 +66,17 @@ func (c *Client) DeleteAllOf(ctx context.Context, obj client.Object, opts ...cli
 			}
 		}
 		if err := c.deleteKey(ctx, gvk, t, kv.Key, &o.DeleteOptions); err != nil && !apierrors.IsNotFound(err) {
-			return err
+			if !apierrors.IsForbidden(err) {
+				return err
+			}
+			// A refused object (the default namespace) does not stop the
+			// others; the refusal is reported at the end.
+			if firstErr == nil {
+				firstErr = err
+			}
 		}
 	}
-	return nil
+	return firstErr
 }
 
 func (c *Client) deleteKey(ctx context.Context, gvk schema.GroupVersionKind, t *registry.Type, key string, o *client.DeleteOptions) error {
@@ -80,6 +88,11 @@ func (c *Client) deleteKey(ctx context.Context, gvk schema.GroupVersionKind, t *
 		default:
 			return apierrors.NewBadRequest(fmt.Sprintf("propagationPolicy %q is not one of Background, Foreground, Orphan", policy))
 		}
+	}
+	if c.isNamespace(t) && key == c.key(t, "", metav1NamespaceDefault) {
+		// As the API server's NamespaceLifecycle admission: the default
+		// namespace is where objects go when none is given.
+		return apierrors.NewForbidden(t.GroupResource(), metav1NamespaceDefault, errors.New("this namespace may not be deleted"))
 	}
 	if done, err := c.deleteSimple(ctx, t, key, o); done {
 		return err

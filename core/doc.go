@@ -29,8 +29,9 @@
 //     registry knows (plugin types included). Objects with finalizers are
 //     marked for deletion instead; the Namespace then stays, with a
 //     deletionTimestamp and status.phase Terminating, until the last of them
-//     goes, which deletes it. A terminating Namespace refuses new objects, as
-//     the API server's NamespaceLifecycle admission does.
+//     goes, which deletes it. A terminating Namespace refuses new objects,
+//     and the "default" Namespace cannot be deleted, as the API server's
+//     NamespaceLifecycle admission does.
 //
 // Unlike a cluster, Namespaces carry no spec.finalizers ("kubernetes"):
 // there is no namespace controller to remove it.

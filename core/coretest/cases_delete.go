@@ -280,6 +280,16 @@ func namespaceCases() []Case {
 			e.Gone(ItemGVK, "team", "i")
 			e.MustGet(ConfigMapGVK, "default", "keep")
 		}},
+		{Name: "DefaultNamespaceCannotBeDeleted", Run: func(e *Env) {
+			namespace(e, "team")
+			err := e.C.Delete(e.Ctx, e.MustGet(NamespaceGVK, "", "default"))
+			e.Fails(err, Forbidden, "Delete of the default namespace")
+			e.Message(err, "may not be deleted")
+			err = e.C.DeleteAllOf(e.Ctx, e.Obj(NamespaceGVK, "", "", nil))
+			e.Fails(err, Forbidden, "DeleteAllOf namespaces")
+			e.Gone(NamespaceGVK, "", "team")
+			e.MustGet(NamespaceGVK, "", "default")
+		}},
 		{Name: "NamespaceTerminating", Run: func(e *Env) {
 			ns := namespace(e, "team")
 			e.Create(withFinalizers(item(e, "team", "held", 1), testFinalizer))
