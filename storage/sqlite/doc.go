@@ -2,19 +2,24 @@
 // (modernc.org/sqlite, pure Go) in WAL mode that several processes may use
 // at once.
 //
-// The file holds three tables. kv is the current state, so reads never scan
-// history. log is the change log, written in the same transaction as kv
-// (by triggers on kv, so that a single-key write is one autocommit
-// statement); watches, lists at past revisions and consistent pagination
-// read it. meta records the schema version and the compacted revision.
+// The file holds three tables. log is the change log: one row per change,
+// holding the value written (NULL for a deletion); watches, lists at past
+// revisions and consistent pagination read it. kv is the current state,
+// so that reads never scan history, but it holds no values: it maps each
+// live key to the log row that wrote its current value (and the key's
+// creation revision), and reads join the two. Each value is thus stored
+// once, and an update writes one log row and a small kv row. Every write
+// is one insert into log whose triggers keep kv in step, so a single-key
+// write is one autocommit statement, like a plain upsert. meta records
+// the schema version and the compacted revision.
 //
 // A log row's id packs the store revision and the index of the operation
 // within that revision (revision<<16 | op), so one B-tree ordered by
 // revision serves every log read with no secondary index, and the store's
-// current revision is max(id)>>16. Each row stores the value it wrote once
-// and points (prev_id) at the row it superseded, which is where the older
-// state comes from; compaction therefore deletes superseded rows and
-// deletions, and keeps each live key's latest row.
+// current revision is max(id)>>16. Each row points (prev_id) at the row
+// it superseded, which is where the older state comes from; compaction
+// therefore deletes superseded rows and deletions, and keeps each live
+// key's latest row, the one kv points at.
 //
 // Writers in one process share one connection behind a mutex; writers in
 // different processes queue on SQLite's write lock (busy_timeout, and BEGIN

@@ -240,8 +240,9 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 
 	// Current rows, skipping those changed after rev; enough of them to
 	// fill the page even if every changed key is skipped.
-	where, args := keyRange("key", from, prefix, 1)
-	q := `SELECT key, value, mod_id, create_revision FROM kv WHERE ` + where + ` ORDER BY key`
+	where, args := keyRange("k.key", from, prefix, 1)
+	q := `SELECT k.key, l.value, k.mod_id, k.create_revision FROM kv k CROSS JOIN log l ON l.id = k.mod_id
+		WHERE ` + where + ` ORDER BY k.key`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit+1+int64(len(past)))
 	}

@@ -13,6 +13,7 @@ import (
 // ever written upgrades in place.
 var migrations = []func(ctx context.Context, c *sql.Conn) error{
 	migrateV1,
+	migrateV2,
 }
 
 // migrateV1 creates the first schema in an empty file.
@@ -62,6 +63,56 @@ func migrateV1(ctx context.Context, c *sql.Conn) error {
 		`CREATE TRIGGER kv_update AFTER UPDATE OF value, mod_id ON kv BEGIN
 			INSERT INTO log (id, key, type, ts, prev_id, create_revision, value)
 			VALUES (NEW.mod_id, NEW.key, 2, CAST(unixepoch('subsec') * 1000 AS INTEGER), OLD.mod_id, NEW.create_revision, NEW.value);
+		END`,
+	} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateV2 stores each value once. In version 1, kv held a copy of the
+// value its log row already holds, so that every write put the value in
+// two B-trees: an update changed two 1 KiB cells and, with kv's 3-4 rows
+// per page, spread its writes over a kv B-tree a third the size of the
+// data. kv now maps a key to its log row only (WITHOUT ROWID: one small
+// B-tree, one descent per lookup), and writes are inserts into log whose
+// triggers keep kv in step, so that a single-key write is still one
+// autocommit statement.
+func migrateV2(ctx context.Context, c *sql.Conn) error {
+	for _, q := range []string{
+		`DROP TRIGGER kv_insert`,
+		`DROP TRIGGER kv_update`,
+		// kv's copy is the current state in version 1 (reads came from
+		// it). Its log row holds the same bytes unless the file was
+		// edited by hand; make sure it does, since reads now come from
+		// there.
+		`INSERT INTO log (id, key, type, ts, prev_id, create_revision, value)
+			SELECT mod_id, key, CASE WHEN mod_id >> 16 = create_revision THEN 1 ELSE 2 END,
+				CAST(unixepoch('subsec') * 1000 AS INTEGER), 0, create_revision, value
+			FROM kv WHERE true
+			ON CONFLICT (id) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value`,
+		`CREATE TABLE kv2 (
+			key TEXT PRIMARY KEY,
+			mod_id INTEGER NOT NULL,
+			create_revision INTEGER NOT NULL
+		) WITHOUT ROWID`,
+		`INSERT INTO kv2 (key, mod_id, create_revision) SELECT key, mod_id, create_revision FROM kv`,
+		`DROP TABLE kv`,
+		`ALTER TABLE kv2 RENAME TO kv`,
+		// Every write is an insert into log; these keep kv pointing at
+		// each live key's latest row. The statements that insert check
+		// their preconditions against kv, so the kv writes here never
+		// conflict.
+		`CREATE TRIGGER log_added AFTER INSERT ON log WHEN NEW.type = 1 BEGIN
+			INSERT INTO kv (key, mod_id, create_revision) VALUES (NEW.key, NEW.id, NEW.create_revision);
+		END`,
+		`CREATE TRIGGER log_modified AFTER INSERT ON log WHEN NEW.type = 2 BEGIN
+			UPDATE kv SET mod_id = NEW.id WHERE key = NEW.key;
+		END`,
+		`CREATE TRIGGER log_deleted AFTER INSERT ON log WHEN NEW.type = 3 BEGIN
+			DELETE FROM kv WHERE key = NEW.key;
 		END`,
 	} {
 		if _, err := c.ExecContext(ctx, q); err != nil {

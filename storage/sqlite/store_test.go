@@ -206,8 +206,8 @@ func TestFileModes(t *testing.T) {
 	}
 }
 
-// TestMigration adds a version 2 to the framework and opens a version 1
-// file with it, as a future k1s will.
+// TestMigration adds a version to the framework and opens a file of
+// today's version with it, as a future k1s will.
 func TestMigration(t *testing.T) {
 	path := storeFile(t, 2)
 	saved := migrations
@@ -226,8 +226,8 @@ func TestMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	var version int
-	if err := s.wconn.QueryRowContext(t.Context(), "SELECT schema_version FROM meta").Scan(&version); err != nil || version != 2 {
-		t.Fatalf("schema version %d (%v), want 2", version, err)
+	if err := s.wconn.QueryRowContext(t.Context(), "SELECT schema_version FROM meta").Scan(&version); err != nil || version != len(saved)+1 {
+		t.Fatalf("schema version %d (%v), want %d", version, err, len(saved)+1)
 	}
 	var labelled int
 	if err := s.wconn.QueryRowContext(t.Context(), "SELECT count(*) FROM kv WHERE labels = 'x'").Scan(&labelled); err != nil || labelled != 2 {
@@ -250,14 +250,14 @@ func TestMigration(t *testing.T) {
 	// Today's k1s refuses the migrated file.
 	migrations = saved
 	if _, err := Open(path); !errors.Is(err, errNewerSchema) {
-		t.Fatalf("Open of a version 2 file: %v, want the newer-schema error", err)
+		t.Fatalf("Open of a version %d file: %v, want the newer-schema error", len(saved)+1, err)
 	}
 
 	// A migration that fails leaves the file at its version.
 	path = storeFile(t, 1)
 	migrations = append(append([]func(context.Context, *sql.Conn) error{}, saved...),
 		func(context.Context, *sql.Conn) error { return errors.New("boom") })
-	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "migrating schema version 1 to 2: boom") {
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("migrating schema version %d to %d: boom", len(saved), len(saved)+1)) {
 		t.Fatalf("failing migration: %v", err)
 	}
 	migrations = saved
@@ -833,5 +833,38 @@ func TestCancelledContext(t *testing.T) {
 	}
 	if rev, err := s.CurrentRevision(t.Context()); err != nil || rev != 1 {
 		t.Errorf("revision %d (%v), want 1: a cancelled call wrote", rev, err)
+	}
+}
+
+// TestWALCheckpointed checks that single-key writes, which are autocommit
+// statements with RETURNING, run SQLite's automatic checkpoint: without
+// it the WAL of a store that only creates and updates grows without
+// bound and the database file stays empty.
+func TestWALCheckpointed(t *testing.T) {
+	s := openTest(t)
+	ctx := t.Context()
+	value := make([]byte, 1000)
+	const n = 1200 // about 3,000 WAL frames, three automatic checkpoints' worth
+	for i := range n {
+		if _, err := s.Create(ctx, fmt.Sprintf("/w/k%05d", i), value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		if _, err := s.Update(ctx, fmt.Sprintf("/w/k%05d", i), func(storage.KeyValue) ([]byte, error) { return value, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wal, err := os.Stat(s.Path() + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := os.Stat(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The default autocheckpoint starts over after 1,000 frames of 4 KiB.
+	if wal.Size() > 8<<20 || db.Size() < 2*n*1000 {
+		t.Fatalf("after %d creates and %d updates of 1 KB: WAL %d bytes, database file %d bytes; want the WAL checkpointed into the file", n, n, wal.Size(), db.Size())
 	}
 }

@@ -23,24 +23,33 @@ const (
 // that a single-key write needs no explicit transaction.
 const nextID = `((coalesce((SELECT max(id) FROM log), 0) >> 16) + 1) << 16`
 
-// Statements prepared on the writer connection.
+// logCols are the columns every write inserts into log; the triggers on
+// log bring kv in step (see migrateV2).
+const logCols = `INSERT INTO log (id, key, type, ts, prev_id, create_revision, value) `
+
+// Statements prepared on the writer connection. Each write is one insert
+// into log whose SELECT checks the precondition against kv: no row
+// selected means the key moved (or exists, for a creation).
 var writeSQL = map[string]string{
 	"begin":    "BEGIN IMMEDIATE",
 	"commit":   "COMMIT",
 	"rollback": "ROLLBACK",
 	"maxID":    "SELECT coalesce((SELECT max(id) FROM log), 0)",
-	"get":      "SELECT value, mod_id, create_revision FROM kv WHERE key = ?1",
-	// "WHERE true" lets SQLite parse ON CONFLICT after INSERT ... SELECT.
-	"create": `INSERT INTO kv (key, value, mod_id, create_revision)
-		SELECT ?1, ?2, n, n >> 16 FROM (SELECT ` + nextID + ` AS n) WHERE true
-		ON CONFLICT (key) DO NOTHING RETURNING mod_id`,
-	"update": `UPDATE kv SET value = ?2, mod_id = ` + nextID + `
-		WHERE key = ?1 AND mod_id = ?3 RETURNING mod_id`,
-	"createAt": `INSERT INTO kv (key, value, mod_id, create_revision) VALUES (?1, ?2, ?3, ?3 >> 16)
-		ON CONFLICT (key) DO NOTHING`,
-	"updateAt": "UPDATE kv SET value = ?2, mod_id = ?3 WHERE key = ?1 AND mod_id = ?4",
-	"delete":   "DELETE FROM kv WHERE key = ?1 AND mod_id = ?2",
-	"tomb":     "INSERT INTO log (id, key, type, ts, prev_id, create_revision) VALUES (?1, ?2, 3, ?3, ?4, ?5)",
+	// CROSS JOIN keeps kv the outer loop: one kv descent, one log seek.
+	"get":   "SELECT l.value, k.mod_id, k.create_revision FROM kv k CROSS JOIN log l ON l.id = k.mod_id WHERE k.key = ?1",
+	"modID": "SELECT mod_id FROM kv WHERE key = ?1",
+	// Arguments: key, value (not for deletions), Unix milliseconds for
+	// time-based retention, then the expected mod_id where there is one,
+	// then, for the "At" forms used inside a transaction, the log id.
+	"create": logCols + `SELECT n, ?1, 1, ?3, 0, n >> 16, ?2 FROM (SELECT ` + nextID + ` AS n)
+		WHERE NOT EXISTS (SELECT 1 FROM kv WHERE key = ?1) RETURNING id`,
+	"update": logCols + `SELECT ` + nextID + `, key, 2, ?3, mod_id, create_revision, ?2
+		FROM kv WHERE key = ?1 AND mod_id = ?4 RETURNING id`,
+	"delete": logCols + `SELECT ` + nextID + `, key, 3, ?2, mod_id, create_revision, NULL
+		FROM kv WHERE key = ?1 AND mod_id = ?3 RETURNING id`,
+	"createAt": logCols + `SELECT ?4, ?1, 1, ?3, 0, ?4 >> 16, ?2 WHERE NOT EXISTS (SELECT 1 FROM kv WHERE key = ?1)`,
+	"updateAt": logCols + `SELECT ?5, key, 2, ?3, mod_id, create_revision, ?2 FROM kv WHERE key = ?1 AND mod_id = ?4`,
+	"deleteAt": logCols + `SELECT ?4, key, 3, ?2, mod_id, create_revision, NULL FROM kv WHERE key = ?1 AND mod_id = ?3`,
 }
 
 // errStale aborts a write whose key moved since the caller read it; Update
@@ -110,10 +119,9 @@ func (s *Store) single(ctx context.Context, stmt string, args ...any) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	var id int64
-	err = s.ws[stmt].QueryRowContext(ctx, args...).Scan(&id)
+	id, err := returning(ctx, s.ws[stmt], args)
 	unlock()
-	if errors.Is(err, sql.ErrNoRows) {
+	if err == nil && id == 0 {
 		return 0, errStale
 	}
 	if err != nil {
@@ -127,13 +135,35 @@ func (s *Store) single(ctx context.Context, stmt string, args ...any) (int64, er
 	return rev, nil
 }
 
+// returning runs a write statement with RETURNING id and gives the id, or
+// 0 when it wrote no row. It steps the statement to its end rather than
+// reading one row and resetting it, as QueryRow does: SQLite commits an
+// autocommit statement either way, but runs its WAL hook, and with it the
+// automatic checkpoint, only when a statement steps to its end. Without
+// that, only multi-statement transactions ever checkpointed, and the WAL
+// of a store that only created and updated grew without bound.
+func returning(ctx context.Context, st *sql.Stmt, args []any) (int64, error) {
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = rows.Close() }() // rows.Err reports what matters
+	var id int64
+	for rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			return 0, err
+		}
+	}
+	return id, rows.Err()
+}
+
 // Create writes a new key and returns its revision.
 func (s *Store) Create(ctx context.Context, key string, value []byte) (int64, error) {
 	if err := storage.CheckSize(key, value); err != nil {
 		return 0, err
 	}
 	value = nonNil(value)
-	rev, err := s.single(ctx, "create", key, value)
+	rev, err := s.single(ctx, "create", key, value, time.Now().UnixMilli())
 	if errors.Is(err, errStale) {
 		return 0, storage.NewAlreadyExists(key)
 	}
@@ -203,7 +233,7 @@ func (s *Store) Update(ctx context.Context, key string, fn storage.UpdateFunc) (
 			return storage.KeyValue{}, err
 		}
 		value = nonNil(value)
-		rev, err := s.single(ctx, "update", key, value, cur.modID)
+		rev, err := s.single(ctx, "update", key, value, time.Now().UnixMilli(), cur.modID)
 		if errors.Is(err, errStale) {
 			s.recent.drop(key)
 			continue
@@ -236,19 +266,6 @@ func (s *Store) write(ctx context.Context, fn func(rev int64) error) (int64, err
 	return rev, nil
 }
 
-// remove deletes cur and logs the deletion as log row id.
-func (s *Store) remove(id int64, cur current) error {
-	res, err := s.ws["delete"].Exec(cur.Key, cur.modID)
-	if err != nil {
-		return s.internal(err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return errStale
-	}
-	_, err = s.ws["tomb"].Exec(id, cur.Key, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
-	return s.internal(err)
-}
-
 // Delete removes key once check accepts its current value, retrying like
 // Update when the key moves in between.
 func (s *Store) Delete(ctx context.Context, key string, check storage.Precondition) (storage.KeyValue, error) {
@@ -262,7 +279,7 @@ func (s *Store) Delete(ctx context.Context, key string, check storage.Preconditi
 				return storage.KeyValue{}, err
 			}
 		}
-		rev, err := s.write(ctx, func(rev int64) error { return s.remove(rev<<opBits, cur) })
+		rev, err := s.single(ctx, "delete", key, time.Now().UnixMilli(), cur.modID)
 		s.recent.drop(key)
 		if errors.Is(err, errStale) {
 			continue
@@ -313,28 +330,38 @@ func (s *Store) Txn(ctx context.Context, ops []storage.Op) (int64, error) {
 // txnOp applies one Txn operation as log row id. The transaction holds the
 // write lock, so nothing can move under it.
 func (s *Store) txnOp(id int64, op storage.Op) error {
+	ts := time.Now().UnixMilli()
 	if op.Type == storage.OpCreate {
-		res, err := s.ws["createAt"].Exec(op.Key, nonNil(op.Value), id)
-		if err != nil {
-			return s.internal(err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return storage.NewAlreadyExists(op.Key)
-		}
-		return nil
+		return s.execOne(storage.NewAlreadyExists(op.Key), "createAt", op.Key, nonNil(op.Value), ts, id)
 	}
-	cur, err := s.scanCurrent(op.Key)
+	var modID int64
+	err := s.ws["modID"].QueryRow(op.Key).Scan(&modID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return storage.NewNotFound(op.Key)
+	}
 	if err != nil {
-		return err
+		return s.internal(err)
 	}
-	if op.ExpectedRevision != 0 && op.ExpectedRevision != cur.Revision {
-		return storage.NewConflict(op.Key, op.ExpectedRevision, cur.Revision)
+	if rev := modID >> opBits; op.ExpectedRevision != 0 && op.ExpectedRevision != rev {
+		return storage.NewConflict(op.Key, op.ExpectedRevision, rev)
 	}
 	if op.Type == storage.OpDelete {
-		return s.remove(id, cur)
+		return s.execOne(errStale, "deleteAt", op.Key, ts, modID, id)
 	}
-	_, err = s.ws["updateAt"].Exec(op.Key, nonNil(op.Value), id, cur.modID)
-	return s.internal(err)
+	return s.execOne(errStale, "updateAt", op.Key, nonNil(op.Value), ts, modID, id)
+}
+
+// execOne runs a write statement that must insert one log row, and
+// returns none when it did none.
+func (s *Store) execOne(none error, stmt string, args ...any) error {
+	res, err := s.ws[stmt].Exec(args...)
+	if err != nil {
+		return s.internal(err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return none
+	}
+	return nil
 }
 
 // Compact drops the history at and below revision, in chunks so that other
