@@ -15,6 +15,7 @@ import (
 // the command has already printed what went wrong.
 type ExitError struct{ Code int }
 
+// Error implements error.
 func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
 // usageError is a mistake in the command line; kubectl follows it with a
@@ -24,6 +25,7 @@ type usageError struct {
 	command string
 }
 
+// Error implements error.
 func (e *usageError) Error() string { return e.msg }
 
 // UsageErrorf returns an error printed as kubectl prints usage mistakes:

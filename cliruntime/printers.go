@@ -134,6 +134,7 @@ type encodePrinter struct {
 	count int
 }
 
+// Print implements Printer.
 func (p *encodePrinter) Print(w io.Writer, groups []Group, single bool) error {
 	return p.printValue(w, printable(groups, single))
 }
@@ -172,6 +173,7 @@ func ResourceName(gk schema.GroupKind, name string) string {
 
 type namePrinter struct{}
 
+// Print implements Printer.
 func (namePrinter) Print(w io.Writer, groups []Group, _ bool) error {
 	for _, g := range groups {
 		for _, u := range g.Items {
@@ -195,6 +197,7 @@ func newJSONPathPrinter(text string) (*jsonPathPrinter, error) {
 	return &jsonPathPrinter{jp: jp}, nil
 }
 
+// Print implements Printer.
 func (p *jsonPathPrinter) Print(w io.Writer, groups []Group, single bool) error {
 	data, err := jsonRoundTrip(printable(groups, single))
 	if err != nil {
@@ -288,6 +291,7 @@ func newCustomColumnsPrinter(format, arg string, noHeaders bool) (*customColumns
 	return p, nil
 }
 
+// Print implements Printer.
 func (p *customColumnsPrinter) Print(w io.Writer, groups []Group, _ bool) error {
 	t := newTabWriter()
 	if !p.noHeaders {
