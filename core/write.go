@@ -3,7 +3,9 @@ package core
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -240,36 +242,105 @@ func (c *Client) update(ctx context.Context, obj client.Object, sub subresource,
 // stored value.
 type produceFunc func(kv storage.KeyValue) (client.Object, error)
 
+// Outcomes of the single-call update path that need something other than
+// a plain write; they end the store's Update without writing.
+var (
+	errNoChange   = errors.New("nothing to write")
+	errFinalize   = errors.New("the update removes the last finalizer")
+	errIndexWrite = errors.New("the update changes owner references")
+)
+
 // write is the read-modify-write of Update, Status().Update and Patch.
 // conditional writes (the caller named a resourceVersion) fail with a
 // Conflict when they lose a race; the others are retried on the new value.
+//
+// The common case is one store Update (the backend's GuaranteedUpdate,
+// one statement on SQLite). Writes that must also change the dependents
+// index, or that complete a deletion, take the general path: a read, then
+// a transaction guarded by the revision read.
 func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupVersionKind, t *registry.Type, key string,
+	sub subresource, dryRun, conditional bool, produce produceFunc) error {
+	var (
+		w    client.Object
+		data []byte
+		read storage.KeyValue
+	)
+	kv, err := c.store.Update(ctx, key, func(cur storage.KeyValue) ([]byte, error) {
+		read = cur
+		var old client.Object
+		var err error
+		if w, old, err = c.nextObject(ctx, cur, gvk, t, sub, produce); err != nil {
+			return nil, err
+		}
+		if old.GetDeletionTimestamp() != nil && len(w.GetFinalizers()) == 0 {
+			return nil, errFinalize
+		}
+		if data, err = encode(w, gvk); err != nil {
+			return nil, err
+		}
+		if bytes.Equal(data, cur.Value) || dryRun {
+			return nil, errNoChange
+		}
+		if len(w.GetOwnerReferences()) > 0 || len(old.GetOwnerReferences()) > 0 {
+			if !slices.Equal(c.refSegments(w.GetOwnerReferences(), w.GetNamespace()), c.refSegments(old.GetOwnerReferences(), w.GetNamespace())) {
+				return nil, errIndexWrite
+			}
+		}
+		return data, nil
+	})
+	switch {
+	case err == nil:
+		return output(obj, w, data, kv.Revision, gvk)
+	case errors.Is(err, errNoChange):
+		// Nothing changed (or a dry run): the API server writes nothing
+		// and the resourceVersion stays.
+		return output(obj, w, data, read.Revision, gvk)
+	case errors.Is(err, errFinalize), errors.Is(err, errIndexWrite):
+		return c.writeTxn(ctx, obj, gvk, t, key, sub, dryRun, conditional, produce)
+	}
+	return err
+}
+
+// nextObject computes the object an update stores over cur: the
+// request's object with server-owned fields carried over, defaulted,
+// validated, with its generation. It returns the decoded old object too.
+func (c *Client) nextObject(ctx context.Context, cur storage.KeyValue, gvk schema.GroupVersionKind, t *registry.Type,
+	sub subresource, produce produceFunc) (w, old client.Object, err error) {
+	if old, err = c.decodeWork(cur.Value, cur.Revision, gvk); err != nil {
+		return nil, nil, err
+	}
+	in, err := produce(cur)
+	if err != nil {
+		return nil, nil, err
+	}
+	if w, err = c.prepareUpdate(in, old, t, gvk, sub); err != nil {
+		return nil, nil, err
+	}
+	if err := c.admit(ctx, w, old, t, gvk); err != nil {
+		return nil, nil, err
+	}
+	gen := old.GetGeneration()
+	if sub == mainResource && !c.specEqual(w, old, t.StatusSubresource) {
+		gen++
+	}
+	w.SetGeneration(gen)
+	return w, old, nil
+}
+
+// writeTxn is the general path of write: read, compute, then commit the
+// object with its index changes, or the deletion it completes, in one
+// transaction guarded by the revision read.
+func (c *Client) writeTxn(ctx context.Context, obj client.Object, gvk schema.GroupVersionKind, t *registry.Type, key string,
 	sub subresource, dryRun, conditional bool, produce produceFunc) error {
 	for attempt := 1; ; attempt++ {
 		kv, err := c.store.Get(ctx, key)
 		if err != nil {
 			return err
 		}
-		old, err := c.decodeWork(kv.Value, kv.Revision, gvk)
+		w, old, err := c.nextObject(ctx, kv, gvk, t, sub, produce)
 		if err != nil {
 			return err
 		}
-		in, err := produce(kv)
-		if err != nil {
-			return err
-		}
-		w, err := c.prepareUpdate(in, old, t, gvk, sub)
-		if err != nil {
-			return err
-		}
-		if err := c.admit(ctx, w, old, t, gvk); err != nil {
-			return err
-		}
-		gen := old.GetGeneration()
-		if sub == mainResource && !c.specEqual(w, old, t.StatusSubresource) {
-			gen++
-		}
-		w.SetGeneration(gen)
 		var rev int64
 		if old.GetDeletionTimestamp() != nil && len(w.GetFinalizers()) == 0 {
 			// The last finalizer is gone: the update completes the deletion.
@@ -284,8 +355,6 @@ func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupV
 				return encErr
 			}
 			if bytes.Equal(data, kv.Value) || dryRun {
-				// Nothing changed: the API server writes nothing and the
-				// resourceVersion stays.
 				return output(obj, w, data, kv.Revision, gvk)
 			}
 			ops, ierr := c.indexOps(ctx, w, key, old)
