@@ -22,7 +22,9 @@ import (
 
 	"github.com/k1s-dev/k1s"
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/storage/memory"
+	"github.com/k1s-dev/k1s/storage/sqlite"
 )
 
 // crud is the loop's view of a client: both clients take the same
@@ -78,6 +80,80 @@ func fakeClient(b *testing.B) crud {
 			return c.List(ctx, l, crclient.InNamespace("default"), crclient.MatchingLabels(labels))
 		},
 	}
+}
+
+// BenchmarkSQLiteCRUD runs create, get, update and delete through the
+// CoreClient over a SQLite file, to set beside the raw SQLite upserts of
+// the SQLite section of BENCHMARKS.md.
+func BenchmarkSQLiteCRUD(b *testing.B) {
+	open := func(b *testing.B) *core.Client {
+		s, err := sqlite.Open(filepath.Join(b.TempDir(), "k1s.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = s.Close() })
+		c, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c
+	}
+	run := func(b *testing.B, setup int, op func(c *core.Client, i int, objs []*corev1.ConfigMap) error) {
+		c := open(b)
+		objs := make([]*corev1.ConfigMap, max(setup, b.N))
+		for i := range objs {
+			objs[i] = configMap(i)
+			if i < setup {
+				if err := c.Create(b.Context(), objs[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		runtime.GC()
+		b.ResetTimer()
+		start := cpuNow()
+		for i := range b.N {
+			if err := op(c, i, objs); err != nil {
+				b.Fatal(err)
+			}
+		}
+		report(b, start)
+	}
+	b.Run("create", func(b *testing.B) {
+		run(b, 0, func(c *core.Client, i int, objs []*corev1.ConfigMap) error { return c.Create(b.Context(), objs[i]) })
+	})
+	b.Run("get", func(b *testing.B) {
+		run(b, listSize, func(c *core.Client, i int, _ []*corev1.ConfigMap) error {
+			var cm corev1.ConfigMap
+			return c.Get(b.Context(), client.ObjectKey{Namespace: "default", Name: fmt.Sprintf("cm-%07d", i%listSize)}, &cm)
+		})
+	})
+	b.Run("update", func(b *testing.B) {
+		run(b, listSize, func(c *core.Client, i int, objs []*corev1.ConfigMap) error {
+			cm := objs[i%listSize]
+			cm.Data["c"] = strconv.Itoa(i)
+			return c.Update(b.Context(), cm)
+		})
+	})
+	b.Run("delete", func(b *testing.B) {
+		c := open(b)
+		objs := make([]*corev1.ConfigMap, b.N)
+		for i := range objs {
+			objs[i] = configMap(i)
+			if err := c.Create(b.Context(), objs[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		b.ResetTimer()
+		start := cpuNow()
+		for i := range b.N {
+			if err := c.Delete(b.Context(), objs[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		report(b, start)
+	})
 }
 
 // BenchmarkListLabelSelector lists the 100 of 10,000 ConfigMaps that
