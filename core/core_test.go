@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/core/coretest"
 	"github.com/k1s-dev/k1s/storage"
 	"github.com/k1s-dev/k1s/storage/memory"
@@ -27,4 +28,42 @@ func TestConformanceSQLite(t *testing.T) {
 		t.Cleanup(func() { _ = s.Close() })
 		return s
 	})
+}
+
+// TestDefaultNamespaceConcurrentOpen opens one SQLite file from several
+// stores at once, as several processes starting together would: each
+// creates the default namespace if it is missing, and all succeed.
+func TestDefaultNamespaceConcurrentOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k1s.db")
+	const openers = 4
+	errs := make(chan error, openers)
+	for range openers {
+		go func() {
+			s, err := sqlite.Open(path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer func() { _ = s.Close() }()
+			_, err = core.New(core.Options{Storage: s, SkipPlugins: true})
+			errs <- err
+		}()
+	}
+	for range openers {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent open: %v", err)
+		}
+	}
+	s, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	n, err := s.Count(t.Context(), storage.TenantPrefix(storage.DefaultTenant))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("%d keys after concurrent opens, want 1 (the default namespace)", n)
+	}
 }

@@ -33,6 +33,14 @@
 //     and the "default" Namespace cannot be deleted, as the API server's
 //     NamespaceLifecycle admission does.
 //
+// Updates follow the API server's strategies: an Update without a
+// resourceVersion is unconditional for built-in kinds and refused
+// (Invalid: metadata.resourceVersion must be specified) for plugin kinds,
+// as for custom resources; an update that changes nothing writes nothing
+// and keeps the resourceVersion; metadata.generation starts at 1 and moves
+// when anything but metadata (and status, for kinds with a status
+// subresource) changes.
+//
 // Unlike a cluster, Namespaces carry no spec.finalizers ("kubernetes"):
 // there is no namespace controller to remove it.
 package core
