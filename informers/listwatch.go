@@ -53,7 +53,14 @@ func NewListerWatcher(c client.Client, gvk schema.GroupVersionKind, unstructured
 			if err != nil {
 				return nil, err
 			}
-			return c.Watch(ctx, newList(), lo)
+			w, err := c.Watch(ctx, newList(), lo)
+			if err != nil && ctx.Err() != nil {
+				// The informer is stopping: an empty watch ends the
+				// reflector's loop quietly instead of logging a
+				// "Failed to watch" for a cancellation.
+				return watch.NewEmptyWatch(), nil
+			}
+			return w, err
 		},
 	}}
 }
