@@ -55,10 +55,11 @@ func NewListerWatcher(c client.Client, gvk schema.GroupVersionKind, unstructured
 			}
 			w, err := c.Watch(ctx, newList(), lo)
 			if err != nil && ctx.Err() != nil {
-				// The informer is stopping: an empty watch ends the
-				// reflector's loop quietly instead of logging a
-				// "Failed to watch" for a cancellation.
-				return watch.NewEmptyWatch(), nil
+				// The informer is stopping. A watch that stays open
+				// until the reflector stops it lets the reflector see
+				// its context end and return quietly, instead of
+				// logging a failed or "very short" watch.
+				return watch.NewFake(), nil
 			}
 			return w, err
 		},
