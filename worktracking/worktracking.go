@@ -246,6 +246,8 @@ type CutOffError struct {
 	Operations []string
 }
 
+// Error names how many operations of each kind were cut off, the
+// context's error, and the oldest operations one per line.
 func (e *CutOffError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "shutdown cut off %d operation(s) in flight (", e.Total)
