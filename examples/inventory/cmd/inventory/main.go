@@ -7,7 +7,7 @@
 //	    run until SIGINT/SIGTERM (continuous mode)
 //
 // Objects are created with any k1s client, for example the k1s CLI:
-// `k1s --db FILE apply -f examples/inventory/samples/`.
+// `k1s --plugins-dir examples/inventory/plugins --data FILE apply -f examples/inventory/resources/`.
 package main
 
 import (

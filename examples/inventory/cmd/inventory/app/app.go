@@ -49,7 +49,7 @@ func Types() []registry.Type {
 	}
 	return []registry.Type{
 		{
-			Kind: v1alpha1.GroupVersion.WithKind("Item"), Resource: "items", Singular: "item", ListKind: "ItemList",
+			Kind: v1alpha1.GroupVersion.WithKind("Item"), Resource: "items", Singular: "item", ListKind: "ItemList", ShortNames: []string{"itm"},
 			Namespaced: true, StatusSubresource: true, Storage: true, Schema: item,
 			SelectableFields: []string{".spec.category"},
 			PrintColumns: []registry.PrintColumn{
@@ -58,7 +58,7 @@ func Types() []registry.Type {
 			},
 		},
 		{
-			Kind: v1alpha1.GroupVersion.WithKind("Category"), Resource: "categories", Singular: "category", ListKind: "CategoryList",
+			Kind: v1alpha1.GroupVersion.WithKind("Category"), Resource: "categories", Singular: "category", ListKind: "CategoryList", ShortNames: []string{"cat"},
 			Namespaced: true, StatusSubresource: true, Storage: true, Schema: category,
 			PrintColumns: []registry.PrintColumn{
 				{Name: "Items", Type: "integer", JSONPath: ".status.items"},
