@@ -101,10 +101,19 @@ func migrateV2(ctx context.Context, c *sql.Conn) error {
 		`INSERT INTO kv2 (key, mod_id, create_revision) SELECT key, mod_id, create_revision FROM kv`,
 		`DROP TABLE kv`,
 		`ALTER TABLE kv2 RENAME TO kv`,
-		// Every write is an insert into log; these keep kv pointing at
-		// each live key's latest row. The statements that insert check
-		// their preconditions against kv, so the kv writes here never
-		// conflict.
+		// Every write is an insert into log of the new row alone
+		// (INSERT ... VALUES: an INSERT ... SELECT on a table with
+		// triggers copies its row through a temporary table). The first
+		// trigger checks the write's precondition against kv, and
+		// aborts the statement with errStaleMsg when it fails: a
+		// creation needs the key absent, a change needs kv to point at
+		// the row the change supersedes (prev_id). The others keep kv
+		// pointing at each live key's latest row.
+		`CREATE TRIGGER log_check BEFORE INSERT ON log BEGIN
+			SELECT RAISE(ABORT, '` + errStaleMsg + `') WHERE CASE NEW.type
+				WHEN 1 THEN EXISTS (SELECT 1 FROM kv WHERE key = NEW.key)
+				ELSE NOT EXISTS (SELECT 1 FROM kv WHERE key = NEW.key AND mod_id = NEW.prev_id) END;
+		END`,
 		`CREATE TRIGGER log_added AFTER INSERT ON log WHEN NEW.type = 1 BEGIN
 			INSERT INTO kv (key, mod_id, create_revision) VALUES (NEW.key, NEW.id, NEW.create_revision);
 		END`,

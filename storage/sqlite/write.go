@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -28,28 +29,34 @@ const nextID = `((coalesce((SELECT max(id) FROM log), 0) >> 16) + 1) << 16`
 const logCols = `INSERT INTO log (id, key, type, ts, prev_id, create_revision, value) `
 
 // Statements prepared on the writer connection. Each write is one insert
-// into log whose SELECT checks the precondition against kv: no row
-// selected means the key moved (or exists, for a creation).
+// into log; the log_check trigger refuses it with errStaleMsg when the key
+// moved (or exists, for a creation).
 var writeSQL = map[string]string{
 	"begin":    "BEGIN IMMEDIATE",
 	"commit":   "COMMIT",
 	"rollback": "ROLLBACK",
 	"maxID":    "SELECT coalesce((SELECT max(id) FROM log), 0)",
 	// CROSS JOIN keeps kv the outer loop: one kv descent, one log seek.
-	"get":   "SELECT l.value, k.mod_id, k.create_revision FROM kv k CROSS JOIN log l ON l.id = k.mod_id WHERE k.key = ?1",
-	"modID": "SELECT mod_id FROM kv WHERE key = ?1",
+	"get":  "SELECT l.value, k.mod_id, k.create_revision FROM kv k CROSS JOIN log l ON l.id = k.mod_id WHERE k.key = ?1",
+	"head": "SELECT mod_id, create_revision FROM kv WHERE key = ?1",
 	// Arguments: key, value (not for deletions), Unix milliseconds for
-	// time-based retention, then the expected mod_id where there is one,
-	// then, for the "At" forms used inside a transaction, the log id.
-	"create": logCols + `SELECT n, ?1, 1, ?3, 0, n >> 16, ?2 FROM (SELECT ` + nextID + ` AS n)
-		WHERE NOT EXISTS (SELECT 1 FROM kv WHERE key = ?1) RETURNING id`,
-	"update": logCols + `SELECT ` + nextID + `, key, 2, ?3, mod_id, create_revision, ?2
-		FROM kv WHERE key = ?1 AND mod_id = ?4 RETURNING id`,
-	"delete": logCols + `SELECT ` + nextID + `, key, 3, ?2, mod_id, create_revision, NULL
-		FROM kv WHERE key = ?1 AND mod_id = ?3 RETURNING id`,
-	"createAt": logCols + `SELECT ?4, ?1, 1, ?3, 0, ?4 >> 16, ?2 WHERE NOT EXISTS (SELECT 1 FROM kv WHERE key = ?1)`,
-	"updateAt": logCols + `SELECT ?5, key, 2, ?3, mod_id, create_revision, ?2 FROM kv WHERE key = ?1 AND mod_id = ?4`,
-	"deleteAt": logCols + `SELECT ?4, key, 3, ?2, mod_id, create_revision, NULL FROM kv WHERE key = ?1 AND mod_id = ?3`,
+	// time-based retention, then for a change the expected mod_id and the
+	// key's creation revision, then, for the "At" forms used inside a
+	// transaction, the log id.
+	"create":   logCols + `VALUES (` + nextID + `, ?1, 1, ?3, 0, ` + nextID + ` >> 16, ?2) RETURNING id`,
+	"update":   logCols + `VALUES (` + nextID + `, ?1, 2, ?3, ?4, ?5, ?2) RETURNING id`,
+	"delete":   logCols + `VALUES (` + nextID + `, ?1, 3, ?2, ?3, ?4, NULL) RETURNING id`,
+	"createAt": logCols + `VALUES (?4, ?1, 1, ?3, 0, ?4 >> 16, ?2)`,
+	"updateAt": logCols + `VALUES (?6, ?1, 2, ?3, ?4, ?5, ?2)`,
+	"deleteAt": logCols + `VALUES (?5, ?1, 3, ?2, ?3, ?4, NULL)`,
+}
+
+// errStaleMsg is the message log_check aborts a write with.
+const errStaleMsg = "k1s: precondition failed"
+
+// isStale reports whether err is log_check refusing a write.
+func isStale(err error) bool {
+	return err != nil && strings.Contains(err.Error(), errStaleMsg)
 }
 
 // errStale aborts a write whose key moved since the caller read it; Update
@@ -113,7 +120,7 @@ func (s *Store) tx(ctx context.Context, fn func() error) error {
 }
 
 // single runs one autocommit write statement that returns the new mod_id;
-// no row means the statement's condition did not hold.
+// errStale means log_check refused it.
 func (s *Store) single(ctx context.Context, stmt string, args ...any) (int64, error) {
 	unlock, err := s.writing(ctx)
 	if err != nil {
@@ -121,7 +128,7 @@ func (s *Store) single(ctx context.Context, stmt string, args ...any) (int64, er
 	}
 	id, err := returning(ctx, s.ws[stmt], args)
 	unlock()
-	if err == nil && id == 0 {
+	if isStale(err) {
 		return 0, errStale
 	}
 	if err != nil {
@@ -135,9 +142,9 @@ func (s *Store) single(ctx context.Context, stmt string, args ...any) (int64, er
 	return rev, nil
 }
 
-// returning runs a write statement with RETURNING id and gives the id, or
-// 0 when it wrote no row. It steps the statement to its end rather than
-// reading one row and resetting it, as QueryRow does: SQLite commits an
+// returning runs a write statement with RETURNING id and gives the id. It
+// steps the statement to its end rather than reading one row and
+// resetting it, as QueryRow does: SQLite commits an
 // autocommit statement either way, but runs its WAL hook, and with it the
 // automatic checkpoint, only when a statement steps to its end. Without
 // that, only multi-statement transactions ever checkpointed, and the WAL
@@ -233,7 +240,7 @@ func (s *Store) Update(ctx context.Context, key string, fn storage.UpdateFunc) (
 			return storage.KeyValue{}, err
 		}
 		value = nonNil(value)
-		rev, err := s.single(ctx, "update", key, value, time.Now().UnixMilli(), cur.modID)
+		rev, err := s.single(ctx, "update", key, value, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
 		if errors.Is(err, errStale) {
 			s.recent.drop(key)
 			continue
@@ -279,7 +286,7 @@ func (s *Store) Delete(ctx context.Context, key string, check storage.Preconditi
 				return storage.KeyValue{}, err
 			}
 		}
-		rev, err := s.single(ctx, "delete", key, time.Now().UnixMilli(), cur.modID)
+		rev, err := s.single(ctx, "delete", key, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
 		s.recent.drop(key)
 		if errors.Is(err, errStale) {
 			continue
@@ -334,8 +341,8 @@ func (s *Store) txnOp(id int64, op storage.Op) error {
 	if op.Type == storage.OpCreate {
 		return s.execOne(storage.NewAlreadyExists(op.Key), "createAt", op.Key, nonNil(op.Value), ts, id)
 	}
-	var modID int64
-	err := s.ws["modID"].QueryRow(op.Key).Scan(&modID)
+	var modID, createRev int64
+	err := s.ws["head"].QueryRow(op.Key).Scan(&modID, &createRev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return storage.NewNotFound(op.Key)
 	}
@@ -346,22 +353,19 @@ func (s *Store) txnOp(id int64, op storage.Op) error {
 		return storage.NewConflict(op.Key, op.ExpectedRevision, rev)
 	}
 	if op.Type == storage.OpDelete {
-		return s.execOne(errStale, "deleteAt", op.Key, ts, modID, id)
+		return s.execOne(errStale, "deleteAt", op.Key, ts, modID, createRev, id)
 	}
-	return s.execOne(errStale, "updateAt", op.Key, nonNil(op.Value), ts, modID, id)
+	return s.execOne(errStale, "updateAt", op.Key, nonNil(op.Value), ts, modID, createRev, id)
 }
 
-// execOne runs a write statement that must insert one log row, and
-// returns none when it did none.
+// execOne runs a write statement inside a transaction; none is what
+// log_check refusing it means.
 func (s *Store) execOne(none error, stmt string, args ...any) error {
-	res, err := s.ws[stmt].Exec(args...)
-	if err != nil {
-		return s.internal(err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
+	_, err := s.ws[stmt].Exec(args...)
+	if isStale(err) {
 		return none
 	}
-	return nil
+	return s.internal(err)
 }
 
 // Compact drops the history at and below revision, in chunks so that other
