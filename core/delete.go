@@ -512,7 +512,9 @@ func (pl *plan) blocked(it *planItem) bool {
 func (pl *plan) orphan(d, owner *planItem) error {
 	uid := owner.meta().GetUID()
 	refs := d.meta().GetOwnerReferences()
-	kept := refs[:0:0]
+	// nil, not empty, when none is left: unstructured objects then drop
+	// the field instead of storing "ownerReferences: []".
+	var kept []metav1.OwnerReference
 	for _, r := range refs {
 		if r.UID != uid {
 			kept = append(kept, r)

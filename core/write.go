@@ -67,10 +67,17 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 		if err != nil {
 			return err
 		}
+		key := c.key(t, w.GetNamespace(), w.GetName())
 		if o.IsDryRun() {
+			// The API server's dry run stops short of the write only: a
+			// name that is taken is still AlreadyExists.
+			if _, err := c.store.Get(ctx, key); err == nil {
+				return storage.NewAlreadyExists(key)
+			} else if !apierrors.IsNotFound(err) {
+				return err
+			}
 			return output(obj, w, data, 0, gvk)
 		}
-		key := c.key(t, w.GetNamespace(), w.GetName())
 		ops, err := c.indexOps(ctx, w, key, nil)
 		if err != nil {
 			return err

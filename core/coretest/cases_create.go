@@ -129,6 +129,11 @@ func createCases() []Case {
 			e.Gone(ConfigMapGVK, "default", "dry")
 			err := e.C.Create(e.Ctx, cm(e, "default", "Bad_Name", nil), client.DryRunAll)
 			e.Fails(err, Invalid, "dry-run Create of an invalid object")
+			e.Create(cm(e, "default", "taken", nil))
+			before = e.Rev()
+			err = e.C.Create(e.Ctx, cm(e, "default", "taken", nil), client.DryRunAll)
+			e.Fails(err, AlreadyExists, "dry-run Create of a name that is taken")
+			e.Unchanged(before, "failed dry-run Create")
 		}},
 		{Name: "DefaultNamespaceExists", Run: func(e *Env) {
 			ns := e.MustGet(NamespaceGVK, "", "default")

@@ -168,11 +168,16 @@ func cascadeCases() []Case {
 			got := e.MustGet(ConfigMapGVK, "default", "d1")
 			Equal(e, len(got.GetOwnerReferences()), 1, "d1 owner references after orphaning")
 			Equal(e, got.GetOwnerReferences()[0].UID, other.GetUID(), "d1's remaining owner")
-			e.MustGet(ConfigMapGVK, "default", "d2")
+			d2 := e.MustGet(ConfigMapGVK, "default", "d2")
+			// A dependent whose only owner went has no ownerReferences
+			// field left, not an empty list.
+			e.Create(ownedBy(e, cm(e, "default", "lone", nil), d2))
+			e.OK(e.C.Delete(e.Ctx, d2, client.PropagationPolicy(metav1.DeletePropagationOrphan)), "orphan Delete of d2")
+			Equal(e, e.Field(e.MustGet(ConfigMapGVK, "default", "lone"), "metadata.ownerReferences"), nil, "ownerReferences of an orphan")
 			// The remaining owner still cascades.
 			e.OK(e.C.Delete(e.Ctx, other), "Delete other owner")
 			e.Gone(ConfigMapGVK, "default", "d1")
-			e.Gone(ConfigMapGVK, "default", "d2")
+			e.MustGet(ConfigMapGVK, "default", "lone")
 		}},
 		{Name: "CascadeForegroundBlocked", Run: func(e *Env) {
 			owner := e.Create(cm(e, "default", "owner", nil))
