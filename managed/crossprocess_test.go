@@ -48,7 +48,7 @@ func openRuntime(path string) (*managed.Runtime, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rt, err := managed.New(managed.Options{Options: coreOpts(store), EnableInformers: true})
+	rt, err := managed.New(managed.Options{CoreClientOptions: coreOpts(store), EnableInformers: true})
 	if err != nil {
 		_ = store.Close()
 		return nil, nil, err

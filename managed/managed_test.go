@@ -64,13 +64,13 @@ func TestBoundary(t *testing.T) {
 
 func TestOptionsAndDisabledComponents(t *testing.T) {
 	store := newMemory(t)
-	if _, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{Options: coreOpts(store), PluginConfig: &managed.PluginConfig{}}); !apierrors.IsBadRequest(err) || !strings.Contains(err.Error(), "PluginConfig") {
+	if _, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{CoreClientOptions: coreOpts(store), PluginConfig: &managed.PluginConfig{}}); !apierrors.IsBadRequest(err) || !strings.Contains(err.Error(), "PluginConfig") {
 		t.Errorf("non-nil PluginConfig: %v, want a BadRequest naming PluginConfig", err)
 	}
 	if _, err := managed.New(managed.Options{}); err == nil {
 		t.Error("no storage and no client: no error")
 	}
-	rt, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{Options: coreOpts(store)})
+	rt, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{CoreClientOptions: coreOpts(store)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func (s *stopper) Stop(context.Context) error { s.stopped.Add(1); return errors.
 func TestLifecycle(t *testing.T) {
 	store := newMemory(t)
 	base := goruntime.NumGoroutine()
-	rt, err := managed.New(managed.Options{Options: coreOpts(store), EnableInformers: true, EnableEvents: true, EnableControllers: true})
+	rt, err := managed.New(managed.Options{CoreClientOptions: coreOpts(store), EnableInformers: true, EnableEvents: true, EnableControllers: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestLifecycle(t *testing.T) {
 // TestComponentsCreatedAfterStartRun covers informers and events first
 // asked for once the runtime runs.
 func TestComponentsCreatedAfterStartRun(t *testing.T) {
-	rt, err := managed.New(managed.Options{Options: coreOpts(newMemory(t)), EnableInformers: true, EnableEvents: true})
+	rt, err := managed.New(managed.Options{CoreClientOptions: coreOpts(newMemory(t)), EnableInformers: true, EnableEvents: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := managed.New(managed.Options{Options: coreOpts(store), EnableEvents: true})
+	rt, err := managed.New(managed.Options{CoreClientOptions: coreOpts(store), EnableEvents: true})
 	if err != nil {
 		t.Fatal(err)
 	}

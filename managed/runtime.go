@@ -24,11 +24,15 @@ import (
 // need no plugin manager: they come with CoreClientOptions.PluginPaths.
 type PluginConfig struct{}
 
+// CoreClientOptions are the tier 1 options a runtime embeds, under the
+// name the seed's ManagedRuntimeOptions gives them.
+type CoreClientOptions = core.Options
+
 // Options configure a Runtime.
 type Options struct {
 	// CoreClientOptions build the CoreClient the runtime wraps (unless
 	// Client is set).
-	core.Options
+	CoreClientOptions
 
 	// EnableControllers allows a controller manager to be attached
 	// (controller.NewManager).
@@ -85,7 +89,7 @@ func New(opts Options) (*Runtime, error) {
 	}
 	c := opts.Client
 	if c == nil {
-		cc, err := core.New(opts.Options)
+		cc, err := core.New(opts.CoreClientOptions)
 		if err != nil {
 			return nil, err
 		}

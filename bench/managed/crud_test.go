@@ -39,8 +39,8 @@ func BenchmarkCRUDWithEvents(b *testing.B) {
 			}
 			defer func() { _ = store.Close() }()
 			rt, err := managed.New(managed.Options{
-				Options:      core.Options{Storage: store, Scheme: app.Scheme(), Registry: app.Registry(), SkipPlugins: true},
-				EnableEvents: true,
+				CoreClientOptions: core.Options{Storage: store, Scheme: app.Scheme(), Registry: app.Registry(), SkipPlugins: true},
+				EnableEvents:      true,
 			})
 			if err != nil {
 				b.Fatal(err)

@@ -35,8 +35,8 @@ func BenchmarkStartup(b *testing.B) {
 			}
 			for b.Loop() {
 				rt, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{
-					Options:         core.Options{Storage: store, SkipPlugins: true},
-					EnableInformers: true,
+					CoreClientOptions: core.Options{Storage: store, SkipPlugins: true},
+					EnableInformers:   true,
 				})
 				if err != nil {
 					b.Fatal(err)

@@ -37,9 +37,9 @@ func main() {
 	check(err)
 	opened := time.Since(start)
 	rt, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{
-		Options:         core.Options{Storage: store, SkipPlugins: true},
-		EnableInformers: true,
-		EnableEvents:    true,
+		CoreClientOptions: core.Options{Storage: store, SkipPlugins: true},
+		EnableInformers:   true,
+		EnableEvents:      true,
 	})
 	check(err)
 	built := time.Since(start)

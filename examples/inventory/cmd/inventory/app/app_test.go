@@ -67,7 +67,7 @@ func TestReconcileEmptyStore(t *testing.T) {
 func TestNewManagerNeedsControllers(t *testing.T) {
 	store := memory.New()
 	defer func() { _ = store.Close() }()
-	rt, err := managed.New(managed.Options{Options: core.Options{Storage: store, Scheme: Scheme(), Registry: Registry()}})
+	rt, err := managed.New(managed.Options{CoreClientOptions: core.Options{Storage: store, Scheme: Scheme(), Registry: Registry()}})
 	if err != nil {
 		t.Fatal(err)
 	}
