@@ -35,3 +35,27 @@ func TestParams(t *testing.T) {
 	p := clitest.Params(t, "testdata", map[string]string{"EXTRA": "yes"})
 	testscript.Run(t, p)
 }
+
+// TestSetupErrors checks that a project directory that cannot be laid out
+// fails the script's setup instead of running commands in a half-made
+// environment.
+func TestSetupErrors(t *testing.T) {
+	p := clitest.Params(t, "testdata", nil)
+
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Setup(&testscript.Env{WorkDir: notADir}); err == nil {
+		t.Error("Setup succeeded with a work directory that is a file")
+	}
+
+	// The types file's path is taken by a directory.
+	work := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(work, ".k1s", "plugins", "inventory.yaml"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Setup(&testscript.Env{WorkDir: work}); err == nil {
+		t.Error("Setup succeeded though the plugin types file could not be written")
+	}
+}
