@@ -1,9 +1,7 @@
 package cliruntime
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +11,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
+
+	"github.com/k1s-dev/k1s/codec"
 )
 
 // Info is one object read from a file, with where it came from.
@@ -108,103 +106,15 @@ func (o *FilenameOptions) walk(dir string) ([]string, error) {
 	return files, err
 }
 
-// DecodeStream reads multi-document YAML or JSON into objects: empty
-// documents are skipped, List kinds are flattened, every object needs
-// apiVersion and kind. Errors name source and document number.
+// DecodeStream reads multi-document YAML or JSON into objects, as
+// codec.DecodeStream does (empty documents skipped, List kinds flattened,
+// apiVersion and kind required, errors naming source, line, document and
+// field), except that any bad document fails the whole stream: a request
+// with an invalid object writes nothing.
 func DecodeStream(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(r))
-	var out []*unstructured.Unstructured
-	for doc := 1; ; doc++ {
-		data, err := reader.Read()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("error reading %s: document %d: %w", source, doc, err)
-		}
-		if len(bytes.TrimSpace(stripComments(data))) == 0 {
-			continue
-		}
-		jsonData, err := yaml.YAMLToJSON(data)
-		if err != nil {
-			return nil, fmt.Errorf("error parsing %s: document %d: %w", source, doc, err)
-		}
-		if string(jsonData) == "null" {
-			continue
-		}
-		var obj map[string]any
-		dec := json.NewDecoder(bytes.NewReader(jsonData))
-		dec.UseNumber()
-		if err := dec.Decode(&obj); err != nil {
-			return nil, fmt.Errorf("error parsing %s: document %d: the document is not an object: %w", source, doc, err)
-		}
-		objs, err := flatten(obj, source, doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, objs...)
+	objs, err := codec.DecodeStream(r, source)
+	if err != nil {
+		return nil, err
 	}
-}
-
-func stripComments(data []byte) []byte {
-	var b bytes.Buffer
-	for _, line := range bytes.Split(data, []byte("\n")) {
-		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
-			b.Write(line)
-			b.WriteByte('\n')
-		}
-	}
-	return b.Bytes()
-}
-
-func flatten(obj map[string]any, source string, doc int) ([]*unstructured.Unstructured, error) {
-	obj = fromJSONNumbers(obj).(map[string]any)
-	u := &unstructured.Unstructured{Object: obj}
-	if u.GetAPIVersion() == "" {
-		return nil, fmt.Errorf("error validating %q: document %d: apiVersion not set", source, doc)
-	}
-	if u.GetKind() == "" {
-		return nil, fmt.Errorf("error validating %q: document %d: kind not set", source, doc)
-	}
-	if !u.IsList() {
-		return []*unstructured.Unstructured{u}, nil
-	}
-	items, _, _ := unstructured.NestedSlice(obj, "items")
-	var out []*unstructured.Unstructured
-	for _, it := range items {
-		m, ok := it.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("error validating %q: document %d: items of %s must be objects", source, doc, u.GetKind())
-		}
-		objs, err := flatten(m, source, doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, objs...)
-	}
-	return out, nil
-}
-
-// fromJSONNumbers turns json.Number into int64 or float64, the types
-// unstructured content may hold.
-func fromJSONNumbers(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = fromJSONNumbers(e)
-		}
-		return t
-	case []any:
-		for i, e := range t {
-			t[i] = fromJSONNumbers(e)
-		}
-		return t
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
-			return i
-		}
-		f, _ := t.Float64()
-		return f
-	}
-	return v
+	return objs, nil
 }
