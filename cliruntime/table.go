@@ -11,10 +11,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/client-go/util/jsonpath"
 
+	"github.com/k1s-dev/k1s/coretypes"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -26,56 +26,6 @@ type Column struct {
 	Priority int32
 	// Cell returns the cell of u; nil prints as an empty cell.
 	Cell func(u *unstructured.Unstructured) any
-}
-
-// BuiltinColumns are the columns kubectl's server-side printers give the
-// built-in kinds. They win over a type's print columns, because values
-// such as a ConfigMap's DATA (a count) cannot be written as JSONPath.
-// A program may add its own entries before running commands.
-var BuiltinColumns = map[schema.GroupKind][]Column{
-	{Kind: "Namespace"}: {
-		{Name: "Name", Cell: name},
-		{Name: "Status", Cell: func(u *unstructured.Unstructured) any { return str(u.Object, "status", "phase") }},
-		ageColumn,
-	},
-	{Kind: "ConfigMap"}: {
-		{Name: "Name", Cell: name},
-		{Name: "Data", Cell: func(u *unstructured.Unstructured) any {
-			return int64(mapLen(u.Object, "data") + mapLen(u.Object, "binaryData"))
-		}},
-		ageColumn,
-	},
-	{Kind: "Secret"}: {
-		{Name: "Name", Cell: name},
-		{Name: "Type", Cell: func(u *unstructured.Unstructured) any { return str(u.Object, "type") }},
-		{Name: "Data", Cell: func(u *unstructured.Unstructured) any {
-			return int64(mapLen(u.Object, "data") + mapLen(u.Object, "stringData"))
-		}},
-		ageColumn,
-	},
-	{Kind: "ServiceAccount"}: {
-		{Name: "Name", Cell: name},
-		{Name: "Secrets", Cell: func(u *unstructured.Unstructured) any {
-			s, _, _ := unstructured.NestedSlice(u.Object, "secrets")
-			return int64(len(s))
-		}},
-		ageColumn,
-	},
-	{Kind: "Event"}: {
-		{Name: "Last Seen", Cell: func(u *unstructured.Unstructured) any { return eventLastSeen(u) }},
-		{Name: "Type", Cell: func(u *unstructured.Unstructured) any { return str(u.Object, "type") }},
-		{Name: "Reason", Cell: func(u *unstructured.Unstructured) any { return str(u.Object, "reason") }},
-		{Name: "Object", Cell: func(u *unstructured.Unstructured) any { return eventObject(u) }},
-		{Name: "Subobject", Priority: 1, Cell: func(u *unstructured.Unstructured) any { return str(u.Object, "involvedObject", "fieldPath") }},
-		{Name: "Source", Priority: 1, Cell: func(u *unstructured.Unstructured) any { return eventSource(u) }},
-		{Name: "Message", Cell: func(u *unstructured.Unstructured) any { return strings.TrimSpace(str(u.Object, "message")) }},
-		{Name: "First Seen", Priority: 1, Cell: func(u *unstructured.Unstructured) any { return since(str(u.Object, "firstTimestamp")) }},
-		{Name: "Count", Priority: 1, Cell: func(u *unstructured.Unstructured) any {
-			n, _, _ := unstructured.NestedInt64(u.Object, "count")
-			return n
-		}},
-		{Name: "Name", Priority: 1, Cell: name},
-	},
 }
 
 var ageColumn = Column{Name: "Age", Cell: func(u *unstructured.Unstructured) any {
@@ -93,14 +43,6 @@ func str(obj map[string]any, fields ...string) string {
 		return ""
 	}
 	return fmt.Sprint(s)
-}
-
-func mapLen(obj map[string]any, field string) int {
-	m, _, _ := unstructured.NestedFieldNoCopy(obj, field)
-	if mm, ok := m.(map[string]any); ok {
-		return len(mm)
-	}
-	return 0
 }
 
 // translateTimestampSince is kubectl's AGE: "<unknown>" for a zero time,
@@ -152,15 +94,18 @@ func eventSource(u *unstructured.Unstructured) string {
 // on .metadata.name is the NAME column), else NAME and AGE, as the API
 // server's table convertor for custom resources does.
 func ColumnsFor(t *registry.Type) ([]Column, error) {
-	if !t.IsPlugin() && t.Kind.Group == "" {
-		if cols, ok := BuiltinColumns[t.Kind.GroupKind()]; ok {
-			return cols, nil
-		}
+	// Built-in types list their complete columns, as kubectl's built-in
+	// printers show them (an Event table has no leading NAME); plugin
+	// types get NAME first and AGE when they declare nothing, as kubectl
+	// prints custom resources.
+	builtin := !t.IsPlugin()
+	var cols []Column
+	if !builtin {
+		cols = append(cols, Column{Name: "Name", Cell: name})
 	}
-	cols := []Column{{Name: "Name", Cell: name}}
 	for _, pc := range t.PrintColumns {
 		path := strings.TrimSpace(pc.JSONPath)
-		if path == ".metadata.name" || path == "{.metadata.name}" {
+		if !builtin && (path == ".metadata.name" || path == "{.metadata.name}") {
 			continue
 		}
 		c, err := printColumn(pc)
@@ -169,7 +114,7 @@ func ColumnsFor(t *registry.Type) ([]Column, error) {
 		}
 		cols = append(cols, c)
 	}
-	if len(cols) == 1 {
+	if len(cols) == 1 && !builtin {
 		cols = append(cols, ageColumn)
 	}
 	return cols, nil
@@ -177,6 +122,24 @@ func ColumnsFor(t *registry.Type) ([]Column, error) {
 
 func printColumn(pc registry.PrintColumn) (Column, error) {
 	expr := strings.TrimSpace(pc.JSONPath)
+	if coretypes.IsComputed(expr) {
+		// Cells kubectl's built-in printers compute in Go (counts,
+		// kind/name, fallbacks): coretypes defines and evaluates them.
+		if _, _, err := coretypes.Compute(expr, map[string]any{}); err != nil {
+			return Column{}, err
+		}
+		typ := pc.Type
+		return Column{Name: pc.Name, Priority: pc.Priority, Cell: func(u *unstructured.Unstructured) any {
+			value, found, err := coretypes.Compute(expr, u.Object)
+			if err != nil || !found {
+				if typ == "date" {
+					return "<unknown>"
+				}
+				return nil
+			}
+			return cellForJSONValue(typ, value)
+		}}, nil
+	}
 	if !strings.HasPrefix(expr, "{") {
 		expr = "{" + expr + "}"
 	}
