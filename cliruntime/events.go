@@ -12,15 +12,6 @@ import (
 	"github.com/k1s-dev/k1s/client"
 )
 
-// eventsColumns are kubectl events' columns.
-var eventsColumns = []Column{
-	{Name: "Last Seen", Cell: func(u *unstructured.Unstructured) any { return eventLastSeen(u) }},
-	{Name: "Type", Cell: func(u *unstructured.Unstructured) any { return str(u.Object, "type") }},
-	{Name: "Reason", Cell: func(u *unstructured.Unstructured) any { return str(u.Object, "reason") }},
-	{Name: "Object", Cell: func(u *unstructured.Unstructured) any { return eventObject(u) }},
-	{Name: "Message", Cell: func(u *unstructured.Unstructured) any { return strings.TrimSpace(str(u.Object, "message")) }},
-}
-
 func (c *CLI) newEventsCommand() *cobra.Command {
 	var (
 		forObject, output string
@@ -94,8 +85,9 @@ func (c *CLI) newEventsCommand() *cobra.Command {
 					return err
 				}
 			} else {
+				// The Event type's own columns without -o wide are
+				// kubectl events' table.
 				tp := NewTablePrinter(PrintOptions{NoHeaders: noHeaders, WithNamespace: all})
-				tp.columns[t] = eventsColumns
 				if len(kept) == 0 && !watchFlag {
 					if all {
 						_, _ = fmt.Fprintln(c.ErrOut, "No events found.")

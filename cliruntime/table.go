@@ -65,34 +65,11 @@ func since(ts string) string {
 	return translateTimestampSince(t)
 }
 
-func eventLastSeen(u *unstructured.Unstructured) string {
-	for _, f := range []string{"lastTimestamp", "eventTime", "firstTimestamp"} {
-		if v := str(u.Object, f); v != "" {
-			return since(v)
-		}
-	}
-	return since(str(u.Object, "metadata", "creationTimestamp"))
-}
-
-func eventObject(u *unstructured.Unstructured) string {
-	return strings.ToLower(str(u.Object, "involvedObject", "kind")) + "/" + str(u.Object, "involvedObject", "name")
-}
-
-func eventSource(u *unstructured.Unstructured) string {
-	src := str(u.Object, "source", "component")
-	if src == "" {
-		src = str(u.Object, "reportingComponent")
-	}
-	if host := str(u.Object, "source", "host"); host != "" {
-		src += ", " + host
-	}
-	return src
-}
-
-// ColumnsFor returns the table columns of t: the built-in ones for core
-// kinds, else NAME followed by the type's print columns (a print column
-// on .metadata.name is the NAME column), else NAME and AGE, as the API
-// server's table convertor for custom resources does.
+// ColumnsFor returns the table columns of t: for built-in kinds, their
+// print columns as coretypes defines them; for plugin kinds NAME followed
+// by the type's print columns (a print column on .metadata.name is the
+// NAME column), else NAME and AGE, as the API server's table convertor
+// for custom resources does.
 func ColumnsFor(t *registry.Type) ([]Column, error) {
 	// Built-in types list their complete columns, as kubectl's built-in
 	// printers show them (an Event table has no leading NAME); plugin

@@ -447,14 +447,7 @@ func TestSmallHelpers(t *testing.T) {
 	if since("") != "<unknown>" || translateTimestampSince(metav1.Time{}) != "<unknown>" {
 		t.Error("since of nothing")
 	}
-	u := &unstructured.Unstructured{Object: map[string]any{"source": map[string]any{"host": "h"}, "reportingComponent": "rc",
-		"metadata": map[string]any{"creationTimestamp": "2026-01-01T00:00:00Z"}, "odd": int64(4)}}
-	if got := eventSource(u); got != "rc, h" {
-		t.Errorf("eventSource = %q", got)
-	}
-	if got := eventLastSeen(u); got == "<unknown>" {
-		t.Errorf("eventLastSeen fell through to %q", got)
-	}
+	u := &unstructured.Unstructured{Object: map[string]any{"odd": int64(4)}}
 	if got := str(u.Object, "odd"); got != "4" {
 		t.Errorf("str of a number = %q", got)
 	}
