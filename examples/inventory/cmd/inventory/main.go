@@ -7,7 +7,9 @@
 //	    run until SIGINT/SIGTERM (continuous mode)
 //
 // Objects are created with any k1s client, for example the k1s CLI:
-// `k1s --plugins-dir examples/inventory/plugins --data FILE apply -f examples/inventory/resources/`.
+// `k1s --plugins-dir examples/inventory/plugins apply -f examples/inventory/resources/`.
+// Without -db the app opens the store k1s would open from the same
+// directory (K1S_DATA, else the nearest .k1s/k1s.db), so the two agree.
 package main
 
 import (
@@ -24,6 +26,7 @@ import (
 	"github.com/go-logr/logr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/k1s-dev/k1s/cliruntime"
 	"github.com/k1s-dev/k1s/controller"
 	"github.com/k1s-dev/k1s/examples/inventory/cmd/inventory/app"
 	"github.com/k1s-dev/k1s/storage/sqlite"
@@ -36,7 +39,13 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("inventory", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "inventory.db", "SQLite store `file`")
+	// The same store the k1s CLI uses when run from here: K1S_DATA, else
+	// k1s.db in the nearest project's .k1s/, else the per-user one.
+	defaultDB, err := (&cliruntime.GlobalFlags{Data: os.Getenv(cliruntime.EnvData)}).DataPath()
+	if err != nil {
+		defaultDB = "inventory.db"
+	}
+	db := fs.String("db", defaultDB, "SQLite store `file` (default: the one k1s uses here)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -51,7 +60,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var err error
 	switch cmd, rest := fs.Arg(0), fs.Args()[1:]; cmd {
 	case "reconcile":
 		err = reconcileCmd(ctx, *db, rest, stdout, stderr)
