@@ -8,8 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/spf13/cobra"
-
-	"github.com/k1s-dev/k1s/client"
 )
 
 func (c *CLI) newEventsCommand() *cobra.Command {
@@ -102,36 +100,12 @@ func (c *CLI) newEventsCommand() *cobra.Command {
 				if !watchFlag {
 					return nil
 				}
-				opts, _ := req.options(t)
-				opts = append(opts, &client.ListOptions{ResourceVersion: rv})
-				ul := &unstructured.UnstructuredList{}
-				ul.SetGroupVersionKind(t.Kind.GroupVersion().WithKind(t.ListKind))
-				w, err := s.Client.Watch(ctx, ul, opts...)
-				if err != nil {
-					return err
-				}
-				defer w.Stop()
-				c.logf(4, "watching events from resourceVersion %s", rv)
-				for {
-					select {
-					case <-ctx.Done():
+				return c.watchFrom(ctx, s, t, req, rv, func(evType watch.EventType, u *unstructured.Unstructured) error {
+					if evType == watch.Deleted || !keep(u) {
 						return nil
-					case ev, ok := <-w.ResultChan():
-						if !ok {
-							return nil
-						}
-						if ev.Type == watch.Error {
-							return errorFromWatch(ev.Object)
-						}
-						u, ok := ev.Object.(*unstructured.Unstructured)
-						if !ok || ev.Type == watch.Deleted || !keep(u) {
-							continue
-						}
-						if err := tp.PrintEvent(c.Out, t, "", u); err != nil {
-							return err
-						}
 					}
-				}
+					return tp.PrintEvent(c.Out, t, "", u)
+				})
 			}
 			return nil
 		}),

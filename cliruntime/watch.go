@@ -71,6 +71,25 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 			}
 		}
 	}
+	c.warnings()
+	return c.watchFrom(ctx, s, t, req, rv, func(evType watch.EventType, u *unstructured.Unstructured) error {
+		et := ""
+		if o.OutputWatchEvents {
+			et = string(evType)
+		}
+		if isTable {
+			return table.PrintEvent(c.Out, t, et, u)
+		}
+		return c.printWatchObject(printer, t, et, u)
+	})
+}
+
+// watchFrom watches the objects of type t that req selects, from revision
+// rv on, and hands each change to handle until the context is cancelled
+// (SIGINT/SIGTERM: a clean end) or the watch ends. Bookmarks are skipped;
+// an error event ends the watch with the error it carries.
+func (c *CLI) watchFrom(ctx context.Context, s *Session, t *registry.Type, req ListRequest, rv string,
+	handle func(watch.EventType, *unstructured.Unstructured) error) error {
 	opts, err := req.options(t)
 	if err != nil {
 		return err
@@ -87,7 +106,6 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 	}
 	defer w.Stop()
 	c.logf(4, "watching %s from resourceVersion %s", t.QualifiedResource(), rv)
-	c.warnings()
 	for {
 		select {
 		case <-ctx.Done():
@@ -99,26 +117,14 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 			if ev.Type == watch.Error {
 				return errorFromWatch(ev.Object)
 			}
-			if ev.Type == watch.Bookmark {
-				continue
-			}
 			u, ok := ev.Object.(*unstructured.Unstructured)
-			if !ok {
+			if !ok || ev.Type == watch.Bookmark {
 				continue
 			}
 			if u.GetKind() == "" {
 				u.SetGroupVersionKind(t.Kind)
 			}
-			et := ""
-			if o.OutputWatchEvents {
-				et = string(ev.Type)
-			}
-			if isTable {
-				err = table.PrintEvent(c.Out, t, et, u)
-			} else {
-				err = c.printWatchObject(printer, t, et, u)
-			}
-			if err != nil {
+			if err := handle(ev.Type, u); err != nil {
 				return err
 			}
 		}
