@@ -76,6 +76,8 @@ type Client struct {
 	// layouts caches, per Go struct type, which fields hold the spec and
 	// which the status.
 	layouts sync.Map // reflect.Type -> *structLayout
+	// types caches the store's catalog of stored types (catalog.go).
+	types catalog
 }
 
 var _ client.Client = (*Client)(nil)

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/core/coretest"
 	"github.com/k1s-dev/k1s/storage"
@@ -59,7 +61,7 @@ func TestDefaultNamespaceConcurrentOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = s.Close() }()
-	n, err := s.Count(t.Context(), storage.TenantPrefix(storage.DefaultTenant))
+	n, err := s.Count(t.Context(), storage.Prefix(storage.DefaultTenant, corev1.SchemeGroupVersion.WithResource("namespaces").GroupResource(), ""))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,6 +99,9 @@ func (c *Client) deleteKey(ctx context.Context, gvk schema.GroupVersionKind, t *
 	}
 	for attempt := 1; ; attempt++ {
 		pl := c.newPlan(ctx)
+		if o.PropagationPolicy != nil {
+			pl.explicit = key
+		}
 		target, err := pl.load(key, t)
 		if err != nil {
 			return err
@@ -132,6 +135,7 @@ func (c *Client) deleteKey(ctx context.Context, gvk schema.GroupVersionKind, t *
 			return err
 		}
 		if err = c.commit(ctx, ops); err == nil {
+			c.afterCommit(ctx, pl)
 			return nil
 		}
 		if attempt >= maxAttempts || !retriable(err) {
@@ -165,7 +169,22 @@ func (c *Client) deleteSimple(ctx context.Context, t *registry.Type, key string,
 	if errors.Is(err, errNotSimple) {
 		return false, nil
 	}
+	if err == nil {
+		// The delete committed; collection is best effort (see gc.go).
+		_ = c.collectAfterOwnerRemoved(ctx, key)
+	}
 	return true, err
+}
+
+// afterCommit collects, once a delete plan committed, the dependents of
+// removed objects that the plan could not see (see gc.go). The plan's
+// work is done, so this is best effort: what it misses, a sweep finds.
+func (c *Client) afterCommit(ctx context.Context, pl *plan) {
+	for _, it := range pl.order {
+		if it.removed {
+			_ = c.collectAfterOwnerRemoved(ctx, it.key)
+		}
+	}
 }
 
 // commit writes a plan's operations. The common plan, one object removed
@@ -212,6 +231,9 @@ func (c *Client) removeFinalized(ctx context.Context, w client.Object, kv storag
 		return 0, nil, err
 	}
 	rev, err := c.store.Txn(ctx, ops)
+	if err == nil {
+		c.afterCommit(ctx, pl)
+	}
 	return rev, data, err
 }
 
@@ -289,6 +311,13 @@ type plan struct {
 	// entry exists.
 	indexDel  []string
 	indexSeen map[string]bool
+	// explicit is the key of the object whose propagation policy the
+	// caller chose; the others follow their finalizers.
+	explicit string
+}
+
+func isGCFinalizer(f string) bool {
+	return f == metav1.FinalizerOrphanDependents || f == metav1.FinalizerDeleteDependents
 }
 
 func (c *Client) newPlan(ctx context.Context) *plan {
@@ -325,6 +354,39 @@ func (pl *plan) loadKV(kv storage.KeyValue, t *registry.Type) (*planItem, error)
 	return pl.add(kv.Key, kv.Revision, t, nil, kv.Value), nil
 }
 
+// loadStored returns the object at key (nil when there is none) whatever
+// its type: the registry's type when this program knows the resource,
+// else one taken from the key and the stored object, whose metadata is
+// all a delete needs.
+func (pl *plan) loadStored(key string) (*planItem, error) {
+	if it, ok := pl.items[key]; ok {
+		return it, nil
+	}
+	kp, err := storage.ParseKey(key)
+	if err != nil || isReserved(kp.Resource) {
+		return nil, nil
+	}
+	if t, err := pl.c.reg.TypeForResource(kp.Resource.WithVersion("")); err == nil {
+		return pl.load(key, t)
+	}
+	kv, err := pl.c.store.Get(pl.ctx, key)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pl.loadKV(kv, storedObjectType(kp, kv.Value))
+}
+
+// storedObjectType describes the resource of an object this program has no
+// type for, from its key and its stored apiVersion and kind.
+func storedObjectType(kp storage.KeyParts, raw []byte) *registry.Type {
+	var tm metav1.TypeMeta
+	_ = jsonUnmarshal(raw, &tm) // a damaged value fails later, when decoded
+	return &registry.Type{Kind: tm.GroupVersionKind(), Resource: kp.Resource.Resource, Namespaced: kp.Namespace != ""}
+}
+
 // dependents returns the objects that name it as an owner and are not
 // removed by this plan.
 func (pl *plan) dependents(it *planItem) ([]*planItem, error) {
@@ -337,15 +399,7 @@ func (pl *plan) dependents(it *planItem) ([]*planItem, error) {
 		for _, kv := range res.Items {
 			it.depKeys = append(it.depKeys, kv.Key)
 			pl.indexSeen[kv.Key] = true
-			kp, err := storage.ParseKey(string(kv.Value))
-			if err != nil {
-				continue
-			}
-			t, err := pl.c.reg.TypeForResource(kp.Resource.WithVersion(""))
-			if err != nil {
-				continue
-			}
-			d, err := pl.load(string(kv.Value), t)
+			d, err := pl.loadStored(string(kv.Value))
 			if err != nil {
 				return nil, err
 			}
@@ -405,6 +459,27 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 		// Already being deleted: only its finalizers can finish it.
 		return nil
 	}
+	// orphan and foregroundDeletion are the garbage collector's own
+	// finalizers: they say how dependents go, and that work is done here,
+	// so they are never waited for. Unless the caller chose a policy for
+	// this object, they choose it, as on the API server.
+	if it.key != pl.explicit {
+		switch {
+		case slices.Contains(fins, metav1.FinalizerOrphanDependents):
+			policy = metav1.DeletePropagationOrphan
+		case slices.Contains(fins, metav1.FinalizerDeleteDependents):
+			policy = metav1.DeletePropagationForeground
+		}
+	}
+	if slices.ContainsFunc(fins, isGCFinalizer) {
+		fins = slices.DeleteFunc(slices.Clone(fins), isGCFinalizer)
+		if len(fins) == 0 {
+			// Only the collector's finalizers: the object goes (or waits
+			// on its dependents) as if it had none.
+			it.edit().SetFinalizers(nil)
+			it.changed = true
+		}
+	}
 	it.inProgress = true
 	defer func() { it.inProgress = false }()
 	isNS := pl.c.isNamespace(it.t)
@@ -463,7 +538,11 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 		}
 	}
 	if it.has("ownerReferences") {
-		for _, owner := range pl.c.refSegments(it.meta().GetOwnerReferences(), it.meta().GetNamespace()) {
+		owners, err := pl.c.refSegments(pl.ctx, it.meta().GetOwnerReferences(), it.meta().GetNamespace())
+		if err != nil {
+			return err
+		}
+		for _, owner := range owners {
 			if err := pl.dropIndex(owner, it.meta().GetUID()); err != nil {
 				return err
 			}
@@ -568,11 +647,11 @@ func (pl *plan) loadOwner(ref metav1.OwnerReference, namespace string) (*planIte
 	if err != nil {
 		return nil, nil
 	}
-	t, err := pl.c.reg.TypeFor(gv.WithKind(ref.Kind))
-	if err != nil {
-		return nil, nil
+	t, err := pl.c.typeForKind(pl.ctx, gv.WithKind(ref.Kind).GroupKind())
+	if err != nil || t == nil {
+		return nil, err
 	}
-	owner, err := pl.load(pl.c.key(t, namespace, ref.Name), t)
+	owner, err := pl.loadStored(pl.c.key(t, namespace, ref.Name))
 	if err != nil || owner == nil || owner.meta().GetUID() != ref.UID {
 		return nil, err
 	}
@@ -580,18 +659,16 @@ func (pl *plan) loadOwner(ref metav1.OwnerReference, namespace string) (*planIte
 }
 
 // deleteNamespaceContents deletes every object in namespace ns, of every
-// namespaced type the registry knows, and returns how many stay (being
-// deleted, waiting on finalizers).
+// namespaced resource this program knows or the store holds, and returns
+// how many stay (being deleted, waiting on finalizers).
 func (pl *plan) deleteNamespaceContents(ns string) (int, error) {
+	types, err := pl.c.namespacedTypes(pl.ctx)
+	if err != nil {
+		return 0, err
+	}
 	remaining := 0
-	seen := map[schema.GroupResource]bool{}
-	for _, t := range pl.c.reg.Types() {
-		gr := t.GroupResource()
-		if !t.Namespaced || seen[gr] {
-			continue
-		}
-		seen[gr] = true
-		res, err := pl.c.store.List(pl.ctx, storage.Prefix(pl.c.tenant, gr, ns), storage.ListOptions{})
+	for _, t := range types {
+		res, err := pl.c.store.List(pl.ctx, storage.Prefix(pl.c.tenant, t.GroupResource(), ns), storage.ListOptions{})
 		if err != nil {
 			return 0, err
 		}
@@ -633,6 +710,30 @@ func (pl *plan) ops() ([]storage.Op, error) {
 		ops = append(ops, storage.Op{Type: storage.OpDelete, Key: k})
 	}
 	return ops, nil
+}
+
+// namespacedTypes returns one type per namespaced resource that this
+// program knows or that has held objects in the store.
+func (c *Client) namespacedTypes(ctx context.Context) ([]*registry.Type, error) {
+	stored, err := c.storedTypes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[schema.GroupResource]bool{}
+	var out []*registry.Type
+	for _, t := range c.reg.Types() {
+		if gr := t.GroupResource(); t.Namespaced && !seen[gr] {
+			seen[gr] = true
+			out = append(out, t)
+		}
+	}
+	for gr, st := range stored {
+		if st.Namespaced && !seen[gr] {
+			seen[gr] = true
+			out = append(out, catalogType(gr, st))
+		}
+	}
+	return out, nil
 }
 
 func (c *Client) isNamespace(t *registry.Type) bool {

@@ -75,18 +75,23 @@ func (c *Client) dependentsPrefix(owner string) string {
 	return storage.Prefix(c.tenant, dependentsResource, owner)
 }
 
-// refSegments returns the owner segments of the owners refs name that the
-// registry knows; an owner of an unknown kind cannot be stored, so it can
-// never be deleted through this client and needs no entry.
-func (c *Client) refSegments(refs []metav1.OwnerReference, namespace string) []string {
+// refSegments returns the owner segments of the owners refs name, for
+// owners whose kind this program knows or the store's catalog records. An
+// owner of a kind never stored in the tenant cannot exist, so it needs no
+// entry; nor does a namespaced owner of a cluster-scoped dependent, which
+// the garbage collector treats as unresolvable.
+func (c *Client) refSegments(ctx context.Context, refs []metav1.OwnerReference, namespace string) ([]string, error) {
 	out := make([]string, 0, len(refs))
 	for _, r := range refs {
 		gv, err := schema.ParseGroupVersion(r.APIVersion)
 		if err != nil {
 			continue
 		}
-		t, err := c.reg.TypeFor(gv.WithKind(r.Kind))
+		t, err := c.typeForKind(ctx, gv.WithKind(r.Kind).GroupKind())
 		if err != nil {
+			return nil, err
+		}
+		if t == nil || (t.Namespaced && namespace == "") {
 			continue
 		}
 		ns := namespace
@@ -98,7 +103,7 @@ func (c *Client) refSegments(refs []metav1.OwnerReference, namespace string) []s
 			out = append(out, seg)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // indexOps returns the index operations that go with writing w at key:
@@ -114,7 +119,14 @@ func (c *Client) indexOps(ctx context.Context, w client.Object, key string, old 
 		return nil, nil
 	}
 	uid := w.GetUID()
-	now, before := c.refSegments(refs, w.GetNamespace()), c.refSegments(oldRefs, w.GetNamespace())
+	now, err := c.refSegments(ctx, refs, w.GetNamespace())
+	if err != nil {
+		return nil, err
+	}
+	before, err := c.refSegments(ctx, oldRefs, w.GetNamespace())
+	if err != nil {
+		return nil, err
+	}
 	var ops []storage.Op
 	for _, seg := range now {
 		if slices.Contains(before, seg) {

@@ -82,6 +82,9 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 		if err != nil {
 			return err
 		}
+		if err := c.recordType(ctx, t); err != nil {
+			return err
+		}
 		var rev int64
 		if len(ops) == 0 {
 			rev, err = c.store.Create(ctx, key, data)
@@ -94,7 +97,13 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 			}
 			return err
 		}
-		return output(obj, w, data, rev, gvk)
+		if err := output(obj, w, data, rev, gvk); err != nil {
+			return err
+		}
+		// The create committed, so it succeeded whatever the collection
+		// finds; a failure to collect is left to the next sweep.
+		_ = c.collectIfOrphaned(ctx, key, ops)
+		return nil
 	}
 }
 
@@ -289,7 +298,15 @@ func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupV
 			return nil, errNoChange
 		}
 		if len(w.GetOwnerReferences()) > 0 || len(old.GetOwnerReferences()) > 0 {
-			if !slices.Equal(c.refSegments(w.GetOwnerReferences(), w.GetNamespace()), c.refSegments(old.GetOwnerReferences(), w.GetNamespace())) {
+			now, err := c.refSegments(ctx, w.GetOwnerReferences(), w.GetNamespace())
+			if err != nil {
+				return nil, err
+			}
+			before, err := c.refSegments(ctx, old.GetOwnerReferences(), w.GetNamespace())
+			if err != nil {
+				return nil, err
+			}
+			if !slices.Equal(now, before) {
 				return nil, errIndexWrite
 			}
 		}
@@ -370,7 +387,11 @@ func (c *Client) writeTxn(ctx context.Context, obj client.Object, gvk schema.Gro
 			}
 			rev, err = c.store.Txn(ctx, append([]storage.Op{{Type: storage.OpPut, Key: key, Value: data, ExpectedRevision: kv.Revision}}, ops...))
 			if err == nil {
-				return output(obj, w, data, rev, gvk)
+				if err := output(obj, w, data, rev, gvk); err != nil {
+					return err
+				}
+				_ = c.collectIfOrphaned(ctx, key, ops) // committed: see Create
+				return nil
 			}
 		}
 		if conditional || attempt >= maxAttempts || !retriable(err) {

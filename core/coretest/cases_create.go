@@ -17,7 +17,7 @@ import (
 func Cases() []Case {
 	var all []Case
 	for _, group := range [][]Case{createCases(), updateCases(), statusCases(), deleteCases(), cascadeCases(),
-		namespaceCases(), patchCases(), listCases(), watchCases(), builtinCases(), hookCases(), miscCases(), metadataOnlyCases()} {
+		namespaceCases(), typeSetCases(), gcCases(), patchCases(), listCases(), watchCases(), builtinCases(), hookCases(), miscCases(), metadataOnlyCases()} {
 		all = append(all, group...)
 	}
 	return all
