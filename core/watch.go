@@ -208,10 +208,9 @@ func (w *watcher) convert(ev storage.Event) (watch.Event, bool, error) {
 	if ev.Type != storage.Modified {
 		return watch.Event{Type: typ, Object: obj}, now, nil
 	}
-	before := now
+	before, prev := now, obj
 	if ev.PrevValue != nil {
-		prev, err := w.decode(ev.PrevValue, ev.Revision)
-		if err != nil {
+		if prev, err = w.decode(ev.PrevValue, ev.Revision); err != nil {
 			return watch.Event{}, false, err
 		}
 		before = w.filter.matches(prev.(metav1.Object), ev.PrevValue)
@@ -220,7 +219,10 @@ func (w *watcher) convert(ev storage.Event) (watch.Event, bool, error) {
 	case now && !before:
 		typ = watch.Added
 	case !now && before:
-		typ = watch.Deleted
+		// As the API server's watch cache: the object left the selection,
+		// and what the watcher last saw of it is the state that matched,
+		// at the revision of the change.
+		return watch.Event{Type: watch.Deleted, Object: prev}, true, nil
 	case !now:
 		return watch.Event{}, false, nil
 	}

@@ -239,14 +239,24 @@ func watchCases() []Case {
 			obj := e.Create(labeled(cm(e, "default", "web", nil), "app", "web"))
 			obj.SetLabels(map[string]string{"app": "db"})
 			e.OK(e.C.Update(e.Ctx, obj), "Update out of the selector")
+			outRV := obj.GetResourceVersion()
 			obj.SetLabels(map[string]string{"app": "web"})
 			e.OK(e.C.Update(e.Ctx, obj), "Update back into the selector")
 			typed := e.Mode.Typed
 			var got []eventSummary
+			var deleted metav1.Object
 			for range 3 {
-				got = append(got, summarize(e, e.NextEvent(w)))
+				ev := e.NextEvent(w)
+				got = append(got, summarize(e, ev))
+				if ev.Type == watch.Deleted {
+					deleted = ev.Object.(metav1.Object)
+				}
 			}
 			Equal(e, got, []eventSummary{{watch.Added, "web", typed}, {watch.Deleted, "web", typed}, {watch.Added, "web", typed}}, "filtered events")
+			// As the API server: DELETED carries the last state that
+			// matched, at the revision of the change that unmatched it.
+			Equal(e, deleted.GetLabels(), map[string]string{"app": "web"}, "labels of the DELETED object")
+			Equal(e, deleted.GetResourceVersion(), outRV, "resourceVersion of the DELETED object")
 			_, err = e.C.Watch(e.Ctx, e.EmptyList(ConfigMapGVK), client.MatchingFields{"data.x": "y"})
 			e.Fails(err, BadRequest, "Watch with an unsupported field")
 		}},
