@@ -31,6 +31,8 @@ const (
 	Unchanged  Action = "unchanged"
 	Deleted    Action = "deleted"
 	Patched    Action = "patched"
+	// Modified is what label prints when it both set and removed labels.
+	Modified Action = "modified"
 )
 
 // Result is the outcome of a write to one object.

@@ -183,7 +183,7 @@ func commentLines(s string) string {
 }
 
 // saveEdit patches the live object with the difference between what the
-// editor showed and what it saved, guarded by the resourceVersion shown.
+// editor showed and what it saved.
 func (c *CLI) saveEdit(ctx context.Context, s *Session, tg Result, current *unstructured.Unstructured, original, edited []byte) error {
 	origJSON, err := yaml.YAMLToJSON(original)
 	if err != nil {
@@ -214,19 +214,8 @@ func (c *CLI) saveEdit(ctx context.Context, s *Session, tg Result, current *unst
 	if err != nil {
 		return err
 	}
-	var pm map[string]any
-	if err := json.Unmarshal(patch, &pm); err != nil {
-		return err
-	}
-	md, _ := pm["metadata"].(map[string]any)
-	if md == nil {
-		md = map[string]any{}
-	}
-	md["resourceVersion"] = current.GetResourceVersion()
-	pm["metadata"] = md
-	if patch, err = json.Marshal(pm); err != nil {
-		return err
-	}
+	// As kubectl's, the patch carries no resourceVersion (unless the
+	// user edited it): changes made meanwhile to other fields merge.
 	target := current.DeepCopy()
 	return s.Client.Patch(ctx, target, client.RawPatch(pt, patch))
 }
