@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -50,8 +51,14 @@ func (r Result) Name() string { return ResourceName(r.Type.Kind.GroupKind(), r.O
 
 // ApplyOptions change Apply.
 type ApplyOptions struct {
-	// DryRun validates and computes the result without storing it.
+	// DryRun validates and computes the result without storing it (the
+	// server dry run).
 	DryRun bool
+	// ClientDryRun reads the live object and computes the outcome
+	// locally, as kubectl's --dry-run=client: "created" for an object that
+	// does not exist, else the three-way patch applied to the live object
+	// ("unchanged" when it is empty). Nothing is validated or written.
+	ClientDryRun bool
 }
 
 // modifiedConfiguration returns obj's JSON with the last-applied
@@ -99,6 +106,11 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 			res.Err = err
 			return res
 		}
+		res.Action = Created // an error is one "when creating"
+		if opts.ClientDryRun {
+			res.Object = u
+			return res
+		}
 		var copts []client.CreateOption
 		if opts.DryRun {
 			copts = append(copts, client.DryRunAll)
@@ -130,6 +142,11 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		res.Object, res.Action = current, Unchanged
 		return res
 	}
+	if opts.ClientDryRun {
+		res.Object, res.Err = patchLocal(c.Scheme(), t, currentJSON, patchType, patch)
+		res.Action = Configured
+		return res
+	}
 	var popts []client.PatchOption
 	if opts.DryRun {
 		popts = append(popts, client.DryRunAll)
@@ -140,6 +157,25 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 	}
 	res.Object, res.Action = current, Configured
 	return res
+}
+
+// patchLocal applies a patch Apply computed to the live object's JSON, as
+// the server would, for a client dry run.
+func patchLocal(scheme *runtime.Scheme, t *registry.Type, current []byte, pt types.PatchType, patch []byte) (*unstructured.Unstructured, error) {
+	var (
+		patched []byte
+		err     error
+	)
+	if pt == types.StrategicMergePatchType {
+		patched, err = strategicpatch.StrategicMergePatch(current, patch, typedObject(scheme, t))
+	} else {
+		patched, err = jsonpatch.MergePatch(current, patch)
+	}
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{}
+	return u, u.UnmarshalJSON(patched)
 }
 
 // typedObject returns a new Go object for t's kind when the scheme has

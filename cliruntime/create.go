@@ -35,14 +35,18 @@ JSON and YAML formats are accepted. Every object is validated before any is writ
   ` + c.Name + ` create namespace shop`,
 		Args: cobra.NoArgs,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
-			return c.writeAll(cmd.Context(), "create", o, func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun bool) Result {
+			return c.writeAll(cmd.Context(), "create", o, func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
+				if dryRun == "client" {
+					// kubectl does not contact the server at all.
+					return Result{Type: t, Object: obj, Action: Created}
+				}
 				s, _ := c.Session(ctx)
-				return Create(ctx, s.Client, t, obj, dryRun)
+				return Create(ctx, s.Client, t, obj, dryRun == "server")
 			})
 		}),
 	}
 	o.addFlags(cmd, "create")
-	cmd.AddCommand(c.newCreateNamespace(), c.newCreateConfigMap(), c.newCreateSecret())
+	cmd.AddCommand(c.newCreateNamespace(), c.newCreateConfigMap(), c.newCreateSecret(), c.newCreateServiceAccount())
 	return cmd
 }
 
@@ -56,8 +60,17 @@ func (g *generatorFlags) add(cmd *cobra.Command) {
 	cmd.Flags().Lookup("dry-run").NoOptDefVal = "unchanged"
 }
 
+// createFailure is how kubectl's generators word a failed create, per
+// kind (create namespace returns the server's error as it is).
+var createFailure = map[string]string{
+	"ConfigMap":      "failed to create configmap: %v",
+	"Secret":         "failed to create secret %v",
+	"ServiceAccount": "failed to create serviceaccount: %v",
+}
+
 // createGenerated creates the object a generator built, or prints it with
-// --dry-run=client as kubectl does (with creationTimestamp: null).
+// --dry-run=client as kubectl does (with creationTimestamp: null, and a
+// namespace only when --namespace was given).
 func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.GroupKind, obj *unstructured.Unstructured) error {
 	wo := WriteOptions{DryRun: g.dryRun}
 	mode, err := wo.dryRunMode()
@@ -75,20 +88,26 @@ func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.
 	if err != nil {
 		return err
 	}
-	if err := SetNamespace(t, obj, c.Flags.NamespaceOrDefault(), false); err != nil {
-		return err
-	}
 	var r Result
 	if mode == "client" {
+		if t.Namespaced && c.Flags.NamespaceExplicit {
+			obj.SetNamespace(c.Flags.Namespace)
+		}
 		obj.Object["metadata"].(map[string]any)["creationTimestamp"] = nil
 		r = Result{Type: t, Object: obj, Action: Created}
 	} else {
+		if t.Namespaced {
+			obj.SetNamespace(c.Flags.NamespaceOrDefault())
+		}
 		rctx, cancel, err := c.requestContext(ctx)
 		if err != nil {
 			return err
 		}
 		defer cancel()
 		if r = Create(rctx, s.Client, t, obj, mode == "server"); r.Err != nil {
+			if format, ok := createFailure[gk.Kind]; ok {
+				return fmt.Errorf(format, r.Err)
+			}
 			return r.Err
 		}
 	}
@@ -113,6 +132,25 @@ func (c *CLI) newCreateNamespace() *cobra.Command {
 				return UsageErrorf(cmd.CommandPath(), "exactly one NAME is required, got %d", len(args))
 			}
 			return c.createGenerated(cmd.Context(), g, schema.GroupKind{Kind: "Namespace"}, newCoreObject("Namespace", args[0]))
+		}),
+	}
+	g.add(cmd)
+	return cmd
+}
+
+func (c *CLI) newCreateServiceAccount() *cobra.Command {
+	g := &generatorFlags{}
+	cmd := &cobra.Command{
+		Use:     "serviceaccount NAME [--dry-run=server|client|none]",
+		Aliases: []string{"sa"},
+		Short:   "Create a service account with the specified name",
+		Long:    "Create a service account with the specified name.",
+		Example: "  # Create a new service account named my-service-account\n  " + c.Name + " create serviceaccount my-service-account",
+		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return UsageErrorf(cmd.CommandPath(), "exactly one NAME is required, got %d", len(args))
+			}
+			return c.createGenerated(cmd.Context(), g, schema.GroupKind{Kind: "ServiceAccount"}, newCoreObject("ServiceAccount", args[0]))
 		}),
 	}
 	g.add(cmd)

@@ -45,6 +45,11 @@ type GlobalFlags struct {
 	// Namespace is the namespace of namespaced objects; empty means
 	// "default".
 	Namespace string
+	// NamespaceExplicit is true when --namespace/-n was given on the
+	// command line. Only then must objects from files be in Namespace;
+	// otherwise (K1S_NAMESPACE, or the default) it is a default, as a
+	// kubeconfig context's namespace is for kubectl.
+	NamespaceExplicit bool
 	// Tenant isolates objects of several tenants sharing one store.
 	Tenant string
 	// RequestTimeout bounds each command's store calls; "0" means none.

@@ -170,7 +170,7 @@ func (c *CLI) targets(ctx context.Context, s *Session, args []string, files File
 		if err != nil {
 			return nil, err
 		}
-		types, err := PrepareInfos(s.Registry, infos, ns, c.Flags.Namespace != "")
+		types, err := PrepareInfos(s.Registry, infos, ns, c.Flags.NamespaceExplicit)
 		if err != nil {
 			return nil, err
 		}

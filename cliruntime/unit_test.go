@@ -438,7 +438,8 @@ func TestLessValue(t *testing.T) {
 }
 
 func TestSmallHelpers(t *testing.T) {
-	if verbing("delete") != "delete" || verbing("create") != "creating" {
+	if verbing("delete", Result{}) != "delete" || verbing("create", Result{}) != "creating" ||
+		verbing("apply", Result{Action: Created}) != "creating" || verbing("apply", Result{}) != "applying" {
 		t.Error("verbing")
 	}
 	if formatEventType("MODIFIED") != "MODIFIED" || formatEventType("ERROR") != "ERROR   " {
