@@ -59,7 +59,17 @@ type ApplyOptions struct {
 	// does not exist, else the three-way patch applied to the live object
 	// ("unchanged" when it is empty). Nothing is validated or written.
 	ClientDryRun bool
+	// ServerSide sends obj as a server-side apply patch, as kubectl apply
+	// --server-side, with FieldManager as its manager, taking over fields
+	// that others manage when Force; to Subresource ("status") when set.
+	ServerSide   bool
+	Force        bool
+	FieldManager string
+	Subresource  string
 }
+
+// ServerSideApplied is the action kubectl prints for a server-side apply.
+const ServerSideApplied Action = "serverside-applied"
 
 // modifiedConfiguration returns obj's JSON with the last-applied
 // annotation set to the JSON of obj without it, as kubectl computes it
@@ -94,6 +104,9 @@ func modifiedConfiguration(obj *unstructured.Unstructured) ([]byte, error) {
 // is "unchanged".
 func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, opts ApplyOptions) Result {
 	res := Result{Type: t, Object: obj}
+	if opts.ServerSide {
+		return serverSideApply(ctx, c, t, obj, opts)
+	}
 	modified, err := modifiedConfiguration(obj)
 	if err != nil {
 		res.Err = err
@@ -156,6 +169,36 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		return res
 	}
 	res.Object, res.Action = current, Configured
+	return res
+}
+
+// serverSideApply is Apply with opts.ServerSide: the whole object is the
+// patch, merged by the server with what other managers own.
+func serverSideApply(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, opts ApplyOptions) Result {
+	res := Result{Type: t, Object: obj.DeepCopy(), Action: ServerSideApplied}
+	if res.Err = CheckSubresource(t, opts.Subresource, obj.GetName()); res.Err != nil {
+		return res
+	}
+	owner := client.FieldOwner(opts.FieldManager)
+	if opts.Subresource != "" {
+		sopts := []client.SubResourcePatchOption{owner}
+		if opts.Force {
+			sopts = append(sopts, client.ForceOwnership)
+		}
+		if opts.DryRun {
+			sopts = append(sopts, client.DryRunAll)
+		}
+		res.Err = c.Status().Patch(ctx, res.Object, client.Apply, sopts...)
+		return res
+	}
+	popts := []client.PatchOption{owner}
+	if opts.Force {
+		popts = append(popts, client.ForceOwnership)
+	}
+	if opts.DryRun {
+		popts = append(popts, client.DryRunAll)
+	}
+	res.Err = c.Patch(ctx, res.Object, client.Apply, popts...)
 	return res
 }
 

@@ -2,6 +2,7 @@ package cliruntime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -184,14 +185,36 @@ func verbing(verb string, r Result) string {
 	switch {
 	case verb == "create", verb == "apply" && r.Action == Created:
 		return "creating"
+	case r.Action == ServerSideApplied:
+		return "" // kubectl reports the server's error as it is
 	case verb == "apply":
 		return "applying"
 	}
 	return verb
 }
 
+// applyFlags are apply's own flags beyond WriteOptions.
+type applyFlags struct {
+	serverSide, force         bool
+	subresource, fieldManager string
+}
+
+func (a *applyFlags) validate(dryRun string) error {
+	if a.force && !a.serverSide {
+		return errors.New("--force-conflicts only works with --server-side")
+	}
+	if a.serverSide && dryRun == "client" {
+		return errors.New("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)")
+	}
+	if a.subresource != "" && !a.serverSide {
+		return errors.New("--subresource can only be specified for --server-side")
+	}
+	return nil
+}
+
 func (c *CLI) newApplyCommand() *cobra.Command {
 	o := &WriteOptions{}
+	a := &applyFlags{}
 	cmd := &cobra.Command{
 		Use:   "apply (-f FILENAME | -f DIRECTORY | -f -) [flags]",
 		Short: "Apply a configuration to a resource by file name or stdin",
@@ -207,12 +230,27 @@ Every object is validated before any is written; with --continue-on-error the va
   cat item.yaml | ` + c.Name + ` apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
+			mode, err := o.dryRunMode()
+			if err != nil {
+				return err
+			}
+			if err := a.validate(mode); err != nil {
+				return err
+			}
 			return c.writeAll(cmd.Context(), "apply", o, func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
 				s, _ := c.Session(ctx)
-				return Apply(ctx, s.Client, t, obj, ApplyOptions{DryRun: dryRun == "server", ClientDryRun: dryRun == "client"})
+				return Apply(ctx, s.Client, t, obj, ApplyOptions{
+					DryRun: dryRun == "server", ClientDryRun: dryRun == "client",
+					ServerSide: a.serverSide, Force: a.force, FieldManager: a.fieldManager, Subresource: a.subresource,
+				})
 			})
 		}),
 	}
 	o.addFlags(cmd, "apply")
+	f := cmd.Flags()
+	f.BoolVar(&a.serverSide, "server-side", false, "If true, apply runs in the server instead of the client.")
+	f.BoolVar(&a.force, "force-conflicts", false, "If true, server-side apply will force the changes against conflicts.")
+	f.StringVar(&a.fieldManager, "field-manager", "kubectl", "Name of the manager used to track field ownership of a server-side apply.")
+	addSubresourceFlag(cmd, &a.subresource, "If specified, apply will operate on the subresource of the requested object.  Only allowed when using --server-side.")
 	return cmd
 }

@@ -7,9 +7,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/core"
+	"github.com/k1s-dev/k1s/core/coretest"
 	"github.com/k1s-dev/k1s/storage/memory"
 )
 
@@ -183,5 +185,36 @@ func checkInvalid(t *testing.T, err error, want string) {
 	}
 	if err.Error() != want {
 		t.Errorf("error =\n%s\nwant\n%s", err, want)
+	}
+}
+
+// TestNoStatusSubresource checks the API server's 404s for the status of
+// a kind that has none: a missing route for a built-in kind, the CRD
+// handler's NotFound naming the object for a custom resource.
+func TestNoStatusSubresource(t *testing.T) {
+	s := memory.New()
+	t.Cleanup(func() { _ = s.Close() })
+	c, err := core.New(core.Options{Storage: s, Scheme: coretest.NewScheme(), Registry: coretest.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c", Namespace: "default"}}
+	if err := c.Create(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	err = c.Status().Update(ctx, cm)
+	if !apierrors.IsNotFound(err) || err.Error() != "the server could not find the requested resource" {
+		t.Errorf("Status().Update of a ConfigMap = %v, want the missing route's NotFound", err)
+	}
+	w := &unstructured.Unstructured{}
+	w.SetGroupVersionKind(coretest.WarehouseGVK)
+	w.SetName("w")
+	if err := c.Create(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	err = c.Status().Patch(ctx, w, client.RawPatch("application/merge-patch+json", []byte(`{}`)))
+	if !apierrors.IsNotFound(err) || err.Error() != `warehouses.inventory.example.com "w" not found` {
+		t.Errorf("Status().Patch of a Warehouse = %v, want the CRD handler's NotFound", err)
 	}
 }
