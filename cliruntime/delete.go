@@ -292,8 +292,14 @@ func (c *CLI) waitGone(ctx context.Context, s *Session, t *registry.Type, namesp
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case err != nil:
-			// As kubectl, a watch error is reported and the wait goes on.
+			// As kubectl, a watch error is reported and the wait goes on,
+			// after a pause so that a lasting failure does not spin.
 			_, _ = fmt.Fprintf(c.ErrOut, "error: An error occurred while waiting for the object to be deleted: %v\n", err)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second):
+			}
 		}
 	}
 }

@@ -75,7 +75,7 @@ func (g *GlobalFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&g.PluginDirs, "plugins-dir", envDirs,
 		"directory of plugin type manifests, repeatable (env "+EnvPluginPath+", colon-separated); .k1s/plugins of the project and the per-user plugin directory are always searched")
 	fs.StringVarP(&g.Namespace, "namespace", "n", os.Getenv(EnvNamespace),
-		"the namespace scope for this request (env "+EnvNamespace+")")
+		"the namespace scope for this request (env "+EnvNamespace+", a default like a kubeconfig context's namespace: only an explicit --namespace must match the namespace of objects in files)")
 	fs.StringVar(&g.Tenant, "tenant", os.Getenv(EnvTenant), "tenant whose objects this request sees (env "+EnvTenant+")")
 	timeout := os.Getenv(EnvRequestTimeout)
 	if timeout == "" {

@@ -132,6 +132,29 @@ func TestWatchEndsOnCancel(t *testing.T) {
 	}
 }
 
+// TestDeleteWaitInterrupted: an interrupt while delete waits for
+// finalizers ends the command (exit 130) and leaves the object marked.
+func TestDeleteWaitInterrupted(t *testing.T) {
+	c, _, errOut := newTestCLI(t)
+	c.In = strings.NewReader("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/hold]\n")
+	if code := c.ExecuteContext(context.Background(), []string{"apply", "-f", "-"}); code != 0 {
+		t.Fatal(errOut)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var printed bytes.Buffer
+	c.Out = cancelOnWrite{&printed, cancel} // interrupted once "deleted" is printed
+	if code := c.ExecuteContext(ctx, []string{"delete", "cm", "held"}); code != 130 {
+		t.Fatalf("exit %d, want 130: %s", code, errOut)
+	}
+	if !strings.Contains(printed.String(), `configmap "held" deleted from default namespace`) || !strings.Contains(errOut.String(), "interrupted") {
+		t.Errorf("stdout %q, stderr %q", printed.String(), errOut)
+	}
+	c.Out = &printed
+	if code := c.ExecuteContext(context.Background(), []string{"get", "cm", "held", "-o", "jsonpath={.metadata.finalizers}"}); code != 0 {
+		t.Fatalf("the object is gone: %s", errOut)
+	}
+}
+
 // cancelOnWrite cancels a context once something was written.
 type cancelOnWrite struct {
 	w      *bytes.Buffer
