@@ -280,7 +280,9 @@ func (c *CLI) waitGone(ctx context.Context, s *Session, t *registry.Type, namesp
 		gone := false
 		req := ListRequest{Namespace: namespace, FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
 		err = c.watchFrom(ctx, s, t, req, u.GetResourceVersion(), func(ev watch.EventType, obj *unstructured.Unstructured) error {
-			if ev == watch.Deleted && obj.GetUID() == uid || obj.GetUID() != uid {
+			// Its DELETED event, or any event of another object of the
+			// name: the one deleted is gone.
+			if ev == watch.Deleted || obj.GetUID() != uid {
 				gone = true
 				return errStopWatch
 			}
