@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -31,6 +32,8 @@ const (
 	Unchanged  Action = "unchanged"
 	Deleted    Action = "deleted"
 	Patched    Action = "patched"
+	// Modified is what label prints when it both set and removed labels.
+	Modified Action = "modified"
 )
 
 // Result is the outcome of a write to one object.
@@ -48,9 +51,25 @@ func (r Result) Name() string { return ResourceName(r.Type.Kind.GroupKind(), r.O
 
 // ApplyOptions change Apply.
 type ApplyOptions struct {
-	// DryRun validates and computes the result without storing it.
+	// DryRun validates and computes the result without storing it (the
+	// server dry run).
 	DryRun bool
+	// ClientDryRun reads the live object and computes the outcome
+	// locally, as kubectl's --dry-run=client: "created" for an object that
+	// does not exist, else the three-way patch applied to the live object
+	// ("unchanged" when it is empty). Nothing is validated or written.
+	ClientDryRun bool
+	// ServerSide sends obj as a server-side apply patch, as kubectl apply
+	// --server-side, with FieldManager as its manager, taking over fields
+	// that others manage when Force; to Subresource ("status") when set.
+	ServerSide   bool
+	Force        bool
+	FieldManager string
+	Subresource  string
 }
+
+// ServerSideApplied is the action kubectl prints for a server-side apply.
+const ServerSideApplied Action = "serverside-applied"
 
 // modifiedConfiguration returns obj's JSON with the last-applied
 // annotation set to the JSON of obj without it, as kubectl computes it
@@ -85,6 +104,9 @@ func modifiedConfiguration(obj *unstructured.Unstructured) ([]byte, error) {
 // is "unchanged".
 func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, opts ApplyOptions) Result {
 	res := Result{Type: t, Object: obj}
+	if opts.ServerSide {
+		return serverSideApply(ctx, c, t, obj, opts)
+	}
 	modified, err := modifiedConfiguration(obj)
 	if err != nil {
 		res.Err = err
@@ -95,6 +117,11 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		u := &unstructured.Unstructured{}
 		if err := u.UnmarshalJSON(modified); err != nil {
 			res.Err = err
+			return res
+		}
+		res.Action = Created // an error is one "when creating"
+		if opts.ClientDryRun {
+			res.Object = u
 			return res
 		}
 		var copts []client.CreateOption
@@ -128,6 +155,11 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		res.Object, res.Action = current, Unchanged
 		return res
 	}
+	if opts.ClientDryRun {
+		res.Object, res.Err = patchLocal(c.Scheme(), t, currentJSON, patchType, patch)
+		res.Action = Configured
+		return res
+	}
 	var popts []client.PatchOption
 	if opts.DryRun {
 		popts = append(popts, client.DryRunAll)
@@ -138,6 +170,55 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 	}
 	res.Object, res.Action = current, Configured
 	return res
+}
+
+// serverSideApply is Apply with opts.ServerSide: the whole object is the
+// patch, merged by the server with what other managers own.
+func serverSideApply(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, opts ApplyOptions) Result {
+	res := Result{Type: t, Object: obj.DeepCopy(), Action: ServerSideApplied}
+	if res.Err = CheckSubresource(t, opts.Subresource, obj.GetName()); res.Err != nil {
+		return res
+	}
+	owner := client.FieldOwner(opts.FieldManager)
+	if opts.Subresource != "" {
+		sopts := []client.SubResourcePatchOption{owner}
+		if opts.Force {
+			sopts = append(sopts, client.ForceOwnership)
+		}
+		if opts.DryRun {
+			sopts = append(sopts, client.DryRunAll)
+		}
+		res.Err = c.Status().Patch(ctx, res.Object, client.Apply, sopts...)
+		return res
+	}
+	popts := []client.PatchOption{owner}
+	if opts.Force {
+		popts = append(popts, client.ForceOwnership)
+	}
+	if opts.DryRun {
+		popts = append(popts, client.DryRunAll)
+	}
+	res.Err = c.Patch(ctx, res.Object, client.Apply, popts...)
+	return res
+}
+
+// patchLocal applies a patch Apply computed to the live object's JSON, as
+// the server would, for a client dry run.
+func patchLocal(scheme *runtime.Scheme, t *registry.Type, current []byte, pt types.PatchType, patch []byte) (*unstructured.Unstructured, error) {
+	var (
+		patched []byte
+		err     error
+	)
+	if pt == types.StrategicMergePatchType {
+		patched, err = strategicpatch.StrategicMergePatch(current, patch, typedObject(scheme, t))
+	} else {
+		patched, err = jsonpatch.MergePatch(current, patch)
+	}
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{}
+	return u, u.UnmarshalJSON(patched)
 }
 
 // typedObject returns a new Go object for t's kind when the scheme has

@@ -215,6 +215,9 @@ func isCobraUsage(err error) bool {
 // 130 (interrupted) after the work in flight finished.
 func (c *CLI) run(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
+		if f := cmd.Flags().Lookup("namespace"); f != nil {
+			c.Flags.NamespaceExplicit = f.Changed
+		}
 		err := fn(cmd, args)
 		c.warnings()
 		if err != nil && errors.Is(err, worktracking.ErrShuttingDown) {

@@ -2,13 +2,17 @@ package cliruntime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/spf13/cobra"
 
@@ -54,7 +58,10 @@ type DeleteOptions struct {
 	DryRun         string
 	GracePeriod    int
 	Now            bool
-	Wait           bool
+	// Wait waits, after the deletes, until the objects are gone (their
+	// finalizers removed), at most Timeout (0: a week, as kubectl).
+	Wait    bool
+	Timeout time.Duration
 }
 
 func (c *CLI) newDeleteCommand() *cobra.Command {
@@ -93,7 +100,8 @@ Objects that others own (ownerReferences) are deleted with their owner, unless -
 	f.Lookup("dry-run").NoOptDefVal = "unchanged"
 	f.IntVar(&o.GracePeriod, "grace-period", -1, "Accepted for compatibility; deletion is immediate.")
 	f.BoolVar(&o.Now, "now", false, "Accepted for compatibility; deletion is immediate.")
-	f.BoolVar(&o.Wait, "wait", true, "Accepted for compatibility; the delete returns once the objects are gone.")
+	f.BoolVar(&o.Wait, "wait", true, "If true, wait for resources to be gone before returning. This waits for finalizers.")
+	f.DurationVar(&o.Timeout, "timeout", 0, "The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object")
 	_ = cmd.MarkFlagFilename("filename", "json", "yaml", "yml")
 	return cmd
 }
@@ -131,7 +139,7 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 		if err != nil {
 			return err
 		}
-		types, err := PrepareInfos(s.Registry, infos, ns, c.Flags.Namespace != "")
+		types, err := PrepareInfos(s.Registry, infos, ns, c.Flags.NamespaceExplicit)
 		if err != nil {
 			return err
 		}
@@ -179,6 +187,7 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 	}
 	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
 	progress := c.newProgress(len(targets), "delete")
+	var deleted []Result
 	for i, tg := range targets {
 		if c.interrupted(ctx) {
 			break
@@ -202,14 +211,100 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 			errs = append(errs, withSource("deleting", tg.src, r.Err))
 			continue
 		}
+		deleted = append(deleted, r)
 		progress.clear()
 		if o.Output == "name" {
 			_, _ = fmt.Fprintln(c.Out, r.Name())
 			continue
 		}
 		// kubectl names the kind here, not the resource: `item.inventory.example.com "x" deleted`.
-		_, _ = fmt.Fprintf(c.Out, "%s %q deleted%s\n", strings.ToLower(tg.t.Kind.GroupKind().String()), tg.obj.GetName(), suffix)
+		operation := "deleted"
+		if tg.t.Namespaced {
+			operation += " from " + r.Object.GetNamespace() + " namespace"
+		}
+		_, _ = fmt.Fprintf(c.Out, "%s %q %s%s\n", strings.ToLower(tg.t.Kind.GroupKind().String()), tg.obj.GetName(), operation, suffix)
 	}
 	progress.done()
-	return utilerrors.NewAggregate(errs)
+	if len(errs) > 0 {
+		return utilerrors.NewAggregate(errs)
+	}
+	if !o.Wait || mode != "" || c.cancelled {
+		return nil
+	}
+	return c.waitDeleted(ctx, s, deleted, o.Timeout)
 }
+
+// waitDeleted waits until every deleted object is gone, as kubectl's
+// delete --wait does: an object that finalizers keep stays until the last
+// one is removed, by this or another process. It reads each object and,
+// while it is still there, watches it for its DELETED event. A new
+// object of the same name (no deletionTimestamp) means the deleted one is
+// gone. timeout 0 means a week; when it passes, the error is kubectl's.
+func (c *CLI) waitDeleted(ctx context.Context, s *Session, deleted []Result, timeout time.Duration) error {
+	if timeout == 0 {
+		timeout = 168 * time.Hour
+	}
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for _, r := range deleted {
+		if err := c.waitGone(wctx, s, r.Type, r.Object.GetNamespace(), r.Object.GetName()); err != nil {
+			if ctx.Err() != nil {
+				c.interrupted(ctx)
+				return nil
+			}
+			if wctx.Err() != nil {
+				return fmt.Errorf("timed out waiting for the condition on %s/%s", r.Type.Resource, r.Object.GetName())
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// waitGone returns once the object is gone; a watch that ends or fails
+// on the way is started again from a fresh read.
+func (c *CLI) waitGone(ctx context.Context, s *Session, t *registry.Type, namespace, name string) error {
+	for {
+		u, err := Get(ctx, s.Client, t, namespace, name)
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if u.GetDeletionTimestamp() == nil {
+			return nil
+		}
+		c.logf(4, "waiting for %s %q to be deleted (finalizers %v)", t.QualifiedResource(), name, u.GetFinalizers())
+		uid := u.GetUID()
+		gone := false
+		req := ListRequest{Namespace: namespace, FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
+		err = c.watchFrom(ctx, s, t, req, u.GetResourceVersion(), func(ev watch.EventType, obj *unstructured.Unstructured) error {
+			// Its DELETED event, or any event of another object of the
+			// name: the one deleted is gone.
+			if ev == watch.Deleted || obj.GetUID() != uid {
+				gone = true
+				return errStopWatch
+			}
+			return nil
+		})
+		switch {
+		case gone:
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			// As kubectl, a watch error is reported and the wait goes on,
+			// after a pause so that a lasting failure does not spin.
+			_, _ = fmt.Fprintf(c.ErrOut, "error: An error occurred while waiting for the object to be deleted: %v\n", err)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second):
+			}
+		}
+	}
+}
+
+// errStopWatch ends a watch from its event handler.
+var errStopWatch = errors.New("stop watching")

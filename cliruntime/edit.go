@@ -65,7 +65,7 @@ func stripHashComments(data []byte) []byte {
 }
 
 func (c *CLI) newEditCommand() *cobra.Command {
-	var output string
+	var output, sub string
 	cmd := &cobra.Command{
 		Use:   "edit (TYPE NAME | TYPE/NAME)",
 		Short: "Edit a resource",
@@ -88,7 +88,7 @@ The editor is the KUBE_EDITOR or EDITOR environment variable, else vi. The objec
 				return err
 			}
 			for _, tg := range targets {
-				if err := c.editOne(ctx, s, tg, output == "yaml"); err != nil {
+				if err := c.editOne(ctx, s, tg, output == "yaml", sub); err != nil {
 					return err
 				}
 			}
@@ -96,15 +96,19 @@ The editor is the KUBE_EDITOR or EDITOR environment variable, else vi. The objec
 		}),
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "yaml", "Output format. One of: yaml|json.")
+	addSubresourceFlag(cmd, &sub, "If specified, edit will operate on the subresource of the requested object.")
 	return cmd
 }
 
-func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool) error {
+func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool, sub string) error {
 	rctx, cancel, err := c.requestContext(ctx)
 	if err != nil {
 		return err
 	}
 	defer cancel()
+	if err := CheckSubresource(tg.Type, sub, tg.Object.GetName()); err != nil {
+		return err
+	}
 	current, err := Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
 	if err != nil {
 		return err
@@ -161,7 +165,7 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool) e
 			return errNoValidChanges
 		}
 		lastEdited = edited
-		patchErr := c.saveEdit(rctx, s, tg, current, original, edited)
+		patchErr := c.saveEdit(rctx, s, tg, current, original, edited, sub)
 		if patchErr == nil {
 			_, _ = fmt.Fprintf(c.Out, "%s edited\n", ResourceName(tg.Type.Kind.GroupKind(), current.GetName()))
 			return nil
@@ -183,8 +187,8 @@ func commentLines(s string) string {
 }
 
 // saveEdit patches the live object with the difference between what the
-// editor showed and what it saved, guarded by the resourceVersion shown.
-func (c *CLI) saveEdit(ctx context.Context, s *Session, tg Result, current *unstructured.Unstructured, original, edited []byte) error {
+// editor showed and what it saved.
+func (c *CLI) saveEdit(ctx context.Context, s *Session, tg Result, current *unstructured.Unstructured, original, edited []byte, sub string) error {
 	origJSON, err := yaml.YAMLToJSON(original)
 	if err != nil {
 		return err
@@ -214,19 +218,12 @@ func (c *CLI) saveEdit(ctx context.Context, s *Session, tg Result, current *unst
 	if err != nil {
 		return err
 	}
-	var pm map[string]any
-	if err := json.Unmarshal(patch, &pm); err != nil {
-		return err
-	}
-	md, _ := pm["metadata"].(map[string]any)
-	if md == nil {
-		md = map[string]any{}
-	}
-	md["resourceVersion"] = current.GetResourceVersion()
-	pm["metadata"] = md
-	if patch, err = json.Marshal(pm); err != nil {
-		return err
-	}
+	// As kubectl's, the patch carries no resourceVersion (unless the
+	// user edited it): changes made meanwhile to other fields merge.
 	target := current.DeepCopy()
+	if sub != "" {
+		// Only the status of the edit is written.
+		return s.Client.Status().Patch(ctx, target, client.RawPatch(pt, patch))
+	}
 	return s.Client.Patch(ctx, target, client.RawPatch(pt, patch))
 }

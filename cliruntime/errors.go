@@ -99,7 +99,7 @@ func formatStatus(st metav1.Status, err error) string {
 // object came from a file: `error when creating "items.yaml": ...`.
 // Invalid errors are left alone: their message names the object already.
 func withSource(verb, source string, err error) error {
-	if source == "" {
+	if source == "" || verb == "" {
 		return err
 	}
 	var se *apierrors.StatusError

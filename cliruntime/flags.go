@@ -45,6 +45,11 @@ type GlobalFlags struct {
 	// Namespace is the namespace of namespaced objects; empty means
 	// "default".
 	Namespace string
+	// NamespaceExplicit is true when --namespace/-n was given on the
+	// command line. Only then must objects from files be in Namespace;
+	// otherwise (K1S_NAMESPACE, or the default) it is a default, as a
+	// kubeconfig context's namespace is for kubectl.
+	NamespaceExplicit bool
 	// Tenant isolates objects of several tenants sharing one store.
 	Tenant string
 	// RequestTimeout bounds each command's store calls; "0" means none.
@@ -70,7 +75,7 @@ func (g *GlobalFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&g.PluginDirs, "plugins-dir", envDirs,
 		"directory of plugin type manifests, repeatable (env "+EnvPluginPath+", colon-separated); .k1s/plugins of the project and the per-user plugin directory are always searched")
 	fs.StringVarP(&g.Namespace, "namespace", "n", os.Getenv(EnvNamespace),
-		"the namespace scope for this request (env "+EnvNamespace+")")
+		"the namespace scope for this request (env "+EnvNamespace+", a default like a kubeconfig context's namespace: only an explicit --namespace must match the namespace of objects in files)")
 	fs.StringVar(&g.Tenant, "tenant", os.Getenv(EnvTenant), "tenant whose objects this request sees (env "+EnvTenant+")")
 	timeout := os.Getenv(EnvRequestTimeout)
 	if timeout == "" {

@@ -88,6 +88,8 @@ type GetOptions struct {
 	WatchOnly         bool
 	OutputWatchEvents bool
 	IgnoreNotFound    bool
+	// Subresource reads a subresource ("status") of objects named.
+	Subresource string
 }
 
 func (c *CLI) newGetCommand() *cobra.Command {
@@ -131,6 +133,7 @@ Use "` + c.Name + ` api-resources" for a complete list of supported resources.`,
 	f.BoolVar(&o.WatchOnly, "watch-only", false, "Watch for changes to the requested object(s), without listing/getting first.")
 	f.BoolVar(&o.OutputWatchEvents, "output-watch-events", false, "Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.")
 	f.BoolVar(&o.IgnoreNotFound, "ignore-not-found", false, "If set to true, suppresses NotFound error for specific objects that do not exist.")
+	addSubresourceFlag(cmd, &o.Subresource, "If specified, gets the subresource of the requested object.")
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return OutputFormats, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -180,12 +183,21 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 		}
 		return c.watch(ctx, s, refs[0], req, o, printer)
 	}
+	refs, subErrs, err := subresourceRefs(refs, o.Subresource)
+	if err != nil {
+		return err
+	}
 	rctx, cancel, err := c.requestContext(ctx)
 	if err != nil {
 		return err
 	}
 	defer cancel()
-	res := GetObjects(rctx, s.Client, refs, req)
+	named := len(refs) == 0 || len(refs[0].Names) > 0 // no refs left: all were named
+	res := &GetResult{}
+	if len(refs) > 0 {
+		res = GetObjects(rctx, s.Client, refs, req)
+	}
+	res.Errors = append(subErrs, res.Errors...)
 	if o.Print.SortBy != "" {
 		for _, g := range res.Groups {
 			if err := SortObjects(g.Items, o.Print.SortBy); err != nil {
@@ -202,18 +214,49 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 			}
 		}
 	}
-	if res.Count() > 0 || !isTable(o.Print.Output) && len(refs[0].Names) == 0 {
+	if res.Count() > 0 || !isTable(o.Print.Output) && !named {
 		if err := printer.Print(c.Out, res.Groups, res.Single); err != nil {
 			return err
 		}
 	}
-	if res.Count() == 0 && len(res.Errors) == 0 && len(refs[0].Names) == 0 && isTable(o.Print.Output) {
+	if res.Count() == 0 && len(res.Errors) == 0 && !named && isTable(o.Print.Output) {
 		c.noResources(c.ErrOut, refs, o.AllNamespaces)
 	}
 	if len(errs) > 0 {
 		return utilerrors.NewAggregate(errs)
 	}
 	return nil
+}
+
+// subresourceRefs keeps of refs the objects whose type has subresource
+// sub (the object is what the API server returns for its status), and
+// returns the API server's error for the others. A subresource is read
+// by name only, as kubectl requires.
+func subresourceRefs(refs []ResourceRef, sub string) ([]ResourceRef, []error, error) {
+	if sub == "" {
+		return refs, nil, nil
+	}
+	var out []ResourceRef
+	var errs []error
+	for _, ref := range refs {
+		if len(ref.Names) == 0 {
+			return nil, nil, fmt.Errorf("subresource cannot be used when bulk resources are specified")
+		}
+		for _, t := range ref.Types {
+			keep := ResourceRef{Types: []*registry.Type{t}}
+			for _, n := range ref.Names {
+				if err := CheckSubresource(t, sub, n); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				keep.Names = append(keep.Names, n)
+			}
+			if len(keep.Names) > 0 {
+				out = append(out, keep)
+			}
+		}
+	}
+	return out, errs, nil
 }
 
 func isTable(output string) bool { return output == "" || output == "wide" }

@@ -59,45 +59,62 @@ func ParseMetaUpdate(args []string, isLabel bool) (MetaUpdate, error) {
 	return u, nil
 }
 
+// MetaResult is the outcome of UpdateMeta: the write's result, and the
+// keys the update set and removed (kubectl's "labeled", "unlabeled",
+// "modified" or "not labeled" follow from them). Missing are the keys to
+// remove that the object did not have.
+type MetaResult struct {
+	Result
+	Added, Removed, Missing []string
+}
+
+// changeCauseAnnotation may always be overwritten, as kubectl allows.
+const changeCauseAnnotation = "kubernetes.io/change-cause"
+
 // UpdateMeta applies a MetaUpdate to the labels (or annotations) of the
-// object named by obj, with a JSON merge patch carrying the read
-// resourceVersion (or resourceVersion when set), so a concurrent change
-// is a Conflict rather than lost. Without overwrite, a key that has a
-// value already is an error, as kubectl.
-func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, field string, upd MetaUpdate, overwrite bool, resourceVersion string) Result {
-	res := Result{Type: t, Object: obj, Action: Unchanged}
+// object named by obj, as kubectl label and annotate do: it reads the
+// object, refuses to change a value that is set already unless
+// overwrite, and sends the difference as a JSON merge patch. The patch
+// carries no resourceVersion — concurrent updates of other keys never
+// conflict — unless resourceVersion is given, which makes the update
+// fail with a Conflict if the object is no longer at that version.
+func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, field string, upd MetaUpdate, overwrite bool, resourceVersion string) MetaResult {
+	res := MetaResult{Result: Result{Type: t, Object: obj, Action: Unchanged}}
 	current, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
 	if err != nil {
 		res.Err = err
 		return res
 	}
+	res.Object = current
 	old, _, _ := unstructured.NestedStringMap(current.Object, "metadata", field)
-	patch := map[string]any{}
-	for k, v := range upd.Set {
-		if cur, ok := old[k]; ok && !overwrite {
-			res.Err = fmt.Errorf("'%s' already has a value (%s), and --overwrite is false", k, cur)
+	if !overwrite {
+		if res.Err = checkOverwrites(old, upd.Set, field == "labels"); res.Err != nil {
 			return res
 		}
-		if cur, ok := old[k]; !ok || cur != v {
-			patch[k] = v
+	}
+	patch := map[string]any{}
+	for _, k := range sortedKeys(upd.Set) {
+		if cur, ok := old[k]; !ok || cur != upd.Set[k] {
+			patch[k] = upd.Set[k]
+			res.Added = append(res.Added, k)
 		}
 	}
-	removed := false
 	for _, k := range upd.Remove {
 		if _, ok := old[k]; ok {
 			patch[k] = nil
-			removed = true
+			res.Removed = append(res.Removed, k)
+		} else {
+			res.Missing = append(res.Missing, k)
 		}
 	}
-	res.Object = current
 	if len(patch) == 0 {
 		return res
 	}
-	rv := resourceVersion
-	if rv == "" {
-		rv = current.GetResourceVersion()
+	md := map[string]any{field: patch}
+	if resourceVersion != "" {
+		md["resourceVersion"] = resourceVersion
 	}
-	data, err := json.Marshal(map[string]any{"metadata": map[string]any{field: patch, "resourceVersion": rv}})
+	data, err := json.Marshal(map[string]any{"metadata": md})
 	if err != nil {
 		res.Err = err
 		return res
@@ -106,11 +123,38 @@ func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *uns
 		res.Err = err
 		return res
 	}
-	res.Action = Patched
-	if removed && len(upd.Set) == 0 {
+	switch {
+	case len(res.Added) > 0 && len(res.Removed) > 0:
+		res.Action = Modified
+	case len(res.Added) > 0:
+		res.Action = Patched
+	default:
 		res.Action = Deleted
 	}
 	return res
+}
+
+// checkOverwrites refuses to change keys that have a different value
+// already, with kubectl's messages: one error per label, one error
+// listing every annotation.
+func checkOverwrites(old, set map[string]string, isLabel bool) error {
+	var errs []error
+	var found []string
+	for _, k := range sortedKeys(set) {
+		cur, ok := old[k]
+		if !ok || cur == set[k] || !isLabel && k == changeCauseAnnotation {
+			continue
+		}
+		if isLabel {
+			errs = append(errs, fmt.Errorf("'%s' already has a value (%s), and --overwrite is false", k, cur))
+		} else {
+			found = append(found, fmt.Sprintf("'%s' already has a value (%s)", k, cur))
+		}
+	}
+	if len(found) > 0 {
+		return fmt.Errorf("--overwrite is false but found the following declared annotation(s): %s", strings.Join(found, "; "))
+	}
+	return utilerrors.NewAggregate(errs)
 }
 
 func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
@@ -176,6 +220,9 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 			} else if targets, err = c.targets(ctx, s, resArgs, files, cmd.CommandPath()); err != nil {
 				return err
 			}
+			if rv != "" && (all || selector != "" || len(targets) != 1) {
+				return fmt.Errorf("--resource-version may only be used with a single resource")
+			}
 			var errs []error
 			for _, tg := range targets {
 				if list {
@@ -197,13 +244,10 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 				}
 				msg := "annotated"
 				if isLabel {
-					msg = "labeled"
-					switch r.Action {
-					case Unchanged:
-						msg = "not labeled"
-					case Deleted:
-						msg = "unlabeled"
+					for _, k := range r.Missing {
+						_, _ = fmt.Fprintf(c.Out, "label %q not found.\n", k)
 					}
+					msg = map[Action]string{Unchanged: "not labeled", Patched: "labeled", Deleted: "unlabeled", Modified: "modified"}[r.Action]
 				}
 				_, _ = fmt.Fprintf(c.Out, "%s %s\n", r.Name(), msg)
 			}

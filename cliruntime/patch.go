@@ -38,12 +38,52 @@ func errStrategicUnsupported() error {
 	}}
 }
 
-// Patch patches the object of type t named by obj. The result's Action
-// is Patched, or Unchanged when the object did not change.
-func Patch(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, pt types.PatchType, data []byte, dryRun bool) Result {
+// PatchOptions change Patch.
+type PatchOptions struct {
+	// DryRun computes the result without storing it.
+	DryRun bool
+	// Subresource is "" for the object itself, or the subresource to
+	// patch ("status").
+	Subresource string
+}
+
+// errNoRoute is the API server's answer for a path it has no route for,
+// such as the status of a built-in kind that has none.
+var errNoRoute = &apierrors.StatusError{ErrStatus: metav1.Status{
+	Status:  metav1.StatusFailure,
+	Code:    http.StatusNotFound,
+	Reason:  metav1.StatusReasonNotFound,
+	Details: &metav1.StatusDetails{},
+	Message: "the server could not find the requested resource",
+}}
+
+// CheckSubresource returns the API server's error for subresource sub of
+// the object name of type t when t does not have it: for a custom
+// resource the CRD handler's NotFound naming the object, for a built-in
+// kind the missing route's. It returns nil for "" and for a subresource
+// t has (status, when t has a status subresource).
+func CheckSubresource(t *registry.Type, sub, name string) error {
+	if sub == "" || sub == "status" && t.StatusSubresource {
+		return nil
+	}
+	if t.IsCustomResource() {
+		return apierrors.NewNotFound(t.GroupResource(), name)
+	}
+	return errNoRoute
+}
+
+// Patch patches the object of type t named by obj, or its status with
+// opts.Subresource "status". The result's Action is Patched, or Unchanged
+// when the object did not change.
+func Patch(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, pt types.PatchType, data []byte, opts PatchOptions) Result {
 	res := Result{Type: t, Object: obj, Action: Patched}
 	if pt == types.StrategicMergePatchType && typedObject(c.Scheme(), t) == nil {
 		res.Err = errStrategicUnsupported()
+		return res
+	}
+	// kubectl reads the object (the subresource) first: a missing
+	// subresource fails there.
+	if res.Err = CheckSubresource(t, opts.Subresource, obj.GetName()); res.Err != nil {
 		return res
 	}
 	current, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
@@ -52,11 +92,21 @@ func Patch(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		return res
 	}
 	before := comparable(current)
-	var opts []client.PatchOption
-	if dryRun {
-		opts = append(opts, client.DryRunAll)
+	patch := client.RawPatch(pt, data)
+	if opts.Subresource != "" {
+		var sopts []client.SubResourcePatchOption
+		if opts.DryRun {
+			sopts = append(sopts, client.DryRunAll)
+		}
+		err = c.Status().Patch(ctx, current, patch, sopts...)
+	} else {
+		var popts []client.PatchOption
+		if opts.DryRun {
+			popts = append(popts, client.DryRunAll)
+		}
+		err = c.Patch(ctx, current, patch, popts...)
 	}
-	if err := c.Patch(ctx, current, client.RawPatch(pt, data), opts...); err != nil {
+	if err != nil {
 		res.Err = err
 		return res
 	}
@@ -80,8 +130,8 @@ func comparable(obj *unstructured.Unstructured) map[string]any {
 
 func (c *CLI) newPatchCommand() *cobra.Command {
 	var (
-		patch, patchFile, patchType, output, dryRun string
-		files                                       FilenameOptions
+		patch, patchFile, patchType, output, dryRun, sub string
+		files                                            FilenameOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE] [flags]",
@@ -93,7 +143,10 @@ JSON and YAML formats are accepted. Plugin types have no patch strategies: use -
   ` + c.Name + ` patch item hammer --type merge -p '{"spec":{"quantity":3}}'
 
   # Remove a label with a JSON patch
-  ` + c.Name + ` patch item hammer --type json -p '[{"op":"remove","path":"/metadata/labels/color"}]'`,
+  ` + c.Name + ` patch item hammer --type json -p '[{"op":"remove","path":"/metadata/labels/color"}]'
+
+  # Write an item's status (its 'status' subresource), as a controller would
+  ` + c.Name + ` patch item hammer --subresource=status --type merge -p '{"status":{"phase":"Counted"}}'`,
 		ValidArgsFunction: c.completeResources,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
 			pt, ok := PatchTypes[patchType]
@@ -137,7 +190,7 @@ JSON and YAML formats are accepted. Plugin types have no patch strategies: use -
 			}
 			defer cancel()
 			for _, tg := range targets {
-				r := Patch(rctx, s.Client, tg.Type, tg.Object, pt, data, mode != "")
+				r := Patch(rctx, s.Client, tg.Type, tg.Object, pt, data, PatchOptions{DryRun: mode != "", Subresource: sub})
 				if r.Err != nil {
 					return r.Err
 				}
@@ -156,6 +209,7 @@ JSON and YAML formats are accepted. Plugin types have no patch strategies: use -
 	f.StringVar(&dryRun, "dry-run", "none", `Must be "none", "server", or "client".`)
 	f.Lookup("dry-run").NoOptDefVal = "unchanged"
 	f.StringSliceVarP(&files.Filenames, "filename", "f", nil, "A file identifying the resource to update.")
+	addSubresourceFlag(cmd, &sub, "If specified, patch will operate on the subresource of the requested object.")
 	_ = cmd.RegisterFlagCompletionFunc("type", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"json", "merge", "strategic"}, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -170,7 +224,7 @@ func (c *CLI) targets(ctx context.Context, s *Session, args []string, files File
 		if err != nil {
 			return nil, err
 		}
-		types, err := PrepareInfos(s.Registry, infos, ns, c.Flags.Namespace != "")
+		types, err := PrepareInfos(s.Registry, infos, ns, c.Flags.NamespaceExplicit)
 		if err != nil {
 			return nil, err
 		}
@@ -220,4 +274,12 @@ func (c *CLI) printResult(r Result, output, suffix string) error {
 		return err
 	}
 	return p.Print(c.Out, []Group{{Type: r.Type, Items: []*unstructured.Unstructured{r.Object}}}, true)
+}
+
+// addSubresourceFlag adds kubectl's --subresource flag.
+func addSubresourceFlag(cmd *cobra.Command, sub *string, usage string) {
+	cmd.Flags().StringVar(sub, "subresource", "", usage)
+	_ = cmd.RegisterFlagCompletionFunc("subresource", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"status"}, cobra.ShellCompDirectiveNoFileComp
+	})
 }

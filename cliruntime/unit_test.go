@@ -132,6 +132,29 @@ func TestWatchEndsOnCancel(t *testing.T) {
 	}
 }
 
+// TestDeleteWaitInterrupted: an interrupt while delete waits for
+// finalizers ends the command (exit 130) and leaves the object marked.
+func TestDeleteWaitInterrupted(t *testing.T) {
+	c, _, errOut := newTestCLI(t)
+	c.In = strings.NewReader("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/hold]\n")
+	if code := c.ExecuteContext(context.Background(), []string{"apply", "-f", "-"}); code != 0 {
+		t.Fatal(errOut)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var printed bytes.Buffer
+	c.Out = cancelOnWrite{&printed, cancel} // interrupted once "deleted" is printed
+	if code := c.ExecuteContext(ctx, []string{"delete", "cm", "held"}); code != 130 {
+		t.Fatalf("exit %d, want 130: %s", code, errOut)
+	}
+	if !strings.Contains(printed.String(), `configmap "held" deleted from default namespace`) || !strings.Contains(errOut.String(), "interrupted") {
+		t.Errorf("stdout %q, stderr %q", printed.String(), errOut)
+	}
+	c.Out = &printed
+	if code := c.ExecuteContext(context.Background(), []string{"get", "cm", "held", "-o", "jsonpath={.metadata.finalizers}"}); code != 0 {
+		t.Fatalf("the object is gone: %s", errOut)
+	}
+}
+
 // cancelOnWrite cancels a context once something was written.
 type cancelOnWrite struct {
 	w      *bytes.Buffer
@@ -339,13 +362,20 @@ func TestSourcesCollect(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(sub, "a.txt"), []byte("A"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(sub, "bad key!"), []byte("B"), 0o644); err != nil {
+	if err := os.Mkdir(filepath.Join(sub, "skipped-dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	badDir := filepath.Join(dir, "bad")
+	if err := os.Mkdir(badDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(badDir, "bad key!"), []byte("B"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	env := write("app.env", "# comment\n\nX=1\nFROM_ENV\n")
 	t.Setenv("FROM_ENV", "yes")
 	s := &sources{files: []string{sub}, envFiles: []string{env}}
-	got, err := s.collect()
+	got, err := s.collect(secretKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,16 +383,34 @@ func TestSourcesCollect(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("collect (-want +got):\n%s", diff)
 	}
-	for _, bad := range []*sources{
-		{literals: []string{"a=1", "a=2"}},
-		{literals: []string{"bad key=1"}},
-		{files: []string{"k=" + sub}},
-		{envFiles: []string{filepath.Join(dir, "missing.env")}},
-		{envFiles: []string{write("dup.env", "A=1\nA=2\n")}},
-		{files: []string{filepath.Join(dir, "missing")}},
+	// kubectl's messages, which differ between ConfigMaps and Secrets.
+	missing := filepath.Join(dir, "missing")
+	for _, tc := range []struct {
+		src  *sources
+		cm   bool
+		want string
+	}{
+		{&sources{literals: []string{"a=1", "a=2"}}, true, `cannot add key "a", another key by that name already exists in Data for ConfigMap "cfg"`},
+		{&sources{literals: []string{"a=1", "a=\xff"}}, true, `cannot add key "a", another key by that name already exists in BinaryData for ConfigMap "cfg"`},
+		{&sources{literals: []string{"a=1", "a=2"}}, false, `cannot add key a, another key by that name already exists`},
+		{&sources{literals: []string{"bad key=1"}}, true, `"bad key" is not a valid key name for a ConfigMap: a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`},
+		{&sources{literals: []string{"bad key=1"}}, false, `"bad key" is not valid key name for a Secret a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`},
+		{&sources{files: []string{badDir}}, false, `"bad key!" is not valid key name for a Secret`},
+		{&sources{files: []string{"k=" + sub}}, true, "cannot give a key name for a directory path"},
+		{&sources{files: []string{"=" + sub}}, true, "key name for file path " + sub + " missing"},
+		{&sources{files: []string{"k="}}, true, "file path for key name k missing"},
+		{&sources{files: []string{"a=b=c"}}, true, "key names or file paths cannot contain '='"},
+		{&sources{files: []string{missing}}, true, "error reading " + missing + ": no such file or directory"},
+		{&sources{envFiles: []string{filepath.Join(dir, "missing.env")}}, true, "no such file"},
+		{&sources{envFiles: []string{write("dup.env", "A=1\nA=2\n")}}, true, "dup.env line 2: cannot add key"},
 	} {
-		if _, err := bad.collect(); err == nil {
-			t.Errorf("collect(%+v) succeeded", bad)
+		rules := secretKeys
+		if tc.cm {
+			rules = configMapKeys("cfg")
+		}
+		_, err := tc.src.collect(rules)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("collect(%+v) = %v, want %q", tc.src, err, tc.want)
 		}
 	}
 }
@@ -438,7 +486,8 @@ func TestLessValue(t *testing.T) {
 }
 
 func TestSmallHelpers(t *testing.T) {
-	if verbing("delete") != "delete" || verbing("create") != "creating" {
+	if verbing("delete", Result{}) != "delete" || verbing("create", Result{}) != "creating" ||
+		verbing("apply", Result{Action: Created}) != "creating" || verbing("apply", Result{}) != "applying" {
 		t.Error("verbing")
 	}
 	if formatEventType("MODIFIED") != "MODIFIED" || formatEventType("ERROR") != "ERROR   " {

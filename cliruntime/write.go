@@ -2,6 +2,7 @@ package cliruntime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -13,8 +14,9 @@ import (
 	"github.com/k1s-dev/k1s/registry"
 )
 
-// writeFunc writes one object; dryRun asks for validation only.
-type writeFunc func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun bool) Result
+// writeFunc writes one object; dryRun is "" (write), "server" (validate
+// only) or "client" (compute the outcome without writing).
+type writeFunc func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result
 
 // WriteOptions are the flags shared by apply and create -f.
 type WriteOptions struct {
@@ -78,7 +80,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	if err != nil {
 		return err
 	}
-	types, err := PrepareInfos(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.Namespace != "")
+	types, err := PrepareInfos(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit)
 	if err != nil {
 		return err
 	}
@@ -106,10 +108,10 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 			if err != nil {
 				return err
 			}
-			r := fn(rctx, types[i], infos[i].Object, true)
+			r := fn(rctx, types[i], infos[i].Object, "server")
 			cancel()
 			if r.Err != nil && !isNamespaceNotFound(r.Err, infos[i].Object.GetNamespace()) || r.Err != nil && !creatingNS[infos[i].Object.GetNamespace()] {
-				errs = append(errs, withSource(verbing(verb), infos[i].Source, r.Err))
+				errs = append(errs, withSource(verbing(verb, r), infos[i].Source, r.Err))
 			}
 		}
 		if len(errs) > 0 {
@@ -126,23 +128,15 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 		if c.interrupted(ctx) {
 			break
 		}
-		var r Result
-		if mode == "client" {
-			r = Result{Type: types[i], Object: infos[i].Object, Action: Created}
-			if verb == "apply" {
-				r.Action = Configured
-			}
-		} else {
-			rctx, cancel, err := c.requestContext(ctx)
-			if err != nil {
-				return err
-			}
-			r = fn(rctx, types[i], infos[i].Object, mode == "server")
-			cancel()
+		rctx, cancel, err := c.requestContext(ctx)
+		if err != nil {
+			return err
 		}
+		r := fn(rctx, types[i], infos[i].Object, mode)
+		cancel()
 		progress.set(n + 1)
 		if r.Err != nil {
-			errs = append(errs, withSource(verbing(verb), infos[i].Source, r.Err))
+			errs = append(errs, withSource(verbing(verb, r), infos[i].Source, r.Err))
 			continue
 		}
 		switch o.Output {
@@ -184,18 +178,43 @@ func checkWriteOutput(output string) error {
 	return err
 }
 
-func verbing(verb string) string {
-	switch verb {
-	case "apply":
-		return "applying"
-	case "create":
+// verbing is what kubectl's "error when ..." says a failed write was
+// doing: apply is "creating" an object that did not exist and "applying"
+// a patch to one that did.
+func verbing(verb string, r Result) string {
+	switch {
+	case verb == "create", verb == "apply" && r.Action == Created:
 		return "creating"
+	case r.Action == ServerSideApplied:
+		return "" // kubectl reports the server's error as it is
+	case verb == "apply":
+		return "applying"
 	}
 	return verb
 }
 
+// applyFlags are apply's own flags beyond WriteOptions.
+type applyFlags struct {
+	serverSide, force         bool
+	subresource, fieldManager string
+}
+
+func (a *applyFlags) validate(dryRun string) error {
+	if a.force && !a.serverSide {
+		return errors.New("--force-conflicts only works with --server-side")
+	}
+	if a.serverSide && dryRun == "client" {
+		return errors.New("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)")
+	}
+	if a.subresource != "" && !a.serverSide {
+		return errors.New("--subresource can only be specified for --server-side")
+	}
+	return nil
+}
+
 func (c *CLI) newApplyCommand() *cobra.Command {
 	o := &WriteOptions{}
+	a := &applyFlags{}
 	cmd := &cobra.Command{
 		Use:   "apply (-f FILENAME | -f DIRECTORY | -f -) [flags]",
 		Short: "Apply a configuration to a resource by file name or stdin",
@@ -211,12 +230,27 @@ Every object is validated before any is written; with --continue-on-error the va
   cat item.yaml | ` + c.Name + ` apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
-			return c.writeAll(cmd.Context(), "apply", o, func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun bool) Result {
+			mode, err := o.dryRunMode()
+			if err != nil {
+				return err
+			}
+			if err := a.validate(mode); err != nil {
+				return err
+			}
+			return c.writeAll(cmd.Context(), "apply", o, func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
 				s, _ := c.Session(ctx)
-				return Apply(ctx, s.Client, t, obj, ApplyOptions{DryRun: dryRun})
+				return Apply(ctx, s.Client, t, obj, ApplyOptions{
+					DryRun: dryRun == "server", ClientDryRun: dryRun == "client",
+					ServerSide: a.serverSide, Force: a.force, FieldManager: a.fieldManager, Subresource: a.subresource,
+				})
 			})
 		}),
 	}
 	o.addFlags(cmd, "apply")
+	f := cmd.Flags()
+	f.BoolVar(&a.serverSide, "server-side", false, "If true, apply runs in the server instead of the client.")
+	f.BoolVar(&a.force, "force-conflicts", false, "If true, server-side apply will force the changes against conflicts.")
+	f.StringVar(&a.fieldManager, "field-manager", "kubectl", "Name of the manager used to track field ownership of a server-side apply.")
+	addSubresourceFlag(cmd, &a.subresource, "If specified, apply will operate on the subresource of the requested object.  Only allowed when using --server-side.")
 	return cmd
 }

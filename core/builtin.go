@@ -1,7 +1,10 @@
 package core
 
 import (
+	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -36,21 +39,22 @@ func mutateBuiltin(w client.Object) {
 	}
 }
 
+// maxSecretSize bounds the data of a Secret or ConfigMap, as the API
+// server's core.MaxSecretSize.
+const maxSecretSize = 1 * 1024 * 1024
+
+// redacted stands for a Secret value in error messages, as the API
+// server never echoes one.
+const redacted = "<secret contents redacted>"
+
 // validateBuiltin checks the rules of built-in kinds (old is nil on
-// create).
+// create), in the order of the API server's ValidateSecret(Update) and
+// ValidateConfigMap(Update), with their messages; map keys are visited
+// sorted so that the same object always gets the same message.
 func validateBuiltin(w, old client.Object) field.ErrorList {
-	var errs field.ErrorList
 	switch o := w.(type) {
 	case *corev1.ConfigMap:
-		for k := range o.Data {
-			errs = append(errs, keyErrs(field.NewPath("data"), k)...)
-			if _, dup := o.BinaryData[k]; dup {
-				errs = append(errs, field.Invalid(field.NewPath("data").Key(k), k, "duplicate of key present in binaryData"))
-			}
-		}
-		for k := range o.BinaryData {
-			errs = append(errs, keyErrs(field.NewPath("binaryData"), k)...)
-		}
+		var errs field.ErrorList
 		if prev, ok := old.(*corev1.ConfigMap); ok && isTrue(prev.Immutable) {
 			if !isTrue(o.Immutable) {
 				errs = append(errs, field.Forbidden(field.NewPath("immutable"), immutableMsg))
@@ -62,10 +66,9 @@ func validateBuiltin(w, old client.Object) field.ErrorList {
 				errs = append(errs, field.Forbidden(field.NewPath("binaryData"), immutableMsg))
 			}
 		}
+		return append(errs, validateConfigMap(o)...)
 	case *corev1.Secret:
-		for k := range o.Data {
-			errs = append(errs, keyErrs(field.NewPath("data"), k)...)
-		}
+		var errs field.ErrorList
 		if prev, ok := old.(*corev1.Secret); ok {
 			if o.Type != prev.Type {
 				errs = append(errs, field.Invalid(field.NewPath("type"), o.Type, "field is immutable"))
@@ -77,6 +80,85 @@ func validateBuiltin(w, old client.Object) field.ErrorList {
 				if !reflect.DeepEqual(o.Data, prev.Data) {
 					errs = append(errs, field.Forbidden(field.NewPath("data"), immutableMsg))
 				}
+			}
+		}
+		return append(errs, validateSecret(o)...)
+	}
+	return nil
+}
+
+func validateConfigMap(o *corev1.ConfigMap) field.ErrorList {
+	var errs field.ErrorList
+	size := 0
+	for _, k := range slices.Sorted(maps.Keys(o.Data)) {
+		errs = append(errs, keyErrs(field.NewPath("data"), k)...)
+		if _, dup := o.BinaryData[k]; dup {
+			errs = append(errs, field.Invalid(field.NewPath("data").Key(k), k, "duplicate of key present in binaryData"))
+		}
+		size += len(o.Data[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(o.BinaryData)) {
+		errs = append(errs, keyErrs(field.NewPath("binaryData"), k)...)
+		size += len(o.BinaryData[k])
+	}
+	if size > maxSecretSize {
+		// The API server reports it on the whole object: an empty path,
+		// which prints as "[]".
+		errs = append(errs, field.TooLong(field.NewPath(""), "", maxSecretSize))
+	}
+	return errs
+}
+
+// validateSecret is the API server's ValidateSecret: key names, total
+// size, and the keys each built-in type requires.
+func validateSecret(o *corev1.Secret) field.ErrorList {
+	var errs field.ErrorList
+	data := field.NewPath("data")
+	size := 0
+	for _, k := range slices.Sorted(maps.Keys(o.Data)) {
+		errs = append(errs, keyErrs(data, k)...)
+		size += len(o.Data[k])
+	}
+	if size > maxSecretSize {
+		errs = append(errs, field.TooLong(data, "", maxSecretSize))
+	}
+	requireJSON := func(key string) {
+		v, ok := o.Data[key]
+		if !ok {
+			errs = append(errs, field.Required(data.Key(key), ""))
+			return
+		}
+		if err := json.Unmarshal(v, &map[string]any{}); err != nil {
+			errs = append(errs, field.Invalid(data.Key(key), redacted, err.Error()))
+		}
+	}
+	switch o.Type {
+	case corev1.SecretTypeServiceAccountToken:
+		// Only the account's name is required: its uid and the token
+		// are the token controller's to fill in.
+		if o.Annotations[corev1.ServiceAccountNameKey] == "" {
+			errs = append(errs, field.Required(field.NewPath("metadata", "annotations").Key(corev1.ServiceAccountNameKey), ""))
+		}
+	case corev1.SecretTypeDockercfg:
+		requireJSON(corev1.DockerConfigKey)
+	case corev1.SecretTypeDockerConfigJson:
+		requireJSON(corev1.DockerConfigJsonKey)
+	case corev1.SecretTypeBasicAuth:
+		// Either may be empty, but one of them must be there.
+		_, user := o.Data[corev1.BasicAuthUsernameKey]
+		_, password := o.Data[corev1.BasicAuthPasswordKey]
+		if !user && !password {
+			errs = append(errs, field.Required(data.Key(corev1.BasicAuthUsernameKey), ""),
+				field.Required(data.Key(corev1.BasicAuthPasswordKey), ""))
+		}
+	case corev1.SecretTypeSSHAuth:
+		if len(o.Data[corev1.SSHAuthPrivateKey]) == 0 {
+			errs = append(errs, field.Required(data.Key(corev1.SSHAuthPrivateKey), ""))
+		}
+	case corev1.SecretTypeTLS:
+		for _, k := range []string{corev1.TLSCertKey, corev1.TLSPrivateKeyKey} {
+			if _, ok := o.Data[k]; !ok {
+				errs = append(errs, field.Required(data.Key(k), ""))
 			}
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/k1s-dev/k1s/registry"
 )
 
 // optimisticLockMsg is the API server's message for a stale
@@ -48,18 +50,21 @@ func parseRV(rv string) (int64, error) {
 	return n, nil
 }
 
-// noStatusSubresource is the API server's 404 for a subresource a kind
-// does not have.
-func noStatusSubresource(gr schema.GroupResource, name string) error {
+// noStatusSubresource is the API server's 404 for a status subresource a
+// kind does not have: for a custom resource the CRD handler's NotFound
+// naming the object; for a built-in kind there is no such route at all,
+// which the API server answers with its generic "the server could not
+// find the requested resource".
+func noStatusSubresource(t *registry.Type, name string) error {
+	if t.IsCustomResource() {
+		return apierrors.NewNotFound(t.GroupResource(), name)
+	}
 	return &apierrors.StatusError{ErrStatus: metav1.Status{
-		Status: metav1.StatusFailure,
-		Code:   http.StatusNotFound,
-		Reason: metav1.StatusReasonNotFound,
-		Details: &metav1.StatusDetails{
-			Group: gr.Group, Kind: gr.Resource, Name: name,
-			Causes: []metav1.StatusCause{{Message: gr.String() + " has no status subresource"}},
-		},
-		Message: fmt.Sprintf("the server could not find the requested resource: %s %q has no status subresource", gr, name),
+		Status:  metav1.StatusFailure,
+		Code:    http.StatusNotFound,
+		Reason:  metav1.StatusReasonNotFound,
+		Details: &metav1.StatusDetails{},
+		Message: "the server could not find the requested resource",
 	}}
 }
 

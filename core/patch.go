@@ -33,7 +33,7 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 	gr := t.GroupResource()
 	name, namespace := obj.GetName(), obj.GetNamespace()
 	if sub == statusResource && !t.StatusSubresource {
-		return noStatusSubresource(gr, name)
+		return noStatusSubresource(t, name)
 	}
 	pt := patch.Type()
 	var schemaObj any

@@ -231,7 +231,7 @@ func (c *Client) update(ctx context.Context, obj client.Object, sub subresource,
 	}
 	gr := t.GroupResource()
 	if sub == statusResource && !t.StatusSubresource {
-		return noStatusSubresource(gr, obj.GetName())
+		return noStatusSubresource(t, obj.GetName())
 	}
 	rv := obj.GetResourceVersion()
 	if rv == "" && t.IsPlugin() {

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"strings"
 	"sync"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -99,3 +100,12 @@ func (t *Type) QualifiedResource() string {
 
 // IsPlugin reports whether the type came from a plugin manifest.
 func (t *Type) IsPlugin() bool { return t.Source != "" }
+
+// IsCustomResource reports whether a cluster would serve the type through
+// a CustomResourceDefinition, which decides some of the API server's
+// answers: plugin types, and Go types of a group that is not Kubernetes'
+// own (those are "", have no dot, as apps, or end in .k8s.io).
+func (t *Type) IsCustomResource() bool {
+	g := t.Kind.Group
+	return t.IsPlugin() || strings.Contains(g, ".") && !strings.HasSuffix(g, ".k8s.io")
+}
