@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -455,8 +454,10 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 	if it.has("finalizers") {
 		fins = it.meta().GetFinalizers()
 	}
-	if len(fins) > 0 && it.meta().GetDeletionTimestamp() != nil {
-		// Already being deleted: only its finalizers can finish it.
+	isNS := pl.c.isNamespace(it.t)
+	if len(fins) > 0 && it.meta().GetDeletionTimestamp() != nil && !isNS {
+		// Already being deleted: only its finalizers can finish it. A
+		// terminating Namespace still has its content to delete.
 		return nil
 	}
 	// orphan and foregroundDeletion are the garbage collector's own
@@ -482,7 +483,6 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 	}
 	it.inProgress = true
 	defer func() { it.inProgress = false }()
-	isNS := pl.c.isNamespace(it.t)
 	if policy == metav1.DeletePropagationBackground && len(fins) > 0 && !isNS {
 		pl.markDeleting(it, fins)
 		return nil
@@ -514,11 +514,10 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 		if err != nil {
 			return err
 		}
-		if remaining > 0 || len(fins) > 0 {
-			pl.markDeleting(it, fins)
-			_ = unstructured.SetNestedField(it.edit().Object, string(corev1.NamespaceTerminating), "status", "phase")
+		if !pl.terminateNamespace(it, fins, remaining) {
 			return nil
 		}
+		fins = nil
 	}
 	if len(fins) > 0 {
 		pl.markDeleting(it, fins)
@@ -634,7 +633,9 @@ func (pl *plan) afterRemove(it *planItem) error {
 		if err != nil {
 			return err
 		}
-		if nsItem != nil && !nsItem.removed && !nsItem.inProgress && nsItem.meta().GetDeletionTimestamp() != nil && len(nsItem.meta().GetFinalizers()) == 0 {
+		if nsItem != nil && !nsItem.removed && !nsItem.inProgress && nsItem.meta().GetDeletionTimestamp() != nil {
+			// Its namespace is terminating: what remains of its content
+			// changed, and it may be the last.
 			return pl.delete(nsItem, metav1.DeletePropagationBackground)
 		}
 	}
@@ -660,28 +661,28 @@ func (pl *plan) loadOwner(ref metav1.OwnerReference, namespace string) (*planIte
 
 // deleteNamespaceContents deletes every object in namespace ns, of every
 // namespaced resource this program knows or the store holds, and returns
-// how many stay (being deleted, waiting on finalizers).
-func (pl *plan) deleteNamespaceContents(ns string) (int, error) {
+// those that stay (being deleted, waiting on finalizers).
+func (pl *plan) deleteNamespaceContents(ns string) ([]*planItem, error) {
 	types, err := pl.c.namespacedTypes(pl.ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	remaining := 0
+	var remaining []*planItem
 	for _, t := range types {
 		res, err := pl.c.store.List(pl.ctx, storage.Prefix(pl.c.tenant, t.GroupResource(), ns), storage.ListOptions{})
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		for _, kv := range res.Items {
 			it, err := pl.loadKV(kv, t)
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 			if err := pl.delete(it, metav1.DeletePropagationBackground); err != nil {
-				return 0, err
+				return nil, err
 			}
 			if !it.removed {
-				remaining++
+				remaining = append(remaining, it)
 			}
 		}
 	}

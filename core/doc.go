@@ -25,13 +25,18 @@
 //     when the last blocking dependent goes away (its last finalizer removed),
 //     the same request removes foregroundDeletion and, if no other finalizer
 //     remains, the owner.
-//   - Deleting a Namespace deletes every object of every namespaced type the
-//     registry knows (plugin types included). Objects with finalizers are
-//     marked for deletion instead; the Namespace then stays, with a
-//     deletionTimestamp and status.phase Terminating, until the last of them
-//     goes, which deletes it. A terminating Namespace refuses new objects,
-//     and the "default" Namespace cannot be deleted, as the API server's
-//     NamespaceLifecycle admission does.
+//   - Deleting a Namespace deletes every object in it, of every
+//     namespaced resource the registry knows or the store's catalog of
+//     stored types records (catalog.go: types of other programs
+//     included). Objects with finalizers are marked for deletion instead;
+//     the Namespace then stays Terminating, with the namespace
+//     controller's status conditions, until the last of them goes, which
+//     removes the "kubernetes" spec finalizer and the Namespace. A
+//     terminating Namespace refuses new objects, and the "default"
+//     Namespace cannot be deleted, as the API server's NamespaceLifecycle
+//     admission does (namespace.go).
+//   - A dependent whose owners are all gone is collected as the garbage
+//     collector would (gc.go).
 //
 // Updates follow the API server's strategies: an Update without a
 // resourceVersion is unconditional for built-in kinds and refused
@@ -39,8 +44,7 @@
 // as for custom resources; an update that changes nothing writes nothing
 // and keeps the resourceVersion; metadata.generation starts at 1 and moves
 // when anything but metadata (and status, for kinds with a status
-// subresource) changes.
-//
-// Unlike a cluster, Namespaces carry no spec.finalizers ("kubernetes"):
-// there is no namespace controller to remove it.
+// subresource) changes, except for the kinds whose strategy keeps none
+// (registry.Type.NoGeneration: ConfigMap, Secret, ServiceAccount,
+// Namespace, Event).
 package core

@@ -9,11 +9,9 @@ import (
 	"strconv"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/apimachinery/pkg/util/uuid"
@@ -153,7 +151,11 @@ func isTerminating(data []byte) bool {
 func (c *Client) prepareCreate(w client.Object, t *registry.Type, gvk schema.GroupVersionKind) {
 	w.SetUID(uuid.NewUUID())
 	w.SetCreationTimestamp(now())
-	w.SetGeneration(1)
+	if t.NoGeneration {
+		w.SetGeneration(0)
+	} else {
+		w.SetGeneration(1)
+	}
 	w.SetResourceVersion("")
 	w.SetDeletionTimestamp(nil)
 	w.SetDeletionGracePeriodSeconds(nil)
@@ -161,14 +163,6 @@ func (c *Client) prepareCreate(w client.Object, t *registry.Type, gvk schema.Gro
 	w.SetSelfLink("")
 	if t.StatusSubresource {
 		c.clearStatus(w)
-	}
-	if gvk == namespaceGVK {
-		switch ns := w.(type) {
-		case *corev1.Namespace:
-			ns.Status.Phase = corev1.NamespaceActive
-		case *unstructured.Unstructured:
-			_ = unstructured.SetNestedField(ns.Object, string(corev1.NamespaceActive), "status", "phase")
-		}
 	}
 }
 
@@ -194,6 +188,7 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 	nameFn := apivalidation.NameIsDNSSubdomain
 	if gvk == namespaceGVK {
 		nameFn = apivalidation.NameIsDNSLabel
+		mutateNamespace(w, old)
 	}
 	metaErrs := apivalidation.ValidateObjectMetaAccessor(w, t.Namespaced, nameFn, field.NewPath("metadata"))
 	errs = append(metaErrs, errs...)
@@ -344,7 +339,7 @@ func (c *Client) nextObject(ctx context.Context, cur storage.KeyValue, gvk schem
 		return nil, nil, err
 	}
 	gen := old.GetGeneration()
-	if sub == mainResource && !c.specEqual(w, old, t.StatusSubresource) {
+	if sub == mainResource && !t.NoGeneration && !c.specEqual(w, old, t.StatusSubresource) {
 		gen++
 	}
 	w.SetGeneration(gen)
@@ -441,6 +436,9 @@ func (c *Client) prepareUpdate(in, old client.Object, t *registry.Type, gvk sche
 	w.SetResourceVersion(old.GetResourceVersion())
 	if t.StatusSubresource {
 		c.copyStatus(w, old)
+	}
+	if gvk == namespaceGVK {
+		keepNamespaceFinalizers(w, old)
 	}
 	return w, nil
 }

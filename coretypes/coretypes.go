@@ -46,6 +46,8 @@ var (
 
 func builtin(kind, resource string, namespaced bool, shortNames []string, cols ...registry.PrintColumn) registry.Type {
 	return registry.Type{
+		// None of the core/v1 kinds k1s registers has a generation.
+		NoGeneration: true,
 		Kind:         GroupVersion.WithKind(kind),
 		Resource:     resource,
 		Singular:     lowerASCII(kind),

@@ -14,11 +14,12 @@ import (
 // TestCacheCodecCoversTypes fails when registry.Type or PrintColumn gains
 // a field: encodeIndex and decodeIndex must then carry it, and
 // cacheVersion must change. Schema is stored apart, after the index;
-// LoadSchema and lazy exist only at run time.
+// LoadSchema and lazy exist only at run time; NoGeneration is never set on
+// plugin types, which are custom resources and always have a generation.
 func TestCacheCodecCoversTypes(t *testing.T) {
 	encoded := map[reflect.Type][]string{
 		reflect.TypeFor[registry.Type](): {"Kind", "Resource", "Singular", "ShortNames", "Categories", "Namespaced", "ListKind",
-			"PrintColumns", "StatusSubresource", "SelectableFields", "Schema", "LoadSchema", "Storage", "Source", "lazy"},
+			"PrintColumns", "StatusSubresource", "SelectableFields", "Schema", "LoadSchema", "Storage", "NoGeneration", "Source", "lazy"},
 		reflect.TypeFor[registry.PrintColumn](): {"Name", "Type", "Format", "Description", "JSONPath", "Priority"},
 	}
 	for typ, want := range encoded {

@@ -51,6 +51,11 @@ type Type struct {
 	// Storage marks the version objects are stored as when a resource has
 	// several; it is also the version a bare resource name resolves to.
 	Storage bool `json:"storage,omitempty"`
+	// NoGeneration marks kinds whose API server strategy keeps no
+	// metadata.generation (ConfigMap, Secret, ServiceAccount, Namespace,
+	// Event): their objects have none. Every other kind, custom resources
+	// always, starts at generation 1 and moves when its spec changes.
+	NoGeneration bool `json:"noGeneration,omitempty"`
 	// Source is "" for built-in Go types and the manifest path for plugin
 	// types.
 	Source string `json:"source,omitempty"`

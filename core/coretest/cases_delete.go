@@ -1,6 +1,8 @@
 package coretest
 
 import (
+	"fmt"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -312,6 +314,50 @@ func namespaceCases() []Case {
 			e.Gone(ItemGVK, "team", "held")
 			e.Gone(NamespaceGVK, "", "team")
 		}},
+		{Name: "NamespaceStrategy", Run: func(e *Env) {
+			ns := namespace(e, "team")
+			Equal(e, ns.GetLabels(), map[string]string{"kubernetes.io/metadata.name": "team"}, "labels of a new namespace")
+			Equal(e, e.Field(ns, "spec.finalizers"), any([]any{"kubernetes"}), "spec.finalizers of a new namespace")
+			Equal(e, e.Field(ns, "status.phase"), any("Active"), "phase of a new namespace")
+			// As the API server: updates keep spec.finalizers and status,
+			// and the name label comes back.
+			u := e.Obj(NamespaceGVK, "", "team", map[string]any{"spec": map[string]any{"finalizers": []any{}}, "status": map[string]any{"phase": "Terminating"}})
+			u.SetResourceVersion(ns.GetResourceVersion())
+			before := e.Rev()
+			e.OK(e.C.Update(e.Ctx, u), "Update dropping the label, spec.finalizers and phase")
+			e.Unchanged(before, "an update the namespace strategy undoes")
+			got := e.MustGet(NamespaceGVK, "", "team")
+			Equal(e, got.GetLabels(), map[string]string{"kubernetes.io/metadata.name": "team"}, "labels after the update")
+			Equal(e, e.Field(got, "spec.finalizers"), any([]any{"kubernetes"}), "spec.finalizers after the update")
+			Equal(e, e.Field(got, "status.phase"), any("Active"), "phase after the update")
+		}},
+		{Name: "NamespaceTerminatingConditions", Run: func(e *Env) {
+			ns := namespace(e, "team")
+			e.Create(withFinalizers(cm(e, "team", "held", nil), testFinalizer))
+			e.Create(withFinalizers(item(e, "team", "kept", 1), testFinalizer, "example.com/other"))
+			e.OK(e.C.Delete(e.Ctx, ns), "Delete namespace")
+			got := e.MustGet(NamespaceGVK, "", "team")
+			e.Check(got.GetDeletionTimestamp() != nil, "terminating namespace has no deletionTimestamp")
+			e.Check(got.GetDeletionGracePeriodSeconds() == nil, "a namespace gets no deletion grace period, got %v", got.GetDeletionGracePeriodSeconds())
+			Equal(e, e.Field(got, "spec.finalizers"), any([]any{"kubernetes"}), "spec.finalizers while content remains")
+			Equal(e, conditions(e, got), []string{
+				"NamespaceDeletionDiscoveryFailure=False ResourcesDiscovered: All resources successfully discovered",
+				"NamespaceDeletionGroupVersionParsingFailure=False ParsedGroupVersions: All legacy kube types successfully parsed",
+				"NamespaceDeletionContentFailure=False ContentDeleted: All content successfully deleted, may be waiting on finalization",
+				"NamespaceContentRemaining=True SomeResourcesRemain: Some resources are remaining: configmaps. has 1 resource instances, items.inventory.example.com has 1 resource instances",
+				"NamespaceFinalizersRemaining=True SomeFinalizersRemain: Some content in the namespace has finalizers remaining: example.com/cleanup in 2 resource instances, example.com/other in 1 resource instances",
+			}, "conditions while content remains")
+			removeFinalizers(e, ConfigMapGVK, "team", "held")
+			e.Gone(ConfigMapGVK, "team", "held")
+			got = e.MustGet(NamespaceGVK, "", "team")
+			Equal(e, conditions(e, got)[3:], []string{
+				"NamespaceContentRemaining=True SomeResourcesRemain: Some resources are remaining: items.inventory.example.com has 1 resource instances",
+				"NamespaceFinalizersRemaining=True SomeFinalizersRemain: Some content in the namespace has finalizers remaining: example.com/cleanup in 1 resource instances, example.com/other in 1 resource instances",
+			}, "conditions once the ConfigMap went")
+			removeFinalizers(e, ItemGVK, "team", "kept")
+			e.Gone(ItemGVK, "team", "kept")
+			e.Gone(NamespaceGVK, "", "team")
+		}},
 		{Name: "NamespaceWithFinalizer", Run: func(e *Env) {
 			ns := e.Create(withFinalizers(e.Obj(NamespaceGVK, "", "team", nil), testFinalizer))
 			e.Create(cm(e, "team", "a", nil))
@@ -319,8 +365,26 @@ func namespaceCases() []Case {
 			e.Gone(ConfigMapGVK, "team", "a")
 			got := e.MustGet(NamespaceGVK, "", "team")
 			Equal(e, e.Field(got, "status.phase"), any("Terminating"), "phase")
+			Equal(e, e.Field(got, "spec.finalizers"), nil, "spec.finalizers once the content is gone (the namespace controller's finalize)")
+			Equal(e, conditions(e, got)[3:], []string{
+				"NamespaceContentRemaining=False ContentRemoved: All content successfully removed",
+				"NamespaceFinalizersRemaining=False ContentHasNoFinalizers: All content-preserving finalizers finished",
+			}, "conditions once the content is gone")
 			removeFinalizers(e, NamespaceGVK, "", "team")
 			e.Gone(NamespaceGVK, "", "team")
 		}},
 	}
+}
+
+// conditions summarises the status conditions of a Namespace.
+func conditions(e *Env, ns client.Object) []string {
+	e.T.Helper()
+	list, _ := e.Field(ns, "status.conditions").([]any)
+	out := make([]string, 0, len(list))
+	for _, c := range list {
+		m := c.(map[string]any)
+		e.Check(m["lastTransitionTime"] != nil && m["lastTransitionTime"] != "", "condition %v has no lastTransitionTime", m["type"])
+		out = append(out, fmt.Sprintf("%v=%v %v: %v", m["type"], m["status"], m["reason"], m["message"]))
+	}
+	return out
 }

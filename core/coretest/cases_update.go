@@ -58,7 +58,11 @@ func updateCases() []Case {
 			obj.SetAnnotations(map[string]string{"x": "y"})
 			e.OK(e.C.Update(e.Ctx, obj), "Update")
 			e.Check(obj.GetUID() == uid, "uid changed to %q", obj.GetUID())
-			e.Check(obj.GetGeneration() == 1, "client-set generation kept: %d", obj.GetGeneration())
+			e.Check(obj.GetGeneration() == 0, "client-set generation kept: %d", obj.GetGeneration())
+			it := e.Create(item(e, "default", "i", 1))
+			it.SetGeneration(99)
+			e.OK(e.C.Update(e.Ctx, it), "Update of a custom resource")
+			e.Check(it.GetGeneration() == 1, "client-set generation kept: %d", it.GetGeneration())
 		}},
 		{Name: "UpdateStaleResourceVersion", Run: func(e *Env) {
 			obj := e.Create(cm(e, "default", "a", nil))
