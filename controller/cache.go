@@ -123,9 +123,13 @@ func copyInto(src runtime.Object, dst runtime.Object) error {
 // Label selectors filter; a field selector needs exact-match terms, each
 // served by an index added with IndexField (or metadata.name /
 // metadata.namespace); Limit caps the result, Continue is not supported
-// by a cache (as in controller-runtime).
+// by a cache (as in controller-runtime). Raw selectors are read as the
+// client adapter reads them: one that does not parse is a BadRequest.
 func (c *Cache) List(ctx context.Context, list crclient.ObjectList, opts ...crclient.ListOption) error {
-	o := (&crclient.ListOptions{}).ApplyOptions(opts)
+	o, err := listOptions(opts)
+	if err != nil {
+		return err
+	}
 	inf, ikey, err := c.informer(ctx, list, true)
 	if err != nil {
 		return err

@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
@@ -38,7 +35,7 @@ func NewListerWatcher(c client.Client, gvk schema.GroupVersionKind, unstructured
 	newList := listMaker(c.Scheme(), gvk, unstructured)
 	return &ListerWatcher{ListWatch: cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			lo, err := toClientListOptions(opts, namespace)
+			lo, err := client.ListOptionsFromMeta(opts, namespace)
 			if err != nil {
 				return nil, err
 			}
@@ -49,7 +46,7 @@ func NewListerWatcher(c client.Client, gvk schema.GroupVersionKind, unstructured
 			return list, nil
 		},
 		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			lo, err := toClientListOptions(opts, namespace)
+			lo, err := client.ListOptionsFromMeta(opts, namespace)
 			if err != nil {
 				return nil, err
 			}
@@ -90,31 +87,4 @@ func newUnstructuredList(listGVK schema.GroupVersionKind) client.ObjectList {
 	l := &unstructured.UnstructuredList{}
 	l.SetGroupVersionKind(listGVK)
 	return l
-}
-
-// toClientListOptions translates the options a reflector sends into the
-// k1s client's, field by field.
-func toClientListOptions(opts metav1.ListOptions, namespace string) (*client.ListOptions, error) {
-	lo := &client.ListOptions{
-		Namespace:         namespace,
-		Limit:             opts.Limit,
-		Continue:          opts.Continue,
-		ResourceVersion:   opts.ResourceVersion,
-		SendInitialEvents: opts.SendInitialEvents,
-	}
-	if opts.LabelSelector != "" {
-		sel, err := labels.Parse(opts.LabelSelector)
-		if err != nil {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("label selector %q: %v", opts.LabelSelector, err))
-		}
-		lo.LabelSelector = sel
-	}
-	if opts.FieldSelector != "" {
-		sel, err := fields.ParseSelector(opts.FieldSelector)
-		if err != nil {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("field selector %q: %v", opts.FieldSelector, err))
-		}
-		lo.FieldSelector = sel
-	}
-	return lo, nil
 }
