@@ -22,9 +22,13 @@ type ListerWatcher struct {
 }
 
 // IsWatchListSemanticsUnSupported tells client-go's reflector (see
-// k8s.io/client-go/util/watchlist) to use list-then-watch: the k1s watch
-// does not send the initial-events-end bookmark of the streaming-list
-// protocol, so the WatchListClient feature must stay off for it.
+// k8s.io/client-go/util/watchlist) to use list-then-watch even though
+// client-go enables the WatchListClient feature by default. The k1s watch
+// does speak the streaming-list protocol (with SendInitialEvents it ends
+// the initial events with the k8s.io/initial-events-end bookmark); it
+// buys nothing here, since the initial events and a List read the store's
+// current state alike, and list-then-watch keeps the relist
+// after a 410 an ordinary List, the path the informer tests exercise.
 func (*ListerWatcher) IsWatchListSemanticsUnSupported() bool { return true }
 
 // NewListerWatcher returns a ListerWatcher for objects of gvk in namespace
