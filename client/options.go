@@ -1,6 +1,10 @@
 package client
 
 import (
+	"fmt"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -365,6 +369,51 @@ func (o *ListOptions) AsListOptions() *metav1.ListOptions {
 		lo.FieldSelector = o.FieldSelector.String()
 	}
 	return lo
+}
+
+// ListOptionsFromMeta translates list options in their wire form — what a
+// client-go reflector sends, or what controller-runtime carries in
+// ListOptions.Raw — into ListOptions for namespace ("" for all). It is the
+// one such translation in k1s: the informers' ListerWatcher and the
+// controller-runtime adapter both use it.
+//
+// Selectors are parsed as the API server parses the labelSelector and
+// fieldSelector parameters: one that does not parse is a BadRequest with
+// the parser's text, the API server's answer, never a wider selection. A
+// selector that parses is kept even when it selects everything (a
+// whitespace-only label selector, a field selector of empty terms), as on
+// the API server (a label selector holding a NUL byte is the exception,
+// see below). Fields k1s has no use for (watch, allowWatchBookmarks,
+// timeoutSeconds, resourceVersionMatch, shardSelector) are dropped.
+func ListOptionsFromMeta(opts metav1.ListOptions, namespace string) (*ListOptions, error) {
+	lo := &ListOptions{
+		Namespace:         namespace,
+		Limit:             opts.Limit,
+		Continue:          opts.Continue,
+		ResourceVersion:   opts.ResourceVersion,
+		SendInitialEvents: opts.SendInitialEvents,
+	}
+	if opts.LabelSelector != "" {
+		// labels.Parse reads a NUL byte as the end of the input, so
+		// "a=b\x00,c=d" would select by a=b alone: the one input where
+		// k1s answers BadRequest and the API server widens.
+		if i := strings.IndexByte(opts.LabelSelector, 0); i >= 0 {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("unable to parse requirement: NUL character at offset %d of the label selector", i))
+		}
+		sel, err := labels.Parse(opts.LabelSelector)
+		if err != nil {
+			return nil, apierrors.NewBadRequest(err.Error())
+		}
+		lo.LabelSelector = sel
+	}
+	if opts.FieldSelector != "" {
+		sel, err := fields.ParseSelector(opts.FieldSelector)
+		if err != nil {
+			return nil, apierrors.NewBadRequest(err.Error())
+		}
+		lo.FieldSelector = sel
+	}
+	return lo, nil
 }
 
 // MatchingLabels keeps objects whose labels equal all of these.

@@ -11,6 +11,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -123,9 +124,13 @@ func copyInto(src runtime.Object, dst runtime.Object) error {
 // Label selectors filter; a field selector needs exact-match terms, each
 // served by an index added with IndexField (or metadata.name /
 // metadata.namespace); Limit caps the result, Continue is not supported
-// by a cache (as in controller-runtime).
+// by a cache (as in controller-runtime). Raw selectors are read as the
+// client adapter reads them: one that does not parse is a BadRequest.
 func (c *Cache) List(ctx context.Context, list crclient.ObjectList, opts ...crclient.ListOption) error {
-	o := (&crclient.ListOptions{}).ApplyOptions(opts)
+	o, err := listOptions(opts)
+	if err != nil {
+		return err
+	}
 	inf, ikey, err := c.informer(ctx, list, true)
 	if err != nil {
 		return err
@@ -296,9 +301,37 @@ func (c *Cache) GetInformer(ctx context.Context, obj crclient.Object, opts ...cr
 	block := c.f.Started() && (o.BlockUntilSynced == nil || *o.BlockUntilSynced)
 	inf, _, err := c.informer(ctx, obj, block)
 	if err != nil {
+		if w := sourceOf(ctx); w != nil && unknownType(err) {
+			// A controller's source (controller-runtime's Kind source
+			// asks for its informer with the context the controller
+			// was started with): it would retry every 10 s, logging, and
+			// its controller would never sync. Stop the run instead.
+			w.fail(fmt.Errorf("controller %q watches %s, which k1s does not know: %w", w.name, describeType(obj), err))
+		}
 		return nil, err
 	}
 	return inf, nil
+}
+
+// unknownType reports whether err says a type is not registered: not in
+// the scheme (a Go type), or not in the k1s registry (its RESTMapper).
+func unknownType(err error) bool {
+	return runtime.IsNotRegisteredError(err) || meta.IsNoMatchError(err)
+}
+
+// describeType names obj's type for a person: the Go type with its
+// package, or the apiVersion and kind of an unstructured object.
+func describeType(obj runtime.Object) string {
+	switch obj.(type) {
+	case *unstructured.Unstructured, *unstructured.UnstructuredList, *metav1.PartialObjectMetadata, *metav1.PartialObjectMetadataList:
+		gvk := obj.GetObjectKind().GroupVersionKind()
+		return fmt.Sprintf("%T of apiVersion %q, kind %q", obj, gvk.GroupVersion().String(), gvk.Kind)
+	}
+	t := reflect.TypeOf(obj)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return fmt.Sprintf("%s.%s", t.PkgPath(), t.Name())
 }
 
 // GetInformerForKind is GetInformer for a kind: typed when the scheme

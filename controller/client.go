@@ -6,8 +6,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/labels"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -37,11 +36,19 @@ func (a *adapter) Get(ctx context.Context, key crclient.ObjectKey, obj crclient.
 }
 
 func (a *adapter) List(ctx context.Context, list crclient.ObjectList, opts ...crclient.ListOption) error {
-	return a.c.List(ctx, list, listOptions(opts))
+	lo, err := listOptions(opts)
+	if err != nil {
+		return err
+	}
+	return a.c.List(ctx, list, lo)
 }
 
 func (a *adapter) Watch(ctx context.Context, list crclient.ObjectList, opts ...crclient.ListOption) (watch.Interface, error) {
-	return a.c.Watch(ctx, list, listOptions(opts))
+	lo, err := listOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	return a.c.Watch(ctx, list, lo)
 }
 
 func (a *adapter) Create(ctx context.Context, obj crclient.Object, opts ...crclient.CreateOption) error {
@@ -73,7 +80,10 @@ func (a *adapter) Delete(ctx context.Context, obj crclient.Object, opts ...crcli
 
 func (a *adapter) DeleteAllOf(ctx context.Context, obj crclient.Object, opts ...crclient.DeleteAllOfOption) error {
 	o := (&crclient.DeleteAllOfOptions{}).ApplyOptions(opts)
-	lo := listOptionsFrom(&o.ListOptions)
+	lo, err := listOptionsFrom(&o.ListOptions)
+	if err != nil {
+		return err
+	}
 	do := deleteOptions(&o.DeleteOptions)
 	return a.c.DeleteAllOf(ctx, obj, &client.DeleteAllOfOptions{ListOptions: *lo, DeleteOptions: *do})
 }
@@ -173,39 +183,44 @@ func (s *subResourceClient) Apply(ctx context.Context, obj runtime.ApplyConfigur
 // Option translation, field by field. Raw options fill what the typed
 // fields leave unset, as controller-runtime's own client does.
 
-func listOptions(opts []crclient.ListOption) *client.ListOptions {
+func listOptions(opts []crclient.ListOption) (*client.ListOptions, error) {
 	return listOptionsFrom((&crclient.ListOptions{}).ApplyOptions(opts))
 }
 
-func listOptionsFrom(o *crclient.ListOptions) *client.ListOptions {
-	lo := &client.ListOptions{
-		LabelSelector: o.LabelSelector,
-		FieldSelector: o.FieldSelector,
-		Namespace:     o.Namespace,
-		Limit:         o.Limit,
-		Continue:      o.Continue,
+// listOptionsFrom reads Raw through client.ListOptionsFromMeta, so that a
+// Raw selector that does not parse is the API server's BadRequest (never
+// dropped, which would widen a List or DeleteAllOf to every object). A
+// typed selector takes the place of Raw's, as controller-runtime's
+// AsListOptions does before sending, so a Raw one it replaces is not
+// parsed.
+func listOptionsFrom(o *crclient.ListOptions) (*client.ListOptions, error) {
+	var raw metav1.ListOptions
+	if o.Raw != nil {
+		raw = *o.Raw
 	}
-	if raw := o.Raw; raw != nil {
-		lo.ResourceVersion = raw.ResourceVersion
-		lo.SendInitialEvents = raw.SendInitialEvents
-		if lo.Limit == 0 {
-			lo.Limit = raw.Limit
-		}
-		if lo.Continue == "" {
-			lo.Continue = raw.Continue
-		}
-		if lo.LabelSelector == nil && raw.LabelSelector != "" {
-			if sel, err := labels.Parse(raw.LabelSelector); err == nil {
-				lo.LabelSelector = sel
-			}
-		}
-		if lo.FieldSelector == nil && raw.FieldSelector != "" {
-			if sel, err := fields.ParseSelector(raw.FieldSelector); err == nil {
-				lo.FieldSelector = sel
-			}
-		}
+	if o.LabelSelector != nil {
+		raw.LabelSelector = ""
 	}
-	return lo
+	if o.FieldSelector != nil {
+		raw.FieldSelector = ""
+	}
+	lo, err := client.ListOptionsFromMeta(raw, o.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	if o.LabelSelector != nil {
+		lo.LabelSelector = o.LabelSelector
+	}
+	if o.FieldSelector != nil {
+		lo.FieldSelector = o.FieldSelector
+	}
+	if o.Limit != 0 {
+		lo.Limit = o.Limit
+	}
+	if o.Continue != "" {
+		lo.Continue = o.Continue
+	}
+	return lo, nil
 }
 
 func createOptions(o *crclient.CreateOptions) *client.CreateOptions {

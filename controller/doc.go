@@ -21,14 +21,30 @@
 // wants).
 //
 // Triggered mode and work tracking need to see each controller's queue and
-// reconciles, which controller-runtime does not expose. When the builder
-// adds a controller to the manager, Manager.Add wraps the controller's
-// exported Do (the reconciler) and NewQueue (the queue constructor) fields,
-// through reflection, before the controller starts: reconciles are then
-// counted by the runtime's work tracker, and the queue reports its adds,
-// delayed adds, in-process items and waiting workers. A runnable that is
-// not a controller-runtime controller is added unchanged (and is not
-// waited for by triggered mode). The wrapped queue does not expose
-// controller-runtime's priority-queue interface, so items are processed
-// in arrival order without priorities.
+// reconciles, which controller-runtime does not expose: its manager-wide
+// controller options have no queue constructor, and its builder's
+// controller constructor is unexported, so no public hook reaches the
+// controllers that ctrl.NewControllerManagedBy and controller.New build.
+// Manager.Add therefore sets the exported Do (the reconciler) and NewQueue
+// (the queue constructor) fields of controller-runtime's internal
+// controller, through reflection, before the controller starts:
+// reconciles are counted by the runtime's work tracker, and the queue
+// reports its adds, delayed adds, items in process and waiting workers. A
+// priority queue (controller-runtime's default) stays one, so priorities
+// are honoured: a new event overtakes those of an informer's initial
+// list, which the event handlers queue at low priority. Every assumption about the internal controller is checked:
+// a runnable with controller-runtime's controller methods that k1s cannot
+// instrument (another layout, another request type, already started) is
+// an error from Add naming it. A runnable that is not a controller is
+// added unchanged (and is not waited for by triggered mode).
+//
+// Each controller is started with a context that names it. A source of
+// that controller (controller-runtime's Kind source asks the cache for
+// its informer with that context) that watches a type k1s does not know —
+// a Go type missing from the scheme, a kind missing from the registry —
+// stops the run: Start and RunTriggered return an error naming the
+// controller and the type, instead of the source logging "no matches for
+// kind" every 10 s while the controller never syncs. That controller-runtime
+// starts a controller's sources with the controller's own context is
+// checked once per process, by NewManager, against the version linked in.
 package controller

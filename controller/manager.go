@@ -66,6 +66,7 @@ type Manager struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	runErr   error
+	failErr  error // see fail
 }
 
 var _ manager.Manager = (*Manager)(nil)
@@ -85,6 +86,9 @@ func (noAPIServer) RoundTrip(r *http.Request) (*http.Response, error) {
 func NewManager(rt *managed.Runtime, opts Options) (*Manager, error) {
 	if !rt.Options().EnableControllers {
 		return nil, apierrors.NewBadRequest("controller.NewManager: the ManagedRuntime was built without controllers: set ManagedRuntimeOptions.EnableControllers")
+	}
+	if err := checkSourceContext(); err != nil {
+		return nil, err
 	}
 	f, err := rt.InformerFactory()
 	if err != nil {
@@ -139,15 +143,40 @@ func NewManager(rt *managed.Runtime, opts Options) (*Manager, error) {
 // Runtime returns the runtime the manager runs on.
 func (m *Manager) Runtime() *managed.Runtime { return m.rt }
 
-// Add adds a runnable; a controller-runtime controller is instrumented
-// first (see the package documentation).
+// Add adds a runnable. A controller-runtime controller is instrumented
+// first (see the package documentation); one that cannot be is an error
+// naming it, and is not added.
 func (m *Manager) Add(r manager.Runnable) error {
-	if w := instrument(r, m.rt.WorkTracker()); w != nil {
-		m.mu.Lock()
-		m.watched = append(m.watched, w)
-		m.mu.Unlock()
+	if !isController(r) {
+		return m.Manager.Add(r)
 	}
-	return m.Manager.Add(r)
+	w, err := instrument(r, m.rt.WorkTracker())
+	if err != nil {
+		return err
+	}
+	w.fail = m.fail
+	if err := m.Manager.Add(&controllerRunnable{ctrl: r, w: w}); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.watched = append(m.watched, w)
+	m.mu.Unlock()
+	return nil
+}
+
+// fail stops the run with err, which Start (and RunTriggered) return: a
+// controller's source cannot start, and would otherwise retry every 10 s
+// while its controller never syncs.
+func (m *Manager) fail(err error) {
+	m.mu.Lock()
+	if m.failErr == nil {
+		m.failErr = err
+	}
+	cancel := m.cancel
+	m.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
 }
 
 // GetAPIReader returns a reader of the store itself (no cache).
@@ -206,6 +235,11 @@ func (m *Manager) Start(ctx context.Context) error {
 	err := m.Manager.Start(runCtx)
 	cancel()
 	m.mu.Lock()
+	if m.failErr != nil {
+		// What the manager itself reports then is the fallout of the
+		// cancel (sources that did not sync), not the cause.
+		err = m.failErr
+	}
 	m.running, m.finished, m.runErr = false, true, err
 	close(m.done)
 	m.mu.Unlock()

@@ -88,7 +88,12 @@ func (c *copier) count(name string) int {
 
 func setup(t *testing.T, rt *managed.Runtime, requeue time.Duration) (*controller.Manager, *copier) {
 	t.Helper()
-	mgr, err := controller.NewManager(rt, controller.Options{})
+	return setupWith(t, rt, controller.Options{}, requeue)
+}
+
+func setupWith(t *testing.T, rt *managed.Runtime, opts controller.Options, requeue time.Duration) (*controller.Manager, *copier) {
+	t.Helper()
+	mgr, err := controller.NewManager(rt, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,10 @@ func TestListOptionTranslation(t *testing.T) {
 			client.ListOptions{Limit: 1, Continue: "t", LabelSelector: sel}},
 	}
 	for _, tc := range cases {
-		got := listOptionsFrom(&tc.in)
+		got, err := listOptionsFrom(&tc.in)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
 		if diff := cmp.Diff(tc.want.AsListOptions(), got.AsListOptions()); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
 		}
@@ -41,8 +44,8 @@ func TestListOptionTranslation(t *testing.T) {
 			t.Errorf("%s: namespace %q, want %q", tc.name, got.Namespace, tc.want.Namespace)
 		}
 	}
-	if got := listOptions([]crclient.ListOption{crclient.InNamespace("q"), crclient.Limit(3)}); got.Namespace != "q" || got.Limit != 3 {
-		t.Errorf("listOptions = %+v", got)
+	if got, err := listOptions([]crclient.ListOption{crclient.InNamespace("q"), crclient.Limit(3)}); err != nil || got.Namespace != "q" || got.Limit != 3 {
+		t.Errorf("listOptions = %+v, %v", got, err)
 	}
 }
 

@@ -220,12 +220,19 @@ func TestListerWatcherBadSelectors(t *testing.T) {
 		t.Error("ListerWatcher claims watch-list support")
 	}
 	ctx := context.Background()
-	for _, o := range []metav1.ListOptions{{LabelSelector: "a in (b"}, {FieldSelector: "a=b=c=="}} {
-		if _, err := lw.ListWithContext(ctx, o); !apierrors.IsBadRequest(err) {
-			t.Errorf("List(%+v) = %v, want BadRequest", o, err)
+	// The API server's answers: a BadRequest with the parser's text.
+	for _, tc := range []struct {
+		o   metav1.ListOptions
+		msg string
+	}{
+		{metav1.ListOptions{LabelSelector: "a in (b"}, "unable to parse requirement: found '', expected: ',' or ')'"},
+		{metav1.ListOptions{FieldSelector: "a=b=c=="}, "invalid field selector: unescaped character in value: 61"},
+	} {
+		if _, err := lw.ListWithContext(ctx, tc.o); !apierrors.IsBadRequest(err) || err.Error() != tc.msg {
+			t.Errorf("List(%+v) = %v, want BadRequest %q", tc.o, err, tc.msg)
 		}
-		if _, err := lw.WatchWithContext(ctx, o); !apierrors.IsBadRequest(err) {
-			t.Errorf("Watch(%+v) = %v, want BadRequest", o, err)
+		if _, err := lw.WatchWithContext(ctx, tc.o); !apierrors.IsBadRequest(err) || err.Error() != tc.msg {
+			t.Errorf("Watch(%+v) = %v, want BadRequest %q", tc.o, err, tc.msg)
 		}
 	}
 }

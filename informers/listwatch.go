@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
@@ -25,9 +22,13 @@ type ListerWatcher struct {
 }
 
 // IsWatchListSemanticsUnSupported tells client-go's reflector (see
-// k8s.io/client-go/util/watchlist) to use list-then-watch: the k1s watch
-// does not send the initial-events-end bookmark of the streaming-list
-// protocol, so the WatchListClient feature must stay off for it.
+// k8s.io/client-go/util/watchlist) to use list-then-watch even though
+// client-go enables the WatchListClient feature by default. The k1s watch
+// does speak the streaming-list protocol (with SendInitialEvents it ends
+// the initial events with the k8s.io/initial-events-end bookmark); it
+// buys nothing here, since the initial events and a List read the store's
+// current state alike, and list-then-watch keeps the relist
+// after a 410 an ordinary List, the path the informer tests exercise.
 func (*ListerWatcher) IsWatchListSemanticsUnSupported() bool { return true }
 
 // NewListerWatcher returns a ListerWatcher for objects of gvk in namespace
@@ -38,7 +39,7 @@ func NewListerWatcher(c client.Client, gvk schema.GroupVersionKind, unstructured
 	newList := listMaker(c.Scheme(), gvk, unstructured)
 	return &ListerWatcher{ListWatch: cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			lo, err := toClientListOptions(opts, namespace)
+			lo, err := client.ListOptionsFromMeta(opts, namespace)
 			if err != nil {
 				return nil, err
 			}
@@ -49,7 +50,7 @@ func NewListerWatcher(c client.Client, gvk schema.GroupVersionKind, unstructured
 			return list, nil
 		},
 		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			lo, err := toClientListOptions(opts, namespace)
+			lo, err := client.ListOptionsFromMeta(opts, namespace)
 			if err != nil {
 				return nil, err
 			}
@@ -90,31 +91,4 @@ func newUnstructuredList(listGVK schema.GroupVersionKind) client.ObjectList {
 	l := &unstructured.UnstructuredList{}
 	l.SetGroupVersionKind(listGVK)
 	return l
-}
-
-// toClientListOptions translates the options a reflector sends into the
-// k1s client's, field by field.
-func toClientListOptions(opts metav1.ListOptions, namespace string) (*client.ListOptions, error) {
-	lo := &client.ListOptions{
-		Namespace:         namespace,
-		Limit:             opts.Limit,
-		Continue:          opts.Continue,
-		ResourceVersion:   opts.ResourceVersion,
-		SendInitialEvents: opts.SendInitialEvents,
-	}
-	if opts.LabelSelector != "" {
-		sel, err := labels.Parse(opts.LabelSelector)
-		if err != nil {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("label selector %q: %v", opts.LabelSelector, err))
-		}
-		lo.LabelSelector = sel
-	}
-	if opts.FieldSelector != "" {
-		sel, err := fields.ParseSelector(opts.FieldSelector)
-		if err != nil {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("field selector %q: %v", opts.FieldSelector, err))
-		}
-		lo.FieldSelector = sel
-	}
-	return lo, nil
 }
