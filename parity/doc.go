@@ -11,6 +11,14 @@
 // start.sh) and is never run by CI. What it finds is fixed in k1s and
 // held by testscript cases in the project's own suite.
 //
+// k1s follows the kubectl of the Kubernetes release whose libraries it
+// links (v1.37), so the kubectl to compare with is that version's, built
+// from the oracle's own module (it is in its go.mod):
+//
+//	(cd ~/.cache/k1s-oracle/build && go build -o ../bin/kubectl k8s.io/kubernetes/cmd/kubectl)
+//
+// which -kubectl picks by default; otherwise the kubectl on PATH.
+//
 // Usage:
 //
 //	go build -o bin/k1s ./cmd/k1s

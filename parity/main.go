@@ -34,7 +34,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var o options
 	var filter string
 	fs.StringVar(&o.k1s, "k1s", "bin/k1s", "the k1s `binary` to test")
-	fs.StringVar(&o.kubectl, "kubectl", "kubectl", "the kubectl `binary` to compare with")
+	fs.StringVar(&o.kubectl, "kubectl", defaultKubectl(), "the kubectl `binary` to compare with")
 	fs.StringVar(&o.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig of the oracle API server")
 	fs.StringVar(&filter, "run", "", "run only the scenarios whose name matches `regexp`")
 	fs.BoolVar(&o.verbose, "v", false, "print both transcripts of every scenario")
@@ -92,6 +92,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// defaultKubectl is a kubectl of the oracle's version when one was built
+// beside it (k1s follows the kubectl code of the Kubernetes release whose
+// libraries it links, v1.37), else the kubectl on PATH.
+func defaultKubectl() string {
+	home, _ := os.UserHomeDir()
+	dir := os.Getenv("K1S_ORACLE_DIR")
+	if dir == "" {
+		dir = filepath.Join(home, ".cache", "k1s-oracle")
+	}
+	if p := filepath.Join(dir, "bin", "kubectl"); fileExists(p) {
+		return p
+	}
+	return "kubectl"
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
 }
 
 func indent(s string) string {
