@@ -248,13 +248,19 @@ func (c *CLI) saveEdit(ctx context.Context, s *Session, tg Result, current *unst
 	if err != nil {
 		return err
 	}
-	editJSON, err := yaml.YAMLToJSON(edited)
+	// Read as any file is, duplicate fields treated as --validate says.
+	files := &FilenameOptions{FieldValidation: c.fieldValidation, Warn: c.printWarning}
+	objs, err := files.decode(bytes.NewReader(edited), "edited file")
 	if err != nil {
-		return apierrors.NewBadRequest(fmt.Sprintf("the edited file is not valid YAML: %v", err))
+		return err
 	}
-	var probe map[string]any
-	if err := json.Unmarshal(editJSON, &probe); err != nil || probe == nil {
-		return apierrors.NewBadRequest("the edited file is not an object")
+	if len(objs) != 1 {
+		return apierrors.NewBadRequest(fmt.Sprintf("the edited file must hold one object, not %d", len(objs)))
+	}
+	probe := objs[0].Object
+	editJSON, err := json.Marshal(probe)
+	if err != nil {
+		return err
 	}
 	if probe["kind"] != current.GetKind() || probe["apiVersion"] != current.GetAPIVersion() {
 		return apierrors.NewBadRequest("apiVersion and kind cannot be changed by edit")

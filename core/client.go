@@ -52,6 +52,11 @@ type Options struct {
 	// DiscoveryCacheDir is where plugin discovery caches parsed manifests;
 	// empty means discovery's default.
 	DiscoveryCacheDir string
+	// WarningHandler receives the warnings of requests whose context has
+	// no handler of its own (see WithWarningHandler): the fields a
+	// fieldValidation=Warn write dropped. Nil drops them, as a client-go
+	// client with a no-op handler does.
+	WarningHandler WarningHandler
 }
 
 // Client is the CoreClient. It is safe for concurrent use and holds no
@@ -62,6 +67,7 @@ type Client struct {
 	reg       *registry.Registry
 	validator validation.Validator
 	defaulter defaulting.Defaulter
+	warnings  WarningHandler
 	tenant    string
 	// discovery is the plugin discovery behind the default registry (nil
 	// with a caller's registry or SkipPlugins).
@@ -94,6 +100,7 @@ func New(opts Options) (*Client, error) {
 		reg:       opts.Registry,
 		validator: opts.Validator,
 		defaulter: opts.Defaulter,
+		warnings:  opts.WarningHandler,
 		tenant:    opts.Tenant,
 	}
 	if c.tenant == "" {

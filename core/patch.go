@@ -79,8 +79,13 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		}
 		_, conditional, _ = unstructured.NestedString(body, "metadata", "resourceVersion")
 	}
+	fc, err := newFieldCheck(o.FieldValidation, "PatchOptions")
+	if err != nil {
+		return err
+	}
+	defer fc.warnAll(ctx, c)
 	key := c.key(t, namespace, name)
-	return c.write(ctx, obj, gvk, t, key, sub, o.IsDryRun(), conditional, func(kv storage.KeyValue) (client.Object, error) {
+	return c.write(ctx, obj, gvk, t, key, sub, o.IsDryRun(), conditional, fc, func(kv storage.KeyValue) (client.Object, error) {
 		var cur map[string]any
 		if err := jsonUnmarshal(kv.Value, &cur); err != nil {
 			return nil, apierrors.NewInternalError(err)
