@@ -187,12 +187,13 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool) e
 		}
 		ed := c.editorCommand(file)
 		ed.Stdin, ed.Stdout, ed.Stderr = os.Stdin, c.Out, c.ErrOut
-		if err := ed.Run(); err != nil {
-			return fmt.Errorf("there was a problem with the editor %q: %w", ed.Args[0], err)
-		}
+		runErr := ed.Run()
 		if ctx.Err() != nil {
 			// Interrupted while the editor ran: save nothing.
 			return worktracking.ErrShuttingDown
+		}
+		if runErr != nil {
+			return fmt.Errorf("there was a problem with the editor %q: %w", ed.Args[0], runErr)
 		}
 		edited, err := os.ReadFile(file)
 		if err != nil {

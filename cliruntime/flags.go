@@ -13,9 +13,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/storage"
 )
 
 // Environment variables behind the global flags. A flag given on the
@@ -261,15 +261,15 @@ func validationDirective(v string) (string, error) {
 	return metav1.FieldValidationStrict, fmt.Errorf(`invalid - validate option %q; must be one of: strict (or true), warn, ignore (or false)`, v)
 }
 
-// ValidateTenant checks a tenant name: a DNS-1123 label (lower-case
-// letters, digits and "-", at most 63 characters), so that it is one key
-// segment, never "/" or "..", and tenants sharing a store stay apart.
+// ValidateTenant checks the tenant the flags name (--tenant or
+// K1S_TENANT; empty means the default): a DNS-1123 label, one segment of
+// the store's keys, so that tenants sharing a store stay apart.
 func ValidateTenant(tenant string) error {
 	if tenant == "" {
 		return nil
 	}
-	if errs := validation.IsDNS1123Label(tenant); len(errs) > 0 {
-		return fmt.Errorf("invalid tenant %q (--tenant or %s): %s", tenant, EnvTenant, strings.Join(errs, "; "))
+	if err := storage.ValidateTenant(tenant); err != nil {
+		return fmt.Errorf("%w (--tenant or %s)", err, EnvTenant)
 	}
 	return nil
 }

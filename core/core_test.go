@@ -1,8 +1,11 @@
 package core_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/core/coretest"
@@ -31,13 +34,14 @@ func TestConformanceSQLite(t *testing.T) {
 }
 
 // TestDefaultNamespaceConcurrentOpen opens one SQLite file from several
-// stores at once, as several processes starting together would: each
-// creates the default namespace if it is missing, and all succeed.
+// stores at once, as several processes starting together would, each
+// making its first write: each stores the default namespace if it is
+// missing, and all succeed.
 func TestDefaultNamespaceConcurrentOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k1s.db")
 	const openers = 4
 	errs := make(chan error, openers)
-	for range openers {
+	for i := range openers {
 		go func() {
 			s, err := sqlite.Open(path)
 			if err != nil {
@@ -45,7 +49,12 @@ func TestDefaultNamespaceConcurrentOpen(t *testing.T) {
 				return
 			}
 			defer func() { _ = s.Close() }()
-			_, err = core.New(core.Options{Storage: s, SkipPlugins: true})
+			c, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+			if err == nil {
+				cm := &corev1.ConfigMap{}
+				cm.Namespace, cm.Name = "default", fmt.Sprintf("cm%d", i)
+				err = c.Create(t.Context(), cm)
+			}
 			errs <- err
 		}()
 	}
@@ -63,7 +72,7 @@ func TestDefaultNamespaceConcurrentOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 {
-		t.Fatalf("%d keys after concurrent opens, want 1 (the default namespace)", n)
+	if n != openers+1 {
+		t.Fatalf("%d keys after concurrent first writes, want %d (the configmaps and the default namespace)", n, openers+1)
 	}
 }

@@ -84,7 +84,10 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		return err
 	}
 	defer fc.warnAll(ctx, c)
-	key := c.key(t, namespace, name)
+	key, err := c.objectKey(t, namespace, name)
+	if err != nil {
+		return err
+	}
 	return c.write(ctx, obj, gvk, t, key, sub, o.IsDryRun(), conditional, fc, func(kv storage.KeyValue) (client.Object, error) {
 		var cur map[string]any
 		if err := jsonUnmarshal(kv.Value, &cur); err != nil {

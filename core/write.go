@@ -53,6 +53,10 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 		return err
 	}
 	defer fc.warnAll(ctx, c)
+	if gvk == namespaceGVK && obj.GetName() == metav1NamespaceDefault {
+		// It exists, stored or not (see ensureDefaultNamespace).
+		return apierrors.NewAlreadyExists(t.GroupResource(), metav1NamespaceDefault)
+	}
 	generated := obj.GetName() == "" && obj.GetGenerateName() != ""
 	for attempt := 0; ; attempt++ {
 		fc.reset()
@@ -101,6 +105,7 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 			}
 			return err
 		}
+		c.wrote(ctx)
 		return output(obj, w, data, rev, gvk)
 	}
 }
@@ -125,6 +130,11 @@ func (c *Client) checkNamespace(ctx context.Context, t *registry.Type, w client.
 	}
 	kv, err := c.store.Get(ctx, c.key(c.nsType, "", ns))
 	if err != nil {
+		if apierrors.IsNotFound(err) && ns == metav1NamespaceDefault {
+			// Not stored before the tenant's first write, which a dry run
+			// is not: it exists all the same.
+			return nil
+		}
 		if apierrors.IsNotFound(err) {
 			return apierrors.NewNotFound(c.nsType.GroupResource(), ns)
 		}
@@ -263,13 +273,56 @@ func (c *Client) update(ctx context.Context, obj client.Object, sub subresource,
 			return err
 		}
 	}
-	key := c.key(t, obj.GetNamespace(), obj.GetName())
+	key, err := c.objectKey(t, obj.GetNamespace(), obj.GetName())
+	if err != nil {
+		return err
+	}
 	return c.write(ctx, obj, gvk, t, key, sub, dryRun, rv != "", fc, func(kv storage.KeyValue) (client.Object, error) {
 		if rv != "" && want != kv.Revision {
 			return nil, conflictStale(gr, obj.GetName())
 		}
 		return obj, nil
 	})
+}
+
+// wrote is called after each successful write: the tenant's first one
+// stores its default Namespace (see ensureDefaultNamespace). A failure
+// there does not fail the write that succeeded; the next write tries
+// again.
+func (c *Client) wrote(ctx context.Context) {
+	_ = c.ensureDefaultNamespace(ctx)
+}
+
+// writeDefaultNamespace is write for the default Namespace of a tenant
+// that has not stored it yet: the update applies to the Namespace as
+// reads present it, and stores it only if it passes.
+func (c *Client) writeDefaultNamespace(ctx context.Context, obj client.Object, gvk schema.GroupVersionKind, t *registry.Type, key string,
+	sub subresource, dryRun, conditional bool, fc *fieldCheck, produce produceFunc) error {
+	cur := storage.KeyValue{Key: key, Value: c.defaultNamespace()}
+	w, _, err := c.nextObject(ctx, cur, gvk, t, sub, fc, produce)
+	if err != nil {
+		return err
+	}
+	if ts := w.GetCreationTimestamp(); ts.IsZero() {
+		w.SetCreationTimestamp(now())
+	}
+	data, err := encode(w, gvk)
+	if err != nil {
+		return err
+	}
+	if dryRun {
+		return output(obj, w, data, 0, gvk)
+	}
+	rev, err := c.store.Create(ctx, key, data)
+	if apierrors.IsAlreadyExists(err) {
+		// Stored meanwhile, by another process: update that.
+		return c.write(ctx, obj, gvk, t, key, sub, dryRun, conditional, fc, produce)
+	}
+	if err != nil {
+		return err
+	}
+	c.defaultStored.Store(true)
+	return output(obj, w, data, rev, gvk)
 }
 
 // produceFunc returns the object a write wants stored, given the current
@@ -324,7 +377,12 @@ func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupV
 	})
 	switch {
 	case err == nil:
+		if !dryRun {
+			c.wrote(ctx)
+		}
 		return output(obj, w, data, kv.Revision, gvk)
+	case apierrors.IsNotFound(err) && c.isDefaultNamespaceKey(key):
+		return c.writeDefaultNamespace(ctx, obj, gvk, t, key, sub, dryRun, conditional, fc, produce)
 	case errors.Is(err, errNoChange):
 		// Nothing changed (or a dry run): the API server writes nothing
 		// and the resourceVersion stays.
@@ -398,6 +456,7 @@ func (c *Client) writeTxn(ctx context.Context, obj client.Object, gvk schema.Gro
 			}
 			rev, err = c.store.Txn(ctx, append([]storage.Op{{Type: storage.OpPut, Key: key, Value: data, ExpectedRevision: kv.Revision}}, ops...))
 			if err == nil {
+				c.wrote(ctx)
 				return output(obj, w, data, rev, gvk)
 			}
 		}

@@ -10,10 +10,12 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation"
 	kjson "sigs.k8s.io/json"
 
 	"github.com/k1s-dev/k1s/codec"
 	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/storage"
 )
 
 // The manifest kinds discovery reads.
@@ -298,16 +300,34 @@ func (p *parsed) parseCRD(path string, u *unstructured.Unstructured) {
 
 // checkType returns what is wrong with a type's names, filling in the
 // defaults the API server would (singular, listKind).
+//
+// The group and plural are checked as the API server checks a CRD's, so
+// that each is one segment of the storage keys (see storage.ValidateKey)
+// and no plugin type can reach other types' objects: the group is a
+// domain with at least one dot — never "" or "core", the core group's
+// segment — and not k1s.io (or a subdomain of it), which holds k1s's own
+// resources.
 func checkType(t *registry.Type) string {
+	g := t.Kind.Group
 	switch {
 	case t.Kind.Kind == "":
 		return "kind is required"
 	case t.Kind.Version == "":
 		return "version is required"
+	case g == "":
+		return "group is required: plugin types cannot join the core group"
+	case len(validation.IsDNS1123Subdomain(g)) > 0:
+		return fmt.Sprintf("group %q: %s", g, strings.Join(validation.IsDNS1123Subdomain(g), ","))
+	case !strings.Contains(g, "."):
+		return fmt.Sprintf("group %q: should be a domain with at least one dot", g)
+	case g == storage.ReservedGroup || strings.HasSuffix(g, "."+storage.ReservedGroup):
+		return fmt.Sprintf("group %q is reserved for k1s's own resources", g)
 	case t.Resource == "":
 		return "plural is required"
 	case t.Resource != strings.ToLower(t.Resource):
 		return fmt.Sprintf("plural %q must be lower-case", t.Resource)
+	case len(validation.IsDNS1035Label(t.Resource)) > 0:
+		return fmt.Sprintf("plural %q: %s", t.Resource, strings.Join(validation.IsDNS1035Label(t.Resource), ","))
 	case t.Singular != strings.ToLower(t.Singular):
 		return fmt.Sprintf("singular %q must be lower-case", t.Singular)
 	}
