@@ -27,7 +27,10 @@ type Session struct {
 	// Close releases the store; may be nil.
 	Close func() error
 	// Warnings returns problems met while loading plugin types (broken
-	// manifests, each naming its file); may be nil.
+	// manifests, each naming its file); may be nil. Every command that
+	// opens a session prints them, once each, on stderr as kubectl prints
+	// a server's warnings ("Warning: ..."): when the session opens, before
+	// the command's output, and at its end any found meanwhile.
 	Warnings func() []string
 }
 
@@ -55,7 +58,6 @@ type CLI struct {
 	ErrIsTerminal func() (bool, int)
 
 	session   *Session
-	warned    bool
 	cancelled bool
 	// fieldValidation is the running command's --validate, as a
 	// fieldValidation directive; "" for commands without the flag.
@@ -108,18 +110,18 @@ func (c *CLI) Session(ctx context.Context) (*Session, error) {
 		s.Client = worktracking.Client(s.Client, c.work)
 	}
 	c.session = s
+	c.warnings()
 	return s, nil
 }
 
-// warnings prints plugin manifest warnings once, as kubectl prints
-// server warnings.
+// warnings prints the session's plugin manifest warnings not printed
+// yet, as kubectl prints server warnings.
 func (c *CLI) warnings() {
-	if c.warned || c.session == nil || c.session.Warnings == nil {
+	if c.session == nil || c.session.Warnings == nil {
 		return
 	}
-	c.warned = true
 	for _, w := range c.session.Warnings() {
-		_, _ = fmt.Fprintf(c.ErrOut, "Warning: %s\n", w)
+		c.printWarning(w)
 	}
 }
 
@@ -186,7 +188,7 @@ func (c *CLI) ExecuteContext(ctx context.Context, args []string) int {
 	// context does not inherit the interrupt, see requestContext) runs to
 	// its end, and Shutdown below waits for it before the store closes.
 	c.work = worktracking.New(nil)
-	c.cancelled, c.warned = false, false
+	c.cancelled = false
 	c.fieldValidation, c.warningsSeen = "", nil
 	stopAfter := context.AfterFunc(ctx, c.work.StopAccepting)
 	defer stopAfter()

@@ -215,3 +215,31 @@ func wantWarnings(t *testing.T, got warnings, want ...string) {
 		t.Errorf("warnings = %q, want %q", got, want)
 	}
 }
+
+// TestObjectSizeLimit holds the 1.5 MiB limit on stored objects: an
+// object just under it is stored, one over it is RequestEntityTooLarge
+// naming the object, on create and on update, and nothing is written.
+func TestObjectSizeLimit(t *testing.T) {
+	ctx := t.Context()
+	c := newFieldClient(t, nil)
+	big := func(name string, n int) *unstructured.Unstructured {
+		return warehouseWith(name, map[string]any{"city": strings.Repeat("x", n)})
+	}
+	near := big("near", 1400*1024)
+	if err := c.Create(ctx, near); err != nil {
+		t.Fatalf("a 1.4 MiB object: %v", err)
+	}
+	err := c.Create(ctx, big("over", 1600*1024))
+	if !apierrors.IsRequestEntityTooLargeError(err) {
+		t.Fatalf("a 1.6 MiB object: %v, want RequestEntityTooLarge", err)
+	}
+	wantMsg(t, err, `Request entity too large: the Warehouse "over" is 1638`)
+	wantMsg(t, err, "bytes encoded, over the limit of 1572864 bytes for an object")
+	grown := big("near", 1600*1024)
+	grown.SetResourceVersion(near.GetResourceVersion())
+	if err := c.Update(ctx, grown); !apierrors.IsRequestEntityTooLargeError(err) {
+		t.Fatalf("Update past the limit: %v", err)
+	}
+	cm := configMapWith("c", map[string]any{"data": map[string]any{"a": strings.Repeat("y", 1600*1024)}})
+	wantMsg(t, c.Create(ctx, cm), `the ConfigMap "c" in namespace "default" is`)
+}

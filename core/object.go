@@ -16,6 +16,7 @@ import (
 
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/codec"
+	"github.com/k1s-dev/k1s/storage"
 )
 
 // Objects move between three forms: the caller's object (typed or
@@ -137,6 +138,17 @@ func encode(w client.Object, gvk schema.GroupVersionKind) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, apierrors.NewBadRequest(fmt.Sprintf("encoding %s %q: %v", gvk.Kind, w.GetName(), err))
+	}
+	if len(data) > storage.MaxValueSize {
+		// Refused here, before the store sees it, in words that name the
+		// object: etcd's own answer, through the API server, is only
+		// "Request entity too large: etcdserver: request is too large".
+		where := ""
+		if ns := w.GetNamespace(); ns != "" {
+			where = fmt.Sprintf(" in namespace %q", ns)
+		}
+		return nil, apierrors.NewRequestEntityTooLargeError(fmt.Sprintf(
+			"the %s %q%s is %d bytes encoded, over the limit of %d bytes for an object", gvk.Kind, w.GetName(), where, len(data), storage.MaxValueSize))
 	}
 	return data, nil
 }

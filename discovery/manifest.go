@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	kjson "sigs.k8s.io/json"
 
 	"github.com/k1s-dev/k1s/codec"
@@ -173,9 +174,21 @@ func (p *parsed) parseSeed(path string, u *unstructured.Unstructured) {
 			t.SelectableFields = append(t.SelectableFields, f.JSONPath)
 		}
 		if len(pt.Schema) > 0 && string(pt.Schema) != "null" {
-			s, err := seedSchema(pt.Schema)
+			s, wrapped, err := seedSchema(pt.Schema)
 			if err != nil {
 				p.warnf("%s: schema: %v; the type is ignored", where, err)
+				continue
+			}
+			path := field.NewPath("spec", "types").Index(i).Child("schema")
+			if wrapped {
+				path = path.Child("openAPIV3Schema")
+			}
+			if errs := checkSchema(s, path); len(errs) > 0 {
+				msgs := make([]string, len(errs))
+				for j, e := range errs {
+					msgs[j] = e.Error()
+				}
+				p.warnf("%s: %s; the type is ignored", where, strings.Join(msgs, "; "))
 				continue
 			}
 			t.Schema = s
@@ -198,21 +211,23 @@ func (p *parsed) parseSeed(path string, u *unstructured.Unstructured) {
 	}
 }
 
-func seedSchema(raw json.RawMessage) (*apiextensionsv1.JSONSchemaProps, error) {
+// seedSchema decodes a seed type's schema: {openAPIV3Schema: ...}
+// (wrapped) or the schema itself.
+func seedSchema(raw json.RawMessage) (s *apiextensionsv1.JSONSchemaProps, wrapped bool, err error) {
 	var wrapper struct {
 		OpenAPIV3Schema *apiextensionsv1.JSONSchemaProps `json:"openAPIV3Schema"`
 	}
 	if err := json.Unmarshal(raw, &wrapper); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if wrapper.OpenAPIV3Schema != nil {
-		return wrapper.OpenAPIV3Schema, nil
+		return wrapper.OpenAPIV3Schema, true, nil
 	}
-	s := &apiextensionsv1.JSONSchemaProps{}
+	s = &apiextensionsv1.JSONSchemaProps{}
 	if err := json.Unmarshal(raw, s); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return s, nil
+	return s, false, nil
 }
 
 func (p *parsed) parseCRD(path string, u *unstructured.Unstructured) {
@@ -255,6 +270,9 @@ func (p *parsed) parseCRD(path string, u *unstructured.Unstructured) {
 	}
 	if want := spec.Names.Plural + "." + spec.Group; len(problems) == 0 && crd.Name != want {
 		problems = append(problems, fmt.Sprintf("metadata.name must be %q (spec.names.plural.spec.group)", want))
+	}
+	for _, e := range checkCRDSchemas(spec.Versions) {
+		problems = append(problems, e.Error())
 	}
 	if len(problems) > 0 {
 		p.warnf("%s: %s; the CRD is ignored", what, strings.Join(problems, "; "))
