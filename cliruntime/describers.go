@@ -75,9 +75,13 @@ func describeNamespace(p prefixWriter, u *unstructured.Unstructured) error {
 			p.write(1, "%v\t%v\t%s\t%v\t%v\n", c.Type, c.Status, c.LastTransitionTime.Format(time.RFC1123Z), c.Reason, c.Message)
 		}
 	}
-	// kubectl goes on with the namespace's ResourceQuotas and LimitRanges
-	// when the server serves them; k1s serves neither, so, as kubectl
-	// against such a server, it prints no such sections.
+	// kubectl goes on with the namespace's ResourceQuotas and LimitRanges.
+	// k1s has neither, so there are none, as a cluster says of a
+	// namespace without them.
+	p.write(0, "\n")
+	p.write(0, "No resource quota.\n")
+	p.write(0, "\n")
+	p.write(0, "No LimitRange resource.\n")
 	return nil
 }
 

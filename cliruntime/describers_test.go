@@ -123,7 +123,11 @@ func TestBuiltinDescribers(t *testing.T) {
 		"Conditions:\n" +
 		"  Type                       Status  LastTransitionTime               Reason               Message\n" +
 		"  ----                       ------  ------------------               ------               -------\n" +
-		"  NamespaceContentRemaining  True    Fri, 02 Jan 2026 03:04:05 +0000  SomeResourcesRemain  Some resources are remaining: configmaps. has 1 resource instances\n"
+		"  NamespaceContentRemaining  True    Fri, 02 Jan 2026 03:04:05 +0000  SomeResourcesRemain  Some resources are remaining: configmaps. has 1 resource instances\n" +
+		"\n" +
+		"No resource quota.\n" +
+		"\n" +
+		"No LimitRange resource.\n"
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Namespace (-want +got):\n%s", diff)
 	}

@@ -54,10 +54,15 @@ func (c *Client) warn(ctx context.Context, text string) {
 type fieldCheck struct {
 	// directive is Strict, Warn or Ignore.
 	directive string
-	// patch is set for patches, whose strict error the API server does
-	// not wrap in "X in version v cannot be handled as a X".
-	patch    bool
-	problems []string
+	// patch is set for patches, whose strict error is the API server's
+	// Invalid on the patch: "The request is invalid: patch: Invalid
+	// value: <patched object>: strict decoding error: ...".
+	patch bool
+	// patchValue is what that error quotes: the patched object's JSON
+	// (JSON and merge patches) or the patch as a Go map (strategic merge
+	// patches), as the API server's patchers quote them.
+	patchValue string
+	problems   []string
 }
 
 // newFieldCheck validates a request's fieldValidation: "" is Warn, as on
@@ -104,7 +109,7 @@ func (f *fieldCheck) strictErr(gvk schema.GroupVersionKind) error {
 	}
 	msg := "strict decoding error: " + strings.Join(f.problems, ", ")
 	if f.patch {
-		return apierrors.NewBadRequest(msg)
+		return apierrors.NewInvalid(schema.GroupKind{}, "", field.ErrorList{field.Invalid(field.NewPath("patch"), f.patchValue, msg)})
 	}
 	return decodeError(gvk, msg)
 }

@@ -99,10 +99,25 @@ func TestFieldValidation(t *testing.T) {
 	upd.SetResourceVersion(stored.GetResourceVersion())
 	err = c.Update(ctx, upd, client.FieldValidationStrict)
 	wantMsg(t, err, `ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "metadata.colour", unknown field "spec"`)
+	// As the API server's patchers: Invalid on the patch, quoting the
+	// patched object (JSON and merge patches) or the patch (strategic).
 	err = c.Patch(ctx, configMapWith("warn", nil), client.RawPatch(types.MergePatchType, []byte(`{"spec":{"bogus":1}}`)), client.FieldValidationStrict)
-	wantMsg(t, err, `strict decoding error: unknown field "spec"`)
-	if !apierrors.IsBadRequest(err) || strings.Contains(err.Error(), "cannot be handled") {
-		t.Errorf("strict patch: %v, want a bare BadRequest", err)
+	wantMsg(t, err, `"" is invalid: patch: Invalid value: "{\"apiVersion\":\"v1\",\"data\":{\"a\":\"b\"},\"kind\":\"ConfigMap\",\"metadata\":{`)
+	wantMsg(t, err, `,\"spec\":{\"bogus\":1}}": strict decoding error: unknown field "spec"`)
+	if !apierrors.IsInvalid(err) || strings.Contains(err.Error(), "cannot be handled") {
+		t.Errorf("strict patch: %v, want Invalid", err)
+	}
+	err = c.Patch(ctx, configMapWith("warn", nil), client.RawPatch(types.StrategicMergePatchType, []byte(`{"spec":{"bogus":1},"data":{"a":"c"}}`)), client.FieldValidationStrict)
+	wantMsg(t, err, `patch: Invalid value: "map[data:map[a:c] spec:map[bogus:1]]": strict decoding error: unknown field "spec"`)
+	secret := obj(map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "s", "namespace": "default"},
+		"stringData": map[string]any{"password": "hunter2"}})
+	if err := c.Create(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	err = c.Patch(ctx, secret, client.RawPatch(types.MergePatchType, []byte(`{"stringData":{"password":"hunter3"},"bogus":1}`)), client.FieldValidationStrict)
+	wantMsg(t, err, `strict decoding error: unknown field "bogus"`)
+	if err == nil || strings.Contains(err.Error(), "hunter") || strings.Contains(err.Error(), "aHVudGVy") {
+		t.Errorf("strict patch of a Secret quotes its values: %v", err)
 	}
 	got = nil
 	if err := c.Patch(ctx, configMapWith("warn", nil), client.RawPatch(types.MergePatchType, []byte(`{"spec":{"bogus":1}}`))); err != nil {

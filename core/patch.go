@@ -111,6 +111,17 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		if err != nil {
 			return nil, unprocessable(gr, name, err)
 		}
+		switch {
+		case gvk == secretGVK:
+			// The API server would quote the patch; a Secret's holds values.
+			fc.patchValue = "<the patched Secret: not shown, it holds secret values>"
+		case pt == types.StrategicMergePatchType:
+			var pm map[string]any
+			_ = jsonUnmarshal(data, &pm) // it applied, so it decodes
+			fc.patchValue = fmt.Sprintf("%+v", pm)
+		default:
+			fc.patchValue = string(patched)
+		}
 		u := &unstructured.Unstructured{}
 		if err := jsonUnmarshal(patched, &u.Object); err != nil {
 			return nil, apierrors.NewBadRequest(fmt.Sprintf("%s %q: the patched object is not a JSON object: %v", gr, name, err))
