@@ -96,10 +96,10 @@ var _ client.Client = (*Client)(nil)
 
 var namespaceGVK = corev1.SchemeGroupVersion.WithKind("Namespace")
 
-// New returns a Client over opts.Storage. It writes nothing: the
-// "default" Namespace is stored by the tenant's first write (see
-// ensureDefaultNamespace). A tenant that is not a DNS-1123 label is an
-// error.
+// New returns a Client over opts.Storage. It reads the store once and
+// writes nothing: the "default" Namespace is stored by the tenant's
+// first write (see ensureDefaultNamespace). A tenant that is not a
+// DNS-1123 label is an error.
 func New(opts Options) (*Client, error) {
 	if opts.Storage == nil {
 		return nil, errors.New("core.New: Options.Storage is required")
@@ -131,12 +131,20 @@ func New(opts Options) (*Client, error) {
 	}
 	if t, err := c.reg.TypeFor(namespaceGVK); err == nil {
 		c.nsType = t
+		// One read, which writes nothing: a store that cannot be read
+		// fails here, and a stored default Namespace needs no look later.
+		switch _, err := c.store.Get(context.Background(), c.key(t, "", metav1NamespaceDefault)); {
+		case err == nil:
+			c.defaultStored.Store(true)
+		case !apierrors.IsNotFound(err):
+			return nil, fmt.Errorf("reading the default namespace: %w", err)
+		}
 	}
 	return c, nil
 }
 
 // The "default" Namespace exists from the first open, as on a cluster,
-// but New writes nothing: a read (`k1s get` under a new tenant) must
+// but New writes nothing (it only reads whether it is stored): a read (`k1s get` under a new tenant) must
 // leave the store as it was. Until the tenant's first write stores it
 // (ensureDefaultNamespace, which every Create, Update and Patch runs
 // once per client), reads present it as stored (defaultNamespace), and
