@@ -189,26 +189,29 @@ func nonNil(b []byte) []byte {
 }
 
 // getForWrite returns the state of key that a conditional write will
-// start from: the one this process last saw if it remembers it, else read
-// on the writer connection, whose page cache is warm after this process's
-// writes.
-func (s *Store) getForWrite(ctx context.Context, key string) (current, error) {
+// start from: the one this process last saw if it remembers it and
+// fromFile is false, else the one in the file, read on the writer
+// connection, whose page cache is warm after this process's writes.
+// cached reports which it is.
+func (s *Store) getForWrite(ctx context.Context, key string, fromFile bool) (c current, cached bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return current{}, err
+		return current{}, false, err
 	}
-	if c, ok := s.recent.get(key); ok {
-		return c, nil
+	if !fromFile {
+		if c, ok := s.recent.get(key); ok {
+			return c, true, nil
+		}
 	}
 	unlock, err := s.writing(ctx)
 	if err != nil {
-		return current{}, err
+		return current{}, false, err
 	}
-	c, err := s.scanCurrent(key)
+	c, err = s.scanCurrent(key)
 	unlock()
 	if err == nil {
 		s.recent.put(c)
 	}
-	return c, err
+	return c, false, err
 }
 
 func (s *Store) scanCurrent(key string) (current, error) {
@@ -226,14 +229,29 @@ func (s *Store) scanCurrent(key string) (current, error) {
 
 // Update reads key, calls fn outside any lock and writes its result if the
 // key has not moved meanwhile, retrying otherwise.
+//
+// The state fn first sees may be the one this process remembers (see
+// recent), which another process may have changed since. As the
+// apiserver's GuaranteedUpdate does with its cached object, a remembered
+// state is never the last word: when fn fails on it (a Conflict because
+// the caller read a newer resourceVersion, or anything else: fn may have
+// decided from stale data) or the write finds the key moved, the state is
+// read again from the file and fn called again. A remembered state thus
+// costs at most one extra call of fn, and every error Update returns was
+// produced on the key's state in the file.
 func (s *Store) Update(ctx context.Context, key string, fn storage.UpdateFunc) (storage.KeyValue, error) {
+	fromFile := false
 	for {
-		cur, err := s.getForWrite(ctx, key)
+		cur, cached, err := s.getForWrite(ctx, key, fromFile)
 		if err != nil {
 			return storage.KeyValue{}, err
 		}
 		value, err := fn(cur.KeyValue)
 		if err != nil {
+			if cached {
+				fromFile = true
+				continue
+			}
 			return storage.KeyValue{}, err
 		}
 		if err := storage.CheckSize(key, value); err != nil {
@@ -243,6 +261,7 @@ func (s *Store) Update(ctx context.Context, key string, fn storage.UpdateFunc) (
 		rev, err := s.single(ctx, "update", key, value, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
 		if errors.Is(err, errStale) {
 			s.recent.drop(key)
+			fromFile = true
 			continue
 		}
 		if err != nil {
@@ -274,21 +293,28 @@ func (s *Store) write(ctx context.Context, fn func(rev int64) error) (int64, err
 }
 
 // Delete removes key once check accepts its current value, retrying like
-// Update when the key moves in between.
+// Update when the key moves in between; like Update, it checks a state
+// this process remembers again on the file's when check refuses it.
 func (s *Store) Delete(ctx context.Context, key string, check storage.Precondition) (storage.KeyValue, error) {
+	fromFile := false
 	for {
-		cur, err := s.getForWrite(ctx, key)
+		cur, cached, err := s.getForWrite(ctx, key, fromFile)
 		if err != nil {
 			return storage.KeyValue{}, err
 		}
 		if check != nil {
 			if err := check(cur.KeyValue); err != nil {
+				if cached {
+					fromFile = true
+					continue
+				}
 				return storage.KeyValue{}, err
 			}
 		}
 		rev, err := s.single(ctx, "delete", key, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
 		s.recent.drop(key)
 		if errors.Is(err, errStale) {
+			fromFile = true
 			continue
 		}
 		if err != nil {
