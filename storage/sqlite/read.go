@@ -36,7 +36,7 @@ func (s *Store) Get(ctx context.Context, key string) (storage.KeyValue, error) {
 			s.wmu.Unlock()
 			return storage.KeyValue{}, s.errClosed()
 		}
-		err = s.ws["get"].QueryRow(key).Scan(&kv.Value, &modID, &kv.CreateRevision)
+		err = s.ws.get.QueryRow(key).Scan(&kv.Value, &modID, &kv.CreateRevision)
 		s.wmu.Unlock()
 	} else {
 		err = s.rget.QueryRow(key).Scan(&kv.Value, &modID, &kv.CreateRevision)

@@ -31,7 +31,7 @@ type Store struct {
 	wmu   sync.Mutex
 	wdb   *sql.DB
 	wconn *sql.Conn
-	ws    map[string]*sql.Stmt // writeSQL, prepared
+	ws    writeStmts
 
 	recent recent // states this process last saw, for Update and Delete
 
@@ -137,8 +137,7 @@ func (s *Store) open() error {
 	}
 	s.rdb.SetMaxOpenConns(s.cfg.readers)
 	s.rdb.SetMaxIdleConns(s.cfg.readers)
-	if s.rget, err = s.rdb.PrepareContext(ctx,
-		writeSQL["get"]); err != nil {
+	if s.rget, err = s.rdb.PrepareContext(ctx, sqlGet); err != nil {
 		return describe(err)
 	}
 	return nil
@@ -196,26 +195,13 @@ func probe(ctx context.Context, c *sql.Conn) error {
 	return nil
 }
 
-// describe adds what SQLite's terse messages mean for a k1s user.
-func describe(err error) error {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "file is not a database"):
-		return fmt.Errorf("the file is not a SQLite database: %w", err)
-	case strings.Contains(msg, "malformed"), strings.Contains(msg, "corrupt"):
-		return fmt.Errorf("the file is damaged (truncated or overwritten): %w", err)
-	}
-	return err
-}
-
 func (s *Store) prepareWrites(ctx context.Context) error {
-	s.ws = make(map[string]*sql.Stmt, len(writeSQL))
-	for name, q := range writeSQL {
-		p, err := s.wconn.PrepareContext(ctx, q)
+	for _, st := range s.ws.all() {
+		p, err := s.wconn.PrepareContext(ctx, st.sql)
 		if err != nil {
-			return fmt.Errorf("preparing %s: %w", name, err)
+			return fmt.Errorf("preparing %s: %w", st.sql, err)
 		}
-		s.ws[name] = p
+		*st.st = p
 	}
 	return nil
 }
@@ -250,8 +236,10 @@ func (s *Store) closeDBs() error {
 	var errs []error
 	// Statements first: SQLite does not close, and so does not checkpoint
 	// the WAL into the file, while a statement is still prepared.
-	for _, st := range s.ws {
-		errs = append(errs, st.Close())
+	for _, st := range s.ws.all() {
+		if *st.st != nil {
+			errs = append(errs, (*st.st).Close())
+		}
 	}
 	if s.rget != nil {
 		errs = append(errs, s.rget.Close())

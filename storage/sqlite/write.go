@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/k1s-dev/k1s/storage"
 )
@@ -28,35 +28,63 @@ const nextID = `((coalesce((SELECT max(id) FROM log), 0) >> 16) + 1) << 16`
 // log bring kv in step (see migrateV2).
 const logCols = `INSERT INTO log (id, key, type, ts, prev_id, create_revision, value) `
 
-// Statements prepared on the writer connection. Each write is one insert
-// into log; the log_check trigger refuses it with errStaleMsg when the key
-// moved (or exists, for a creation).
-var writeSQL = map[string]string{
-	"begin":    "BEGIN IMMEDIATE",
-	"commit":   "COMMIT",
-	"rollback": "ROLLBACK",
-	"maxID":    "SELECT coalesce((SELECT max(id) FROM log), 0)",
+// writeStmts are the statements prepared on the writer connection,
+// named fields rather than a map so that a misspelt name does not
+// compile (kine's generic.Generic does the same). Each write is one
+// insert into log; the log_check trigger refuses it with errStaleMsg when
+// the key moved (or exists, for a creation).
+type writeStmts struct {
+	begin, commit, rollback *sql.Stmt
+	maxID                   *sql.Stmt
+	// get reads a key's value and its kv row; head the kv row alone.
+	get, head *sql.Stmt
+	// Autocommit single-key writes, returning the new row's id.
+	create, update, delete *sql.Stmt
+	// The same inside a Txn, at a log id the caller gives.
+	createAt, updateAt, deleteAt *sql.Stmt
+}
+
+// Statement texts. Write arguments: key, value (not for deletions), Unix
+// milliseconds for time-based retention, then for a change the expected
+// mod_id and the key's creation revision, then, for the "At" forms used
+// inside a transaction, the log id.
+const (
+	sqlMaxID = "SELECT coalesce((SELECT max(id) FROM log), 0)"
 	// CROSS JOIN keeps kv the outer loop: one kv descent, one log seek.
-	"get":  "SELECT l.value, k.mod_id, k.create_revision FROM kv k CROSS JOIN log l ON l.id = k.mod_id WHERE k.key = ?1",
-	"head": "SELECT mod_id, create_revision FROM kv WHERE key = ?1",
-	// Arguments: key, value (not for deletions), Unix milliseconds for
-	// time-based retention, then for a change the expected mod_id and the
-	// key's creation revision, then, for the "At" forms used inside a
-	// transaction, the log id.
-	"create":   logCols + `VALUES (` + nextID + `, ?1, 1, ?3, 0, ` + nextID + ` >> 16, ?2) RETURNING id`,
-	"update":   logCols + `VALUES (` + nextID + `, ?1, 2, ?3, ?4, ?5, ?2) RETURNING id`,
-	"delete":   logCols + `VALUES (` + nextID + `, ?1, 3, ?2, ?3, ?4, NULL) RETURNING id`,
-	"createAt": logCols + `VALUES (?4, ?1, 1, ?3, 0, ?4 >> 16, ?2)`,
-	"updateAt": logCols + `VALUES (?6, ?1, 2, ?3, ?4, ?5, ?2)`,
-	"deleteAt": logCols + `VALUES (?5, ?1, 3, ?2, ?3, ?4, NULL)`,
+	sqlGet      = "SELECT l.value, k.mod_id, k.create_revision FROM kv k CROSS JOIN log l ON l.id = k.mod_id WHERE k.key = ?1"
+	sqlHead     = "SELECT mod_id, create_revision FROM kv WHERE key = ?1"
+	sqlCreate   = logCols + `VALUES (` + nextID + `, ?1, 1, ?3, 0, ` + nextID + ` >> 16, ?2) RETURNING id`
+	sqlUpdate   = logCols + `VALUES (` + nextID + `, ?1, 2, ?3, ?4, ?5, ?2) RETURNING id`
+	sqlDelete   = logCols + `VALUES (` + nextID + `, ?1, 3, ?2, ?3, ?4, NULL) RETURNING id`
+	sqlCreateAt = logCols + `VALUES (?4, ?1, 1, ?3, 0, ?4 >> 16, ?2)`
+	sqlUpdateAt = logCols + `VALUES (?6, ?1, 2, ?3, ?4, ?5, ?2)`
+	sqlDeleteAt = logCols + `VALUES (?5, ?1, 3, ?2, ?3, ?4, NULL)`
+)
+
+// all pairs each statement with its text, for preparing and closing.
+func (w *writeStmts) all() []struct {
+	st  **sql.Stmt
+	sql string
+} {
+	return []struct {
+		st  **sql.Stmt
+		sql string
+	}{
+		{&w.begin, "BEGIN IMMEDIATE"}, {&w.commit, "COMMIT"}, {&w.rollback, "ROLLBACK"},
+		{&w.maxID, sqlMaxID}, {&w.get, sqlGet}, {&w.head, sqlHead},
+		{&w.create, sqlCreate}, {&w.update, sqlUpdate}, {&w.delete, sqlDelete},
+		{&w.createAt, sqlCreateAt}, {&w.updateAt, sqlUpdateAt}, {&w.deleteAt, sqlDeleteAt},
+	}
 }
 
 // errStaleMsg is the message log_check aborts a write with.
 const errStaleMsg = "k1s: precondition failed"
 
-// isStale reports whether err is log_check refusing a write.
+// isStale reports whether err is log_check refusing a write: RAISE(ABORT)
+// in a trigger is SQLITE_CONSTRAINT_TRIGGER, and log_check is the only
+// trigger that raises.
 func isStale(err error) bool {
-	return err != nil && strings.Contains(err.Error(), errStaleMsg)
+	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_TRIGGER
 }
 
 // errStale aborts a write whose key moved since the caller read it; Update
@@ -102,18 +130,18 @@ func (s *Store) tx(ctx context.Context, fn func() error) error {
 		return err
 	}
 	defer unlock()
-	if _, err := s.ws["begin"].ExecContext(ctx); err != nil {
+	if _, err := s.ws.begin.ExecContext(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return s.internal(err)
 	}
 	if err := fn(); err != nil {
-		_, _ = s.ws["rollback"].Exec()
+		_, _ = s.ws.rollback.Exec()
 		return err
 	}
-	if _, err := s.ws["commit"].Exec(); err != nil {
-		_, _ = s.ws["rollback"].Exec()
+	if _, err := s.ws.commit.Exec(); err != nil {
+		_, _ = s.ws.rollback.Exec()
 		return s.internal(err)
 	}
 	return nil
@@ -121,12 +149,12 @@ func (s *Store) tx(ctx context.Context, fn func() error) error {
 
 // single runs one autocommit write statement that returns the new mod_id;
 // errStale means log_check refused it.
-func (s *Store) single(ctx context.Context, stmt string, args ...any) (int64, error) {
+func (s *Store) single(ctx context.Context, stmt *sql.Stmt, args ...any) (int64, error) {
 	unlock, err := s.writing(ctx)
 	if err != nil {
 		return 0, err
 	}
-	id, err := returning(ctx, s.ws[stmt], args)
+	id, err := returning(ctx, stmt, args)
 	unlock()
 	if isStale(err) {
 		return 0, errStale
@@ -170,7 +198,7 @@ func (s *Store) Create(ctx context.Context, key string, value []byte) (int64, er
 		return 0, err
 	}
 	value = nonNil(value)
-	rev, err := s.single(ctx, "create", key, value, time.Now().UnixMilli())
+	rev, err := s.single(ctx, s.ws.create, key, value, time.Now().UnixMilli())
 	if errors.Is(err, errStale) {
 		return 0, storage.NewAlreadyExists(key)
 	}
@@ -216,7 +244,7 @@ func (s *Store) getForWrite(ctx context.Context, key string, fromFile bool) (c c
 
 func (s *Store) scanCurrent(key string) (current, error) {
 	c := current{KeyValue: storage.KeyValue{Key: key}}
-	err := s.ws["get"].QueryRow(key).Scan(&c.Value, &c.modID, &c.CreateRevision)
+	err := s.ws.get.QueryRow(key).Scan(&c.Value, &c.modID, &c.CreateRevision)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, storage.NewNotFound(key)
 	}
@@ -258,7 +286,7 @@ func (s *Store) Update(ctx context.Context, key string, fn storage.UpdateFunc) (
 			return storage.KeyValue{}, err
 		}
 		value = nonNil(value)
-		rev, err := s.single(ctx, "update", key, value, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
+		rev, err := s.single(ctx, s.ws.update, key, value, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
 		if errors.Is(err, errStale) {
 			s.recent.drop(key)
 			fromFile = true
@@ -279,7 +307,7 @@ func (s *Store) write(ctx context.Context, fn func(rev int64) error) (int64, err
 	var rev int64
 	err := s.tx(ctx, func() error {
 		var id int64
-		if err := s.ws["maxID"].QueryRow().Scan(&id); err != nil {
+		if err := s.ws.maxID.QueryRow().Scan(&id); err != nil {
 			return s.internal(err)
 		}
 		rev = id>>opBits + 1
@@ -311,7 +339,7 @@ func (s *Store) Delete(ctx context.Context, key string, check storage.Preconditi
 				return storage.KeyValue{}, err
 			}
 		}
-		rev, err := s.single(ctx, "delete", key, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
+		rev, err := s.single(ctx, s.ws.delete, key, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
 		s.recent.drop(key)
 		if errors.Is(err, errStale) {
 			fromFile = true
@@ -365,10 +393,10 @@ func (s *Store) Txn(ctx context.Context, ops []storage.Op) (int64, error) {
 func (s *Store) txnOp(id int64, op storage.Op) error {
 	ts := time.Now().UnixMilli()
 	if op.Type == storage.OpCreate {
-		return s.execOne(storage.NewAlreadyExists(op.Key), "createAt", op.Key, nonNil(op.Value), ts, id)
+		return s.execOne(storage.NewAlreadyExists(op.Key), s.ws.createAt, op.Key, nonNil(op.Value), ts, id)
 	}
 	var modID, createRev int64
-	err := s.ws["head"].QueryRow(op.Key).Scan(&modID, &createRev)
+	err := s.ws.head.QueryRow(op.Key).Scan(&modID, &createRev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return storage.NewNotFound(op.Key)
 	}
@@ -379,15 +407,15 @@ func (s *Store) txnOp(id int64, op storage.Op) error {
 		return storage.NewConflict(op.Key, op.ExpectedRevision, rev)
 	}
 	if op.Type == storage.OpDelete {
-		return s.execOne(errStale, "deleteAt", op.Key, ts, modID, createRev, id)
+		return s.execOne(errStale, s.ws.deleteAt, op.Key, ts, modID, createRev, id)
 	}
-	return s.execOne(errStale, "updateAt", op.Key, nonNil(op.Value), ts, modID, createRev, id)
+	return s.execOne(errStale, s.ws.updateAt, op.Key, nonNil(op.Value), ts, modID, createRev, id)
 }
 
 // execOne runs a write statement inside a transaction; none is what
 // log_check refusing it means.
-func (s *Store) execOne(none error, stmt string, args ...any) error {
-	_, err := s.ws[stmt].Exec(args...)
+func (s *Store) execOne(none error, stmt *sql.Stmt, args ...any) error {
+	_, err := stmt.Exec(args...)
 	if isStale(err) {
 		return none
 	}
