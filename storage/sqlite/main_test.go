@@ -20,7 +20,18 @@ const (
 	envChild = "K1S_SQLITE_CHILD"
 	envPath  = "K1S_SQLITE_PATH"
 	envArg   = "K1S_SQLITE_ARG"
+	// envCheckpoint, when set, is the children's wal_autocheckpoint.
+	envCheckpoint = "K1S_SQLITE_CHECKPOINT"
 )
+
+// childOptions are the options children open the store with.
+func childOptions() []Option {
+	var opts []Option
+	if n, err := strconv.Atoi(os.Getenv(envCheckpoint)); err == nil {
+		opts = append(opts, func(c *config) { c.walAutocheckpoint = n })
+	}
+	return opts
+}
 
 var childModes = map[string]func(s *Store, arg int) error{
 	"counter": childCounter,
@@ -50,7 +61,7 @@ func runChild(mode string) int {
 		}
 		return 0
 	}
-	s, err := Open(os.Getenv(envPath))
+	s, err := Open(os.Getenv(envPath), childOptions()...)
 	if err == nil {
 		err = childModes[mode](s, arg)
 		if cerr := s.Close(); err == nil {

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -87,6 +86,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 // every connection the pools open.
 func (s *Store) dsn(extra string) string {
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(s.path)
+	if s.cfg.walAutocheckpoint != 0 {
+		extra += fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", s.cfg.walAutocheckpoint)
+	}
 	return fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=synchronous(%s)%s",
 		esc, s.cfg.busyTimeout.Milliseconds(), s.cfg.sync.pragma(), extra)
 }
@@ -147,9 +149,30 @@ func (s *Store) open() error {
 const sqliteMagic = "SQLite format 3\x00"
 
 // checkHeader refuses a non-empty file that does not start like a SQLite
-// database or is shorter than its header says. SQLite itself would take a
-// file cut inside its header for an empty database and write a new one
-// over it.
+// database. SQLite itself would take a file cut inside its header for an
+// empty database and write a new one over it.
+//
+// It checks the 100-byte header's magic string and nothing else, because
+// nothing else in the main file can be judged without SQLite's locks.
+// In WAL mode the main file is not the database: the WAL holds the
+// newer pages, page 1 (the header) among them, and a checkpoint copies
+// them into the file in page order, so page 1 with a larger page count
+// lands before the pages that make the file that long
+// (https://www.sqlite.org/walformat.html, wal.html). A checkpoint that
+// readers hold back (it only copies frames no reader still needs), or
+// one that a SIGKILL or a full disk interrupted, leaves the header's
+// count larger than the file for as long as the WAL holds the rest,
+// which is a healthy state that the next checkpoint completes. Comparing
+// the two from outside therefore raced with every checkpoint and, after
+// an interrupted one, refused a good file for good (issues 17 and 20).
+// SQLite makes the same comparison itself under its read lock, with the
+// size the WAL index says the database has (lockBtree: a header count
+// over the file's pages is SQLITE_CORRUPT), and reading the schema and
+// probe's pages below meets any damage SQLite can see; describe names
+// it. The magic string is safe to read at any time: a checkpoint only
+// ever rewrites page 1 with the same first 16 bytes, and a file SQLite
+// created is never shorter than one page, so a non-empty file shorter
+// than the header was cut or is something else.
 func checkHeader(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -161,21 +184,11 @@ func checkHeader(path string) error {
 		return err
 	}
 	if fi.Size() == 0 {
-		return nil // a new file
+		return nil // a new file, or a store whose first checkpoint is to come
 	}
 	var h [100]byte
 	if n, _ := f.ReadAt(h[:], 0); n < len(h) || string(h[:16]) != sqliteMagic {
 		return fmt.Errorf("the file is not a SQLite database (%d bytes, no SQLite header)", fi.Size())
-	}
-	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
-	if pageSize == 1 {
-		pageSize = 65536
-	}
-	pages := int64(binary.BigEndian.Uint32(h[28:32]))
-	// The page count is valid when the change counter matches
-	// "version-valid-for", as SQLite itself decides.
-	if binary.BigEndian.Uint32(h[24:28]) == binary.BigEndian.Uint32(h[92:96]) && fi.Size() < pages*pageSize {
-		return fmt.Errorf("the file is damaged: it is %d bytes, its header says %d pages of %d bytes (truncated?)", fi.Size(), pages, pageSize)
 	}
 	return nil
 }
