@@ -16,3 +16,11 @@ func RegisterChild(mode string, main func(path string, arg int) error) {
 func Child(t testing.TB, mode, path string, arg int) *exec.Cmd {
 	return child(t, mode, path, arg)
 }
+
+// ChildOptions returns the options children open the store with (a
+// small wal_autocheckpoint when the parent asks for one).
+func ChildOptions() []Option { return childOptions() }
+
+// EnvCheckpoint is the environment variable that sets children's
+// wal_autocheckpoint.
+const EnvCheckpoint = envCheckpoint
