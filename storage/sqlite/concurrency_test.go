@@ -23,6 +23,35 @@ func init() {
 	childModes["churn"] = childChurn
 	childModes["opener"] = childOpener
 	childModes["bigwriter"] = childBigWriter
+	childModes["newfiles"] = childNewFiles
+}
+
+// childNewFiles opens n new stores, path.0 to path.n-1, each for one
+// write and one read, as a one-shot command would; children started
+// together create each file's schema at the same time. It prints "fail
+// ERROR" for each failure and exits 0.
+func childNewFiles(_ *Store, n int) error {
+	ctx := context.Background()
+	for i := range n {
+		err := func() error {
+			s, err := Open(fmt.Sprintf("%s.%d", os.Getenv(envPath), i), childOptions()...)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = s.Close() }()
+			if _, err := s.Create(ctx, fmt.Sprintf("/new/g/r/ns/%d", os.Getpid()), []byte("x")); err != nil {
+				return err
+			}
+			_, err = s.Count(ctx, "/new/")
+			return err
+		}()
+		if err != nil {
+			if _, err := fmt.Println("fail", strings.ReplaceAll(err.Error(), "\n", " ")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // churnValue is what churn children write: large enough that every
@@ -158,6 +187,24 @@ func TestOpenWhileOthersCheckpoint(t *testing.T) {
 		}
 	}
 	checkIntegrity(t, s)
+}
+
+// TestConcurrentNewStores has 6 processes create the same 40 new stores
+// at once: one creates each file's schema while the others wait for it,
+// and none may fail.
+func TestConcurrentNewStores(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "k1s.db")
+	const procs, files = 6, 40
+	lines := runChildren(t, base, nil, map[string][2]int{"newfiles": {procs, files}})
+	if len(lines) > 0 {
+		t.Errorf("%d of %d opens failed; first: %s", len(lines), procs*files, lines[0])
+	}
+	for i := range files {
+		s := openTestAt(t, fmt.Sprintf("%s.%d", base, i))
+		if n, err := s.Count(t.Context(), "/new/"); err != nil || n != procs {
+			t.Errorf("store %d holds %d keys (%v), want %d", i, n, err, procs)
+		}
+	}
 }
 
 // checkIntegrity runs PRAGMA integrity_check on s's file.

@@ -28,18 +28,12 @@ func (s *Store) Get(ctx context.Context, key string) (storage.KeyValue, error) {
 	kv := storage.KeyValue{Key: key}
 	var modID int64
 	var err error
-	// The writer connection's page cache is the warm one: a connection
-	// drops its cache whenever another connection committed, so after our
-	// own writes the readers start cold. Use it when no writer needs it.
-	if s.wmu.TryLock() {
-		if s.closed.Load() {
-			s.wmu.Unlock()
-			return storage.KeyValue{}, s.errClosed()
+	b := s.backoff()
+	for {
+		err = s.getRow(key, &kv, &modID)
+		if !b.again(ctx, err) {
+			break
 		}
-		err = s.ws.get.QueryRow(key).Scan(&kv.Value, &modID, &kv.CreateRevision)
-		s.wmu.Unlock()
-	} else {
-		err = s.rget.QueryRow(key).Scan(&kv.Value, &modID, &kv.CreateRevision)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return storage.KeyValue{}, storage.NewNotFound(key)
@@ -49,6 +43,21 @@ func (s *Store) Get(ctx context.Context, key string) (storage.KeyValue, error) {
 	}
 	kv.Revision = modID >> opBits
 	return kv, nil
+}
+
+// getRow reads key's current row into kv and modID.
+func (s *Store) getRow(key string, kv *storage.KeyValue, modID *int64) error {
+	// The writer connection's page cache is the warm one: a connection
+	// drops its cache whenever another connection committed, so after our
+	// own writes the readers start cold. Use it when no writer needs it.
+	if s.wmu.TryLock() {
+		defer s.wmu.Unlock()
+		if s.closed.Load() {
+			return s.errClosed()
+		}
+		return s.ws.get.QueryRow(key).Scan(&kv.Value, modID, &kv.CreateRevision)
+	}
+	return s.rget.QueryRow(key).Scan(&kv.Value, modID, &kv.CreateRevision)
 }
 
 func (s *Store) readErr(ctx context.Context, err error) error {
@@ -91,7 +100,15 @@ func (s *Store) Count(ctx context.Context, prefix string) (int64, error) {
 	}
 	where, args := keyRange("key", prefix, prefix, 1)
 	var n int64
-	if err := s.rdb.QueryRowContext(ctx, "SELECT count(*) FROM kv WHERE "+where, args...).Scan(&n); err != nil {
+	var err error
+	b := s.backoff()
+	for {
+		err = s.rdb.QueryRowContext(ctx, "SELECT count(*) FROM kv WHERE "+where, args...).Scan(&n)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
+	if err != nil {
 		return 0, s.readErr(ctx, err)
 	}
 	return n, nil
@@ -108,7 +125,14 @@ func (s *Store) revisions(ctx context.Context) (cur, compacted int64, err error)
 	if s.closed.Load() {
 		return 0, 0, s.errClosed()
 	}
-	id, compacted, err := heads(ctx, s.rdb)
+	var id int64
+	b := s.backoff()
+	for {
+		id, compacted, err = heads(ctx, s.rdb)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
 	if err != nil {
 		return 0, 0, s.readErr(ctx, err)
 	}
@@ -164,16 +188,29 @@ func (s *Store) List(ctx context.Context, prefix string, opts storage.ListOption
 		// "\x00" makes the bound exclusive: it is the smallest string after.
 		from, rev = t.After+"\x00", t.Revision
 	}
-	tx, err := s.rdb.BeginTx(ctx, nil)
-	if err != nil {
-		return storage.ListResult{}, s.readErr(ctx, err)
+	var res storage.ListResult
+	var err error
+	b := s.backoff()
+	for {
+		res, err = s.listTx(ctx, prefix, from, rev, opts.Limit)
+		if !b.again(ctx, err) {
+			break
+		}
 	}
-	defer func() { _ = tx.Rollback() }() // a read transaction has nothing to commit
-	res, err := s.list(ctx, tx, prefix, from, rev, opts.Limit)
 	if err != nil {
 		return storage.ListResult{}, s.readErr(ctx, err)
 	}
 	return res, nil
+}
+
+// listTx reads a List in one read transaction.
+func (s *Store) listTx(ctx context.Context, prefix, from string, rev, limit int64) (storage.ListResult, error) {
+	tx, err := s.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return storage.ListResult{}, err
+	}
+	defer func() { _ = tx.Rollback() }() // a read transaction has nothing to commit
+	return s.list(ctx, tx, prefix, from, rev, limit)
 }
 
 // pastState is a key's state at the read revision, when it changed after.

@@ -107,29 +107,17 @@ func (s *Store) open() error {
 	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
 		return describe(err)
 	}
-	// Read before anything writes: a file that is not a database, is
-	// damaged or is not ours must be refused before journal_mode=WAL
-	// rewrites its header.
-	version, err := schemaVersion(ctx, s.wconn, s.path)
+	// Processes opening a file at once queue on its locks; what SQLite's
+	// busy handler does not wait out, backoff does (see transient).
+	b := s.backoff()
+	for {
+		err = s.setUp(ctx)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
 	if err != nil {
 		return describe(err)
-	}
-	if version > 0 {
-		if err := probe(ctx, s.wconn); err != nil {
-			return describe(err)
-		}
-	}
-	var mode string
-	if err := s.wconn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		return describe(err)
-	}
-	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("cannot switch the file to WAL mode (journal_mode is %q)", mode)
-	}
-	if version < len(migrations) {
-		if err := migrate(ctx, s.wconn, s.path); err != nil {
-			return describe(err)
-		}
 	}
 	if err := s.prepareWrites(ctx); err != nil {
 		return describe(err)
@@ -139,8 +127,40 @@ func (s *Store) open() error {
 	}
 	s.rdb.SetMaxOpenConns(s.cfg.readers)
 	s.rdb.SetMaxIdleConns(s.cfg.readers)
-	if s.rget, err = s.rdb.PrepareContext(ctx, sqlGet); err != nil {
-		return describe(err)
+	b = s.backoff()
+	for {
+		s.rget, err = s.rdb.PrepareContext(ctx, sqlGet)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
+	return describe(err)
+}
+
+// setUp checks the file on the writer connection, switches it to WAL
+// and creates or upgrades the schema. Each step can be repeated.
+func (s *Store) setUp(ctx context.Context) error {
+	// Read before anything writes: a file that is not a database, is
+	// damaged or is not ours must be refused before journal_mode=WAL
+	// rewrites its header.
+	version, err := schemaVersion(ctx, s.wconn, s.path)
+	if err != nil {
+		return err
+	}
+	if version > 0 {
+		if err := probe(ctx, s.wconn); err != nil {
+			return err
+		}
+	}
+	var mode string
+	if err := s.wconn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return err
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("cannot switch the file to WAL mode (journal_mode is %q)", mode)
+	}
+	if version < len(migrations) {
+		return migrate(ctx, s.wconn, s.path)
 	}
 	return nil
 }
@@ -210,11 +230,17 @@ func probe(ctx context.Context, c *sql.Conn) error {
 
 func (s *Store) prepareWrites(ctx context.Context) error {
 	for _, st := range s.ws.all() {
-		p, err := s.wconn.PrepareContext(ctx, st.sql)
+		var err error
+		b := s.backoff()
+		for {
+			*st.st, err = s.wconn.PrepareContext(ctx, st.sql)
+			if !b.again(ctx, err) {
+				break
+			}
+		}
 		if err != nil {
 			return fmt.Errorf("preparing %s: %w", st.sql, err)
 		}
-		*st.st = p
 	}
 	return nil
 }

@@ -140,30 +140,51 @@ func (w *watcher) done() bool {
 }
 
 // readLog returns up to limit events for w after w.pos and advances w.pos
-// past every row read, in one snapshot so that compaction cannot remove
-// rows between the check and the read.
+// past every row read.
 func (s *Store) readLog(w *watcher, limit int) ([]storage.Event, error) {
+	var events []storage.Event
+	var err error
+	var pos int64
+	b := s.backoff()
+	for {
+		events, pos, err = s.readLogTx(w.prefix, w.pos, limit)
+		if !b.again(w.ctx, err) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, s.internal(err)
+	}
+	w.pos = pos
+	return events, nil
+}
+
+// readLogTx reads up to limit events under prefix after log id pos and
+// returns the id of the last row it looked at, in one snapshot so that
+// compaction cannot remove rows between the check and the read.
+func (s *Store) readLogTx(prefix string, pos int64, limit int) ([]storage.Event, int64, error) {
 	ctx := context.Background()
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, s.internal(err)
+		return nil, pos, err
 	}
 	defer func() { _ = tx.Rollback() }() // read only
 	maxID, compacted, err := heads(ctx, tx)
 	if err != nil {
-		return nil, s.internal(err)
+		return nil, pos, err
 	}
-	if rev := w.pos >> opBits; rev < compacted {
-		return nil, storage.NewGone(rev, compacted)
+	if rev := pos >> opBits; rev < compacted {
+		return nil, pos, storage.NewGone(rev, compacted)
 	}
-	if maxID <= w.pos {
-		return nil, nil
+	if maxID <= pos {
+		return nil, pos, nil
 	}
-	where, args := keyRange("l.key", w.prefix, w.prefix, 3)
+	where, args := keyRange("l.key", prefix, prefix, 3)
 	var events []storage.Event
+	last := pos
 	err = each(ctx, tx, `SELECT l.id, l.key, l.type, l.value, p.value FROM log l LEFT JOIN log p ON p.id = l.prev_id
 		WHERE l.id > ?1 AND l.id <= ?2 AND `+where+` ORDER BY l.id LIMIT `+strconv.Itoa(limit),
-		append([]any{w.pos, maxID}, args...), func(rows *sql.Rows) error {
+		append([]any{pos, maxID}, args...), func(rows *sql.Rows) error {
 			var id int64
 			var typ int
 			ev := storage.Event{}
@@ -180,16 +201,16 @@ func (s *Store) readLog(w *watcher, limit int) ([]storage.Event, error) {
 				ev.Type, ev.Value = storage.Deleted, ev.PrevValue
 			}
 			events = append(events, ev)
-			w.pos = id
+			last = id
 			return nil
 		})
 	if err != nil {
-		return nil, s.internal(err)
+		return nil, pos, err
 	}
 	if len(events) < limit {
-		w.pos = maxID // nothing else under prefix up to maxID
+		last = maxID // nothing else under prefix up to maxID
 	}
-	return events, nil
+	return events, last, nil
 }
 
 // poll wakes watchers when another process commits: it checks PRAGMA

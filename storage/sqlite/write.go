@@ -130,7 +130,14 @@ func (s *Store) tx(ctx context.Context, fn func() error) error {
 		return err
 	}
 	defer unlock()
-	if _, err := s.ws.begin.ExecContext(ctx); err != nil {
+	b := s.backoff()
+	for {
+		_, err = s.ws.begin.ExecContext(ctx)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -154,7 +161,14 @@ func (s *Store) single(ctx context.Context, stmt *sql.Stmt, args ...any) (int64,
 	if err != nil {
 		return 0, err
 	}
-	id, err := returning(ctx, stmt, args)
+	var id int64
+	b := s.backoff()
+	for {
+		id, err = returning(ctx, stmt, args)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
 	unlock()
 	if isStale(err) {
 		return 0, errStale
