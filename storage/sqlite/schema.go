@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // migrations[i] brings a file from schema version i to i+1 inside one
@@ -136,8 +137,10 @@ func migrateV2(ctx context.Context, c *sql.Conn) error {
 var errNewerSchema = errors.New("schema version is newer than this k1s supports")
 
 // schemaVersion reads the file's schema version (0 for an empty file) and
-// refuses files this k1s cannot use. It only reads, so a refused file is
-// left as it was.
+// refuses files this k1s cannot use: another application's database, a
+// version that is not a number or below 1 (no k1s writes one), or one
+// newer than this k1s knows. It only reads, so a refused file is left as
+// it was.
 func schemaVersion(ctx context.Context, c *sql.Conn, path string) (int, error) {
 	var tables, hasMeta int
 	if err := c.QueryRowContext(ctx,
@@ -150,9 +153,24 @@ func schemaVersion(ctx context.Context, c *sql.Conn, path string) (int, error) {
 	if hasMeta == 0 {
 		return 0, errors.New("the file is a SQLite database but not a k1s store (it has no meta table)")
 	}
-	var version int
-	if err := c.QueryRowContext(ctx, `SELECT schema_version FROM meta WHERE id = 1`).Scan(&version); err != nil {
+	// Read it as text, so that whatever is there can be named.
+	var raw sql.NullString
+	err := c.QueryRowContext(ctx, `SELECT CAST(schema_version AS TEXT) FROM meta WHERE id = 1`).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !raw.Valid) {
+		return 0, fmt.Errorf("the file %s has a meta table but no schema version in it: it was not written by k1s, or was edited", path)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("reading the schema version: %w", err)
+	}
+	version, err := strconv.Atoi(raw.String)
+	if err != nil {
+		return 0, fmt.Errorf("the file %s has schema version %q, which is not a number: it was not written by k1s, or was edited", path, raw.String)
+	}
+	// Version 0 exists only inside the transaction that creates the
+	// schema (migrateV1 writes it and migrate replaces it before the
+	// commit), so no other process ever sees it.
+	if version < 1 {
+		return 0, fmt.Errorf("the file %s has schema version %d, which no k1s writes (versions start at 1): it was not written by k1s, or was edited", path, version)
 	}
 	if version > len(migrations) {
 		return 0, fmt.Errorf("%w: the file %s has schema version %d, this k1s knows versions up to %d; upgrade k1s to open it",
