@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/k1s-dev/k1s/storage"
@@ -22,6 +23,8 @@ type session struct {
 	cmd *exec.Cmd
 	in  io.WriteCloser
 	out *bufio.Scanner
+	// closed makes close idempotent: a test may close before cleanup.
+	closed sync.Once
 }
 
 // startSession starts mode, which must serve commands with serveSession.
@@ -72,10 +75,12 @@ func (s *session) try(command string) (string, error) {
 }
 
 func (s *session) close() {
-	_ = s.in.Close()
-	if err := s.cmd.Wait(); err != nil {
-		s.t.Errorf("session child: %v", err)
-	}
+	s.closed.Do(func() {
+		_ = s.in.Close()
+		if err := s.cmd.Wait(); err != nil {
+			s.t.Errorf("session child: %v", err)
+		}
+	})
 }
 
 // serveSession runs handle on each line of stdin and prints its answer.

@@ -2,8 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"modernc.org/sqlite"
@@ -28,15 +31,75 @@ func primaryCode(err error) int {
 	return sqliteCode(err) & 0xff
 }
 
-// describe adds what SQLite's terse messages mean for a k1s user.
-func describe(err error) error {
-	switch primaryCode(err) {
+// describe adds what SQLite's terse messages mean for a k1s user of the
+// store at path, and what to do about it: SQLite says "attempt to write a
+// readonly database" when the directory is read-only and "disk I/O error"
+// when the WAL was deleted.
+func describe(path string, err error) error {
+	dir := filepath.Dir(path)
+	switch code := sqliteCode(err); code & 0xff {
 	case sqlite3.SQLITE_NOTADB:
 		return fmt.Errorf("the file is not a SQLite database: %w", err)
 	case sqlite3.SQLITE_CORRUPT:
 		return fmt.Errorf("the file is damaged (truncated or overwritten): %w", err)
+	case sqlite3.SQLITE_FULL:
+		return diskFull(path, err)
+	case sqlite3.SQLITE_READONLY:
+		if code == sqlite3.SQLITE_READONLY_DIRECTORY {
+			return fmt.Errorf("the directory %s is read-only: SQLite must create %s-wal and %s-shm beside the file to use it, even to read it; make the directory writable: %w",
+				dir, filepath.Base(path), filepath.Base(path), err)
+		}
+		return fmt.Errorf("the file, or its -wal or -shm file, cannot be written: %w", err)
+	case sqlite3.SQLITE_IOERR:
+		if frames, ok := walMissing(path); ok {
+			return fmt.Errorf("the WAL file %s-wal was deleted or cut while a process had the store open "+
+				"(the index in %s-shm still counts %d frames in it): the changes it held that were not yet copied into the file "+
+				"live on only in the processes that still have the store open; stop them (the last one to close writes them into the file), "+
+				"then the store opens again; a process that was killed has lost them: %w", path, path, frames, err)
+		}
+		if lowOnSpace(dir) {
+			return diskFull(path, err)
+		}
+		if limit, ok := fileSizeLimit(); ok && code == sqlite3.SQLITE_IOERR_WRITE {
+			return fmt.Errorf("writing the file or its -wal file failed, and this process may not write files larger than %d bytes (ulimit -f): %w", limit, err)
+		}
 	}
 	return err
+}
+
+func diskFull(path string, err error) error {
+	return fmt.Errorf("the disk is full: SQLite could not write %s or its -wal or -shm file; free space in %s and try again: %w",
+		path, filepath.Dir(path), err)
+}
+
+// walMissing reports whether the WAL index (the -shm file) counts frames
+// that the WAL file beside it does not hold: the WAL was deleted or cut
+// behind SQLite's back. The index header is the one described in
+// https://www.sqlite.org/walformat.html (page size at byte 14, the number
+// of valid frames at byte 16, in the machine's byte order).
+func walMissing(path string) (frames uint32, missing bool) {
+	shm, err := os.Open(path + "-shm")
+	if err != nil {
+		return 0, false
+	}
+	defer func() { _ = shm.Close() }()
+	var h [48]byte
+	if n, _ := shm.ReadAt(h[:], 0); n < len(h) || h[12] == 0 { // isInit
+		return 0, false
+	}
+	pageSize := int64(binary.NativeEndian.Uint16(h[14:16]))
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	frames = binary.NativeEndian.Uint32(h[16:20])
+	if frames == 0 {
+		return 0, false
+	}
+	var size int64
+	if fi, err := os.Stat(path + "-wal"); err == nil {
+		size = fi.Size()
+	}
+	return frames, size < 32+int64(frames)*(24+pageSize)
 }
 
 // transient reports whether err is SQLite saying "not now" rather than

@@ -39,6 +39,12 @@ type Store struct {
 
 	closed atomic.Bool
 
+	// file is the store's file as opened; lost is set, by the poller,
+	// once the path no longer names it (removed, or another file moved
+	// over it), and ends every watch.
+	file os.FileInfo
+	lost atomic.Pointer[error]
+
 	// nmu guards notify, closed and replaced whenever the log may have
 	// grown, and the poller state.
 	nmu      sync.Mutex
@@ -79,6 +85,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 		_ = s.closeDBs() // the open error says more
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
+	if s.file, err = os.Stat(abs); err != nil {
+		_ = s.closeDBs()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -105,7 +115,7 @@ func (s *Store) open() error {
 	s.wdb.SetMaxOpenConns(1)
 	s.wdb.SetMaxIdleConns(1)
 	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
-		return describe(err)
+		return describe(s.path, err)
 	}
 	// Processes opening a file at once queue on its locks; what SQLite's
 	// busy handler does not wait out, backoff does (see transient).
@@ -117,10 +127,10 @@ func (s *Store) open() error {
 		}
 	}
 	if err != nil {
-		return describe(err)
+		return describe(s.path, err)
 	}
 	if err := s.prepareWrites(ctx); err != nil {
-		return describe(err)
+		return describe(s.path, err)
 	}
 	if s.rdb, err = sql.Open("sqlite", s.dsn("&_pragma=query_only(1)")); err != nil {
 		return err
@@ -134,7 +144,7 @@ func (s *Store) open() error {
 			break
 		}
 	}
-	return describe(err)
+	return describe(s.path, err)
 }
 
 // setUp checks the file on the writer connection, switches it to WAL
@@ -313,5 +323,5 @@ func (s *Store) internal(err error) error {
 	if errors.As(err, &st) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return apierrors.NewInternalError(fmt.Errorf("sqlite store %s: %w", s.path, describe(err)))
+	return apierrors.NewInternalError(fmt.Errorf("sqlite store %s: %w", s.path, describe(s.path, err)))
 }

@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/k1s-dev/k1s/storage"
 )
@@ -52,6 +56,9 @@ func (w *watcher) Stop() { w.once.Do(func() { close(w.stop) }) }
 // Watch delivers every change under prefix after fromRevision, made by this
 // process or any other process using the file.
 func (s *Store) Watch(ctx context.Context, prefix string, fromRevision int64) (storage.Watcher, error) {
+	if lost := s.lost.Load(); lost != nil {
+		return nil, *lost
+	}
 	cur, compacted, err := s.revisions(ctx)
 	if err != nil {
 		return nil, err
@@ -88,6 +95,17 @@ func (w *watcher) run() {
 	for {
 		wake := w.s.wakeup()
 		events, err := w.s.readLog(w, watchBatch)
+		if lost := w.s.lost.Load(); lost != nil && len(events) == 0 {
+			// Deliver what the file held, then say why nothing follows.
+			err = *lost
+		} else if err != nil && !apierrors.IsResourceExpired(err) {
+			// SQLite may meet the file's removal before the poller does
+			// (SQLITE_IOERR_FSTAT): name the cause rather than the symptom.
+			if lerr := w.s.checkFile(); lerr != nil {
+				w.s.lost.Store(&lerr)
+				err = lerr
+			}
+		}
 		if err != nil {
 			if w.done() {
 				return
@@ -216,7 +234,10 @@ func (s *Store) readLogTx(prefix string, pos int64, limit int) ([]storage.Event,
 // poll wakes watchers when another process commits: it checks PRAGMA
 // data_version, which changes when any other connection commits, every
 // poll interval, and at once when fsnotify reports a write to the file or
-// its WAL. Without fsnotify it still works, at the poll interval.
+// its WAL. Without fsnotify it still works, at the poll interval. It also
+// checks, each time, that the path still names the file the store
+// opened: a watcher on a file that was removed or replaced would never
+// see another write, so it ends every watch with an Error event instead.
 func (s *Store) poll(stop, done chan struct{}) {
 	defer close(done)
 	ctx := context.Background()
@@ -251,6 +272,11 @@ func (s *Store) poll(stop, done chan struct{}) {
 			// tick; the ticker keeps watchers going whatever the error.
 			_ = err
 		}
+		if err := s.checkFile(); err != nil {
+			s.lost.Store(&err)
+			s.broadcast()
+			return
+		}
 		var v int64
 		if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
 			if errors.Is(err, sql.ErrConnDone) {
@@ -263,4 +289,22 @@ func (s *Store) poll(stop, done chan struct{}) {
 			s.broadcast()
 		}
 	}
+}
+
+// checkFile reports, as a 503 naming the path, that the store's path no
+// longer names the file the store opened. The store keeps reading and
+// writing the file it has open, which no other process will ever open
+// again.
+func (s *Store) checkFile() error {
+	fi, err := os.Stat(s.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return apierrors.NewServiceUnavailable(fmt.Sprintf(
+			"the store file %s was removed while this process was watching it: no later change can be seen; open the store again", s.path))
+	case err == nil && !os.SameFile(fi, s.file):
+		return apierrors.NewServiceUnavailable(fmt.Sprintf(
+			"the store file %s was replaced (another file was moved over it) while this process was watching it: changes to the new file are not seen here; open the store again", s.path))
+	}
+	// Another failure to stat (a permission change, say) proves nothing.
+	return nil
 }
