@@ -15,6 +15,7 @@ import (
 var migrations = []func(ctx context.Context, c *sql.Conn) error{
 	migrateV1,
 	migrateV2,
+	migrateV3,
 }
 
 // migrateV1 creates the first schema in an empty file.
@@ -130,6 +131,47 @@ func migrateV2(ctx context.Context, c *sql.Conn) error {
 		}
 	}
 	return nil
+}
+
+// migrateV3 adds log.sum, the checksum of each row's key and value
+// (valueSum; see checksum.go), and computes it for the rows already
+// there, a batch at a time (SQLite has no CRC-32C of its own).
+func migrateV3(ctx context.Context, c *sql.Conn) error {
+	if _, err := c.ExecContext(ctx, `ALTER TABLE log ADD COLUMN sum INTEGER`); err != nil {
+		return err
+	}
+	set, err := c.PrepareContext(ctx, `UPDATE log SET sum = ?2 WHERE id = ?1`)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = set.Close() }()
+	type row struct {
+		id  int64
+		sum int64
+	}
+	for after := int64(-1); ; {
+		var batch []row
+		err := each(ctx, c, `SELECT id, key, value FROM log WHERE id > ?1 ORDER BY id LIMIT 1000`, []any{after},
+			func(rows *sql.Rows) error {
+				var id int64
+				var key string
+				var value []byte
+				if err := rows.Scan(&id, &key, &value); err != nil {
+					return err
+				}
+				batch = append(batch, row{id, valueSum(key, value)})
+				return nil
+			})
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		for _, r := range batch {
+			if _, err := set.ExecContext(ctx, r.id, r.sum); err != nil {
+				return err
+			}
+		}
+		after = batch[len(batch)-1].id
+	}
 }
 
 // errNewerSchema is wrapped by the error Open returns for a file written by

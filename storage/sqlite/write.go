@@ -26,7 +26,7 @@ const nextID = `((coalesce((SELECT max(id) FROM log), 0) >> 16) + 1) << 16`
 
 // logCols are the columns every write inserts into log; the triggers on
 // log bring kv in step (see migrateV2).
-const logCols = `INSERT INTO log (id, key, type, ts, prev_id, create_revision, value) `
+const logCols = `INSERT INTO log (id, key, type, ts, prev_id, create_revision, value, sum) `
 
 // writeStmts are the statements prepared on the writer connection,
 // named fields rather than a map so that a misspelt name does not
@@ -47,18 +47,21 @@ type writeStmts struct {
 // Statement texts. Write arguments: key, value (not for deletions), Unix
 // milliseconds for time-based retention, then for a change the expected
 // mod_id and the key's creation revision, then, for the "At" forms used
-// inside a transaction, the log id.
+// inside a transaction, the log id, and last the row's checksum
+// (valueSum).
 const (
 	sqlMaxID = "SELECT coalesce((SELECT max(id) FROM log), 0)"
 	// CROSS JOIN keeps kv the outer loop: one kv descent, one log seek.
-	sqlGet      = "SELECT l.value, k.mod_id, k.create_revision FROM kv k CROSS JOIN log l ON l.id = k.mod_id WHERE k.key = ?1"
+	// LEFT JOIN keeps kv the outer loop too (one kv descent, one log
+	// seek), and shows a missing log row (l.key NULL) as damage.
+	sqlGet      = "SELECT l.value, k.mod_id, k.create_revision, l.key, l.sum FROM kv k LEFT JOIN log l ON l.id = k.mod_id WHERE k.key = ?1"
 	sqlHead     = "SELECT mod_id, create_revision FROM kv WHERE key = ?1"
-	sqlCreate   = logCols + `VALUES (` + nextID + `, ?1, 1, ?3, 0, ` + nextID + ` >> 16, ?2) RETURNING id`
-	sqlUpdate   = logCols + `VALUES (` + nextID + `, ?1, 2, ?3, ?4, ?5, ?2) RETURNING id`
-	sqlDelete   = logCols + `VALUES (` + nextID + `, ?1, 3, ?2, ?3, ?4, NULL) RETURNING id`
-	sqlCreateAt = logCols + `VALUES (?4, ?1, 1, ?3, 0, ?4 >> 16, ?2)`
-	sqlUpdateAt = logCols + `VALUES (?6, ?1, 2, ?3, ?4, ?5, ?2)`
-	sqlDeleteAt = logCols + `VALUES (?5, ?1, 3, ?2, ?3, ?4, NULL)`
+	sqlCreate   = logCols + `VALUES (` + nextID + `, ?1, 1, ?3, 0, ` + nextID + ` >> 16, ?2, ?4) RETURNING id`
+	sqlUpdate   = logCols + `VALUES (` + nextID + `, ?1, 2, ?3, ?4, ?5, ?2, ?6) RETURNING id`
+	sqlDelete   = logCols + `VALUES (` + nextID + `, ?1, 3, ?2, ?3, ?4, NULL, ?5) RETURNING id`
+	sqlCreateAt = logCols + `VALUES (?4, ?1, 1, ?3, 0, ?4 >> 16, ?2, ?5)`
+	sqlUpdateAt = logCols + `VALUES (?6, ?1, 2, ?3, ?4, ?5, ?2, ?7)`
+	sqlDeleteAt = logCols + `VALUES (?5, ?1, 3, ?2, ?3, ?4, NULL, ?6)`
 )
 
 // all pairs each statement with its text, for preparing and closing.
@@ -212,7 +215,7 @@ func (s *Store) Create(ctx context.Context, key string, value []byte) (int64, er
 		return 0, err
 	}
 	value = nonNil(value)
-	rev, err := s.single(ctx, s.ws.create, key, value, time.Now().UnixMilli())
+	rev, err := s.single(ctx, s.ws.create, key, value, time.Now().UnixMilli(), valueSum(key, value))
 	if errors.Is(err, errStale) {
 		return 0, storage.NewAlreadyExists(key)
 	}
@@ -258,7 +261,7 @@ func (s *Store) getForWrite(ctx context.Context, key string, fromFile bool) (c c
 
 func (s *Store) scanCurrent(key string) (current, error) {
 	c := current{KeyValue: storage.KeyValue{Key: key}}
-	err := s.ws.get.QueryRow(key).Scan(&c.Value, &c.modID, &c.CreateRevision)
+	err := scanGet(s.ws.get, &c.KeyValue, &c.modID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, storage.NewNotFound(key)
 	}
@@ -300,7 +303,7 @@ func (s *Store) Update(ctx context.Context, key string, fn storage.UpdateFunc) (
 			return storage.KeyValue{}, err
 		}
 		value = nonNil(value)
-		rev, err := s.single(ctx, s.ws.update, key, value, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
+		rev, err := s.single(ctx, s.ws.update, key, value, time.Now().UnixMilli(), cur.modID, cur.CreateRevision, valueSum(key, value))
 		if errors.Is(err, errStale) {
 			s.recent.drop(key)
 			fromFile = true
@@ -353,7 +356,7 @@ func (s *Store) Delete(ctx context.Context, key string, check storage.Preconditi
 				return storage.KeyValue{}, err
 			}
 		}
-		rev, err := s.single(ctx, s.ws.delete, key, time.Now().UnixMilli(), cur.modID, cur.CreateRevision)
+		rev, err := s.single(ctx, s.ws.delete, key, time.Now().UnixMilli(), cur.modID, cur.CreateRevision, valueSum(key, nil))
 		s.recent.drop(key)
 		if errors.Is(err, errStale) {
 			fromFile = true
@@ -407,7 +410,7 @@ func (s *Store) Txn(ctx context.Context, ops []storage.Op) (int64, error) {
 func (s *Store) txnOp(id int64, op storage.Op) error {
 	ts := time.Now().UnixMilli()
 	if op.Type == storage.OpCreate {
-		return s.execOne(storage.NewAlreadyExists(op.Key), s.ws.createAt, op.Key, nonNil(op.Value), ts, id)
+		return s.execOne(storage.NewAlreadyExists(op.Key), s.ws.createAt, op.Key, nonNil(op.Value), ts, id, valueSum(op.Key, op.Value))
 	}
 	var modID, createRev int64
 	err := s.ws.head.QueryRow(op.Key).Scan(&modID, &createRev)
@@ -421,9 +424,9 @@ func (s *Store) txnOp(id int64, op storage.Op) error {
 		return storage.NewConflict(op.Key, op.ExpectedRevision, rev)
 	}
 	if op.Type == storage.OpDelete {
-		return s.execOne(errStale, s.ws.deleteAt, op.Key, ts, modID, createRev, id)
+		return s.execOne(errStale, s.ws.deleteAt, op.Key, ts, modID, createRev, id, valueSum(op.Key, nil))
 	}
-	return s.execOne(errStale, s.ws.updateAt, op.Key, nonNil(op.Value), ts, modID, createRev, id)
+	return s.execOne(errStale, s.ws.updateAt, op.Key, nonNil(op.Value), ts, modID, createRev, id, valueSum(op.Key, op.Value))
 }
 
 // execOne runs a write statement inside a transaction; none is what
