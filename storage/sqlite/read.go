@@ -62,12 +62,11 @@ func (s *Store) getRow(key string, kv *storage.KeyValue, modID *int64) error {
 
 // scanGet runs get (sqlGet) for kv.Key and checks the row it reads.
 func scanGet(get *sql.Stmt, kv *storage.KeyValue, modID *int64) error {
-	var rowKey sql.NullString
-	var sum sql.NullInt64
-	if err := get.QueryRow(kv.Key).Scan(&kv.Value, modID, &kv.CreateRevision, &rowKey, &sum); err != nil {
+	var chk int64
+	if err := get.QueryRow(kv.Key).Scan(&kv.Value, modID, &kv.CreateRevision, &chk); err != nil {
 		return err
 	}
-	return checkRow(kv.Key, rowKey, kv.Value, sum, *modID>>opBits)
+	return checkRow(kv.Key, chk, kv.Value, *modID>>opBits)
 }
 
 func (s *Store) readErr(ctx context.Context, err error) error {
@@ -251,24 +250,22 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	past := map[string]*pastState{}
 	if rev < cur {
 		where, args := keyRange("l.key", from, prefix, 2)
-		err := each(ctx, tx, `SELECT l.key, l.type, p.value, l.prev_id, l.create_revision, p.key, p.sum
+		err := each(ctx, tx, `SELECT l.key, l.type, p.value, l.prev_id, l.create_revision, `+rowCheck("p", "l.key")+`
 			FROM log l LEFT JOIN log p ON p.id = l.prev_id
 			WHERE l.id > ?1 AND `+where+` ORDER BY l.id`,
 			append([]any{rev<<opBits | opMask}, args...), func(rows *sql.Rows) error {
 				var key string
 				var typ int
 				var prev []byte
-				var prevID, createRev int64
-				var prevKey sql.NullString
-				var prevSum sql.NullInt64
-				if err := rows.Scan(&key, &typ, &prev, &prevID, &createRev, &prevKey, &prevSum); err != nil {
+				var prevID, createRev, chk int64
+				if err := rows.Scan(&key, &typ, &prev, &prevID, &createRev, &chk); err != nil {
 					return err
 				}
 				p, ok := past[key]
 				if !ok {
 					p = &pastState{existed: typ != logAdded}
 					if p.existed {
-						if err := checkRow(key, prevKey, prev, prevSum, prevID>>opBits); err != nil {
+						if err := checkRow(key, chk, prev, prevID>>opBits); err != nil {
 							return err
 						}
 						p.kv = storage.KeyValue{Key: key, Value: nonNil(prev), Revision: prevID >> opBits, CreateRevision: createRev}
@@ -293,7 +290,7 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	// Current rows, skipping those changed after rev; enough of them to
 	// fill the page even if every changed key is skipped.
 	where, args := keyRange("k.key", from, prefix, 1)
-	q := `SELECT k.key, l.value, k.mod_id, k.create_revision, l.key, l.sum FROM kv k LEFT JOIN log l ON l.id = k.mod_id
+	q := `SELECT k.key, l.value, k.mod_id, k.create_revision, ` + getCheck + ` FROM kv k LEFT JOIN log l ON l.id = k.mod_id
 		WHERE ` + where + ` ORDER BY k.key`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit+1+int64(len(past)))
@@ -305,17 +302,15 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 			return errDone
 		}
 		var kv storage.KeyValue
-		var modID int64
-		var rowKey sql.NullString
-		var sum sql.NullInt64
-		if err := rows.Scan(&kv.Key, &kv.Value, &modID, &kv.CreateRevision, &rowKey, &sum); err != nil {
+		var modID, chk int64
+		if err := rows.Scan(&kv.Key, &kv.Value, &modID, &kv.CreateRevision, &chk); err != nil {
 			return err
 		}
 		kv.Revision = modID >> opBits
 		if _, changed := past[kv.Key]; changed {
 			return nil
 		}
-		if err := checkRow(kv.Key, rowKey, kv.Value, sum, kv.Revision); err != nil {
+		if err := checkRow(kv.Key, chk, kv.Value, kv.Revision); err != nil {
 			return err
 		}
 		for len(older) > 0 && older[0].Key < kv.Key && !full() {

@@ -200,23 +200,22 @@ func (s *Store) readLogTx(prefix string, pos int64, limit int) ([]storage.Event,
 	where, args := keyRange("l.key", prefix, prefix, 3)
 	var events []storage.Event
 	last := pos
-	err = each(ctx, tx, `SELECT l.id, l.key, l.type, l.value, l.sum, p.value, p.key, p.sum, l.prev_id FROM log l LEFT JOIN log p ON p.id = l.prev_id
+	err = each(ctx, tx, `SELECT l.id, l.key, l.type, l.value, coalesce(l.sum, -3), p.value, `+rowCheck("p", "l.key")+`, l.prev_id
+		FROM log l LEFT JOIN log p ON p.id = l.prev_id
 		WHERE l.id > ?1 AND l.id <= ?2 AND `+where+` ORDER BY l.id LIMIT `+strconv.Itoa(limit),
 		append([]any{pos, maxID}, args...), func(rows *sql.Rows) error {
-			var id, prevID int64
+			var id, prevID, sum, prevChk int64
 			var typ int
-			var sum, prevSum sql.NullInt64
-			var prevKey sql.NullString
 			ev := storage.Event{}
-			if err := rows.Scan(&id, &ev.Key, &typ, &ev.Value, &sum, &ev.PrevValue, &prevKey, &prevSum, &prevID); err != nil {
+			if err := rows.Scan(&id, &ev.Key, &typ, &ev.Value, &sum, &ev.PrevValue, &prevChk, &prevID); err != nil {
 				return err
 			}
 			ev.Revision = id >> opBits
-			if err := checkRow(ev.Key, sql.NullString{String: ev.Key, Valid: true}, ev.Value, sum, ev.Revision); err != nil {
+			if err := checkRow(ev.Key, sum, ev.Value, ev.Revision); err != nil {
 				return err
 			}
 			if typ != logAdded {
-				if err := checkRow(ev.Key, prevKey, ev.PrevValue, prevSum, prevID>>opBits); err != nil {
+				if err := checkRow(ev.Key, prevChk, ev.PrevValue, prevID>>opBits); err != nil {
 					return err
 				}
 			}

@@ -50,11 +50,7 @@ type writeStmts struct {
 // inside a transaction, the log id, and last the row's checksum
 // (valueSum).
 const (
-	sqlMaxID = "SELECT coalesce((SELECT max(id) FROM log), 0)"
-	// CROSS JOIN keeps kv the outer loop: one kv descent, one log seek.
-	// LEFT JOIN keeps kv the outer loop too (one kv descent, one log
-	// seek), and shows a missing log row (l.key NULL) as damage.
-	sqlGet      = "SELECT l.value, k.mod_id, k.create_revision, l.key, l.sum FROM kv k LEFT JOIN log l ON l.id = k.mod_id WHERE k.key = ?1"
+	sqlMaxID    = "SELECT coalesce((SELECT max(id) FROM log), 0)"
 	sqlHead     = "SELECT mod_id, create_revision FROM kv WHERE key = ?1"
 	sqlCreate   = logCols + `VALUES (` + nextID + `, ?1, 1, ?3, 0, ` + nextID + ` >> 16, ?2, ?4) RETURNING id`
 	sqlUpdate   = logCols + `VALUES (` + nextID + `, ?1, 2, ?3, ?4, ?5, ?2, ?6) RETURNING id`
@@ -63,6 +59,14 @@ const (
 	sqlUpdateAt = logCols + `VALUES (?6, ?1, 2, ?3, ?4, ?5, ?2, ?7)`
 	sqlDeleteAt = logCols + `VALUES (?5, ?1, 3, ?2, ?3, ?4, NULL, ?6)`
 )
+
+// getCheck checks the log row that kv row k points at, l.
+var getCheck = rowCheck("l", "k.key")
+
+// sqlGet reads a key's value. LEFT JOIN keeps kv the outer loop, as
+// CROSS JOIN did (one kv descent, one log seek), and shows a missing log
+// row as damage (see rowCheck).
+var sqlGet = "SELECT l.value, k.mod_id, k.create_revision, " + getCheck + " FROM kv k LEFT JOIN log l ON l.id = k.mod_id WHERE k.key = ?1"
 
 // all pairs each statement with its text, for preparing and closing.
 func (w *writeStmts) all() []struct {
