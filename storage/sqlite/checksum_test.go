@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
@@ -306,5 +307,83 @@ func TestDamagedRows(t *testing.T) {
 	}
 	if _, err := s.Update(ctx, "/d/b", func(storage.KeyValue) ([]byte, error) { return []byte("x"), nil }); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("Update from a damaged row: %v, want the damage reported", err)
+	}
+}
+
+// TestWritesRefuseDamagedFile overwrites one whole page in the middle of
+// a store's file, as a bad sector or a bad copy does: reads of the
+// objects on it fail, and so must every write, naming the file, although
+// the page a write touches is intact; reads elsewhere still work.
+func TestWritesRefuseDamagedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k1s.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 300 {
+		if _, err := s.Create(t.Context(), fmt.Sprintf("/f/g/r/ns/o%03d", i), flipValue(i, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	damaged := copyOf(t, path, func(b []byte) {
+		page := bytes.Index(b, flipValue(150, 0)) / 4096 * 4096
+		copy(b[page:page+4096], bytes.Repeat([]byte{0x5a}, 4096))
+	})
+	d, err := Open(damaged)
+	if err != nil {
+		t.Fatalf("Open: %v (the damage is where Open does not look)", err)
+	}
+	defer func() { _ = d.Close() }()
+	ctx := t.Context()
+	if _, err := d.Get(ctx, "/f/g/r/ns/o150"); err == nil {
+		t.Fatal("Get of an object on the damaged page succeeded")
+	}
+	if kv, err := d.Get(ctx, "/f/g/r/ns/o299"); err != nil || !bytes.Equal(kv.Value, flipValue(299, 0)) {
+		t.Fatalf("Get of an object elsewhere: %v", err)
+	}
+	rev, err := d.CurrentRevision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes := map[string]func() error{
+		"Create": func() error { _, err := d.Create(ctx, "/f/g/r/ns/new", []byte("x")); return err },
+		"Update": func() error {
+			_, err := d.Update(ctx, "/f/g/r/ns/o299", func(storage.KeyValue) ([]byte, error) { return []byte("x"), nil })
+			return err
+		},
+		"Delete": func() error { _, err := d.Delete(ctx, "/f/g/r/ns/o299", nil); return err },
+		"Txn": func() error {
+			_, err := d.Txn(ctx, []storage.Op{{Type: storage.OpCreate, Key: "/f/g/r/ns/txn", Value: []byte("x")}})
+			return err
+		},
+	}
+	for name, write := range writes {
+		if err := write(); err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), damaged) {
+			t.Errorf("%s on a damaged file: %v, want a refusal saying the file %s is damaged", name, err, damaged)
+		}
+	}
+	if now, err := d.CurrentRevision(ctx); err != nil || now != rev {
+		t.Errorf("revision %d (%v) after refused writes, want %d", now, err, rev)
+	}
+}
+
+// TestWritesRefuseFileQuickCheckFaults makes the header's free-page count
+// wrong, which no read meets and PRAGMA quick_check reports as a list of
+// problems: writes refuse, quoting them and naming the file.
+func TestWritesRefuseFileQuickCheckFaults(t *testing.T) {
+	damaged := copyOf(t, storeFile(t, 20), func(b []byte) { binary.BigEndian.PutUint32(b[36:40], 7) })
+	d := openTestAt(t, damaged)
+	if _, err := d.Get(t.Context(), "/t/g/r/ns/o00003"); err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	_, err := d.Create(t.Context(), "/t/g/r/ns/new", []byte("x"))
+	if err == nil || !strings.Contains(err.Error(), "quick_check reports") || !strings.Contains(err.Error(), damaged) {
+		t.Fatalf("Create: %v, want a refusal quoting quick_check and naming the file", err)
+	}
+	if _, again := d.Create(t.Context(), "/t/g/r/ns/new", []byte("x")); again == nil || again.Error() != err.Error() {
+		t.Fatalf("second Create: %v, want the same refusal", again)
 	}
 }

@@ -31,6 +31,10 @@ type Store struct {
 	wdb   *sql.DB
 	wconn *sql.Conn
 	ws    writeStmts
+	// checked and damage hold the integrity check made before this
+	// store's first write (see checkBeforeWrites); guarded by wmu.
+	checked bool
+	damage  error
 
 	recent recent // states this process last saw, for Update and Delete
 

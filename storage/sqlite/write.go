@@ -114,7 +114,65 @@ func (s *Store) writing(ctx context.Context) (func(), error) {
 		s.wmu.Unlock()
 		return nil, s.errClosed()
 	}
+	if err := s.checkBeforeWrites(ctx); err != nil {
+		s.wmu.Unlock()
+		return nil, err
+	}
 	return s.wmu.Unlock, nil
+}
+
+// checkBeforeWrites runs PRAGMA quick_check before this store's first
+// write and refuses every write of a file it finds damaged. The caller
+// holds wmu.
+//
+// SQLite only meets damage on the pages a statement reads, and a write
+// reads few: the right edge of the log and one kv leaf. Without this a
+// file whose other pages are damaged, which reads refuse, took new
+// writes as if nothing were wrong (issue 20). quick_check reads every
+// page once, about 4 µs per stored object of 1 KiB (40 ms for 10,000)
+// on the build machine; a long-lived process pays it once, a one-shot
+// command that writes pays it each time, and reads never do.
+func (s *Store) checkBeforeWrites(ctx context.Context) error {
+	if s.checked {
+		return s.damage
+	}
+	var problems []string
+	var err error
+	b := s.backoff()
+	for {
+		problems, err = quickCheck(ctx, s.wconn)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
+	switch {
+	case err != nil && (ctx.Err() != nil || transient(err)):
+		return s.internal(err) // not a verdict: check again next time
+	case err != nil:
+		s.damage = s.internal(err)
+	case len(problems) > 0:
+		s.damage = s.internal(fmt.Errorf("the file is damaged: PRAGMA quick_check reports %q; writes are refused so as not to build on it "+
+			"(reads of undamaged objects still work): restore a backup, or copy what still reads into a new store", problems))
+	}
+	s.checked = true
+	return s.damage
+}
+
+// quickCheck returns what PRAGMA quick_check finds wrong with the file
+// (at most 5 problems), nothing when it is sound.
+func quickCheck(ctx context.Context, c *sql.Conn) ([]string, error) {
+	var problems []string
+	err := each(ctx, c, "PRAGMA quick_check(5)", nil, func(rows *sql.Rows) error {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return err
+		}
+		if p != "ok" {
+			problems = append(problems, p)
+		}
+		return nil
+	})
+	return problems, err
 }
 
 // afterWrite wakes watchers and, every compactCheckEvery revisions,
