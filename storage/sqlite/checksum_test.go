@@ -3,8 +3,8 @@ package sqlite
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
