@@ -146,7 +146,7 @@ func (s *Store) backoff() backoff {
 
 // again reports whether to try again after err, having waited a little.
 func (b *backoff) again(ctx context.Context, err error) bool {
-	if !transient(err) || ctx.Err() != nil {
+	if err == nil || !transient(err) || ctx.Err() != nil {
 		return false
 	}
 	left := time.Until(b.deadline)
