@@ -41,7 +41,6 @@ func (s *Store) Get(ctx context.Context, key string) (storage.KeyValue, error) {
 	if err != nil {
 		return storage.KeyValue{}, s.readErr(ctx, err)
 	}
-	kv.Revision = modID >> opBits
 	return kv, nil
 }
 
@@ -60,13 +59,16 @@ func (s *Store) getRow(key string, kv *storage.KeyValue, modID *int64) error {
 	return scanGet(s.rget, kv, modID)
 }
 
-// scanGet runs get (sqlGet) for kv.Key and checks the row it reads.
+// scanGet runs get (sqlGet) for kv.Key, checks the row it reads and sets
+// kv.Revision. The check column is scanned into kv.Revision until then: a
+// variable of its own would escape to the heap, an allocation per read.
 func scanGet(get *sql.Stmt, kv *storage.KeyValue, modID *int64) error {
-	var chk int64
-	if err := get.QueryRow(kv.Key).Scan(&kv.Value, modID, &kv.CreateRevision, &chk); err != nil {
+	if err := get.QueryRow(kv.Key).Scan(&kv.Value, modID, &kv.CreateRevision, &kv.Revision); err != nil {
 		return err
 	}
-	return checkRow(kv.Key, chk, kv.Value, *modID>>opBits)
+	chk := kv.Revision
+	kv.Revision = *modID >> opBits
+	return checkRow(kv.Key, chk, kv.Value, kv.Revision)
 }
 
 func (s *Store) readErr(ctx context.Context, err error) error {

@@ -330,7 +330,6 @@ func (s *Store) scanCurrent(key string) (current, error) {
 	if err != nil {
 		return c, s.internal(err)
 	}
-	c.Revision = c.modID >> opBits
 	return c, nil
 }
 
