@@ -42,34 +42,25 @@ func valueSum(key string, value []byte) int64 {
 	return int64(crc32.Update(crc32.Update(crc, castagnoli, nul), castagnoli, value))
 }
 
-// rowCheck is the SQL that reads, for log row alias l that key column
-// keyCol points at, what checkRow needs in one integer column (one
-// integer costs a read less than the row's key and sum, which would
-// allocate a string and box a number per row): the row's sum, or one of
-// the negative codes below. Sums are 32-bit, so never negative.
-func rowCheck(l, keyCol string) string {
-	return `CASE WHEN ` + l + `.id IS NULL THEN -1 WHEN ` + l + `.key IS NOT ` + keyCol +
-		` THEN -2 ELSE coalesce(` + l + `.sum, -3) END`
-}
+// rowCheck is the SQL that reads, for log row alias l, what checkRow
+// needs: the row's sum, or rowMissing when there is no row (a LEFT JOIN
+// found none) or it has no sum. One integer column is the cheapest way to
+// carry it: the row's key needs no column of its own, since the sum is
+// checked against the key the row was looked up by, which a row of
+// another key fails. Sums are 32-bit, so never negative.
+func rowCheck(l string) string { return `coalesce(` + l + `.sum, -1)` }
 
-// Codes of rowCheck.
-const (
-	rowMissing  = -1 // no log row where the key points
-	rowOtherKey = -2 // the log row is another key's
-	rowNoSum    = -3 // the log row has no checksum
-)
+// rowMissing is rowCheck's code for a missing row or checksum.
+const rowMissing = -1
 
-// checkRow verifies a log row read for key: chk, from rowCheck, says the
-// row exists, is the key's, and holds the value its checksum was
-// computed over. rev names the row in the error.
+// checkRow verifies a log row read for key: chk, from rowCheck, must be
+// the checksum of key and value. rev names the row in the error.
 func checkRow(key string, chk int64, value []byte, rev int64) error {
 	switch {
 	case chk == rowMissing:
-		return fmt.Errorf("the file is damaged: the log row of %s at revision %d is missing", key, rev)
-	case chk == rowOtherKey:
-		return fmt.Errorf("the file is damaged: the log row of %s at revision %d belongs to another key", key, rev)
+		return fmt.Errorf("the file is damaged: the log row of %s at revision %d is missing, or has no checksum", key, rev)
 	case chk != valueSum(key, value):
-		return fmt.Errorf("the file is damaged: the stored value of %s at revision %d fails its checksum", key, rev)
+		return fmt.Errorf("the file is damaged: the stored value of %s at revision %d fails its checksum (or the row is another key's)", key, rev)
 	}
 	return nil
 }

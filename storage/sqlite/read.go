@@ -252,7 +252,7 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	past := map[string]*pastState{}
 	if rev < cur {
 		where, args := keyRange("l.key", from, prefix, 2)
-		err := each(ctx, tx, `SELECT l.key, l.type, p.value, l.prev_id, l.create_revision, `+rowCheck("p", "l.key")+`
+		err := each(ctx, tx, `SELECT l.key, l.type, p.value, l.prev_id, l.create_revision, `+rowCheck("p")+`
 			FROM log l LEFT JOIN log p ON p.id = l.prev_id
 			WHERE l.id > ?1 AND `+where+` ORDER BY l.id`,
 			append([]any{rev<<opBits | opMask}, args...), func(rows *sql.Rows) error {

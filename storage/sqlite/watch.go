@@ -200,7 +200,7 @@ func (s *Store) readLogTx(prefix string, pos int64, limit int) ([]storage.Event,
 	where, args := keyRange("l.key", prefix, prefix, 3)
 	var events []storage.Event
 	last := pos
-	err = each(ctx, tx, `SELECT l.id, l.key, l.type, l.value, coalesce(l.sum, -3), p.value, `+rowCheck("p", "l.key")+`, l.prev_id
+	err = each(ctx, tx, `SELECT l.id, l.key, l.type, l.value, `+rowCheck("l")+`, p.value, `+rowCheck("p")+`, l.prev_id
 		FROM log l LEFT JOIN log p ON p.id = l.prev_id
 		WHERE l.id > ?1 AND l.id <= ?2 AND `+where+` ORDER BY l.id LIMIT `+strconv.Itoa(limit),
 		append([]any{pos, maxID}, args...), func(rows *sql.Rows) error {

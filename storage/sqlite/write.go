@@ -61,7 +61,7 @@ const (
 )
 
 // getCheck checks the log row that kv row k points at, l.
-var getCheck = rowCheck("l", "k.key")
+var getCheck = rowCheck("l")
 
 // sqlGet reads a key's value. LEFT JOIN keeps kv the outer loop, as
 // CROSS JOIN did (one kv descent, one log seek), and shows a missing log
