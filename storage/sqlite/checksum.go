@@ -14,10 +14,10 @@ import (
 // the B-trees, does not see a changed byte inside a value).
 //
 // The checksum is CRC-32C (Castagnoli), from the standard library:
-// computed with the CPU's CRC32 instruction on amd64 and arm64 (about
-// 0.1 µs for a 1 KiB value and its key here, 10 GB/s, no allocation;
-// reads and writes of the store take 15-90 µs, see BENCHMARKS.md,
-// "SQLite integrity"), and, unlike a general-purpose hash such as
+// computed with the CPU's CRC32 instruction on amd64 and arm64
+// (0.1-0.2 µs for a 1 KiB value and its key on the build machine, 5-10
+// GB/s, no allocation; reads and writes of the store take 15-90 µs of
+// CPU, see BENCHMARKS.md, "SQLite integrity"), and, unlike a general-purpose hash such as
 // xxhash, it detects every error burst of up to 32 bits and every change
 // of up to 3 bits in values of the sizes k1s stores (up to 1.5 MiB),
 // which is what a damaged sector or a flipped bit does. Other changes go
