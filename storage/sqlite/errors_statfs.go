@@ -9,7 +9,7 @@ import "syscall"
 // the disk being full.
 func lowOnSpace(dir string) bool {
 	var st syscall.Statfs_t
-	return syscall.Statfs(dir, &st) == nil && uint64(st.Bavail)*uint64(st.Bsize) < 1<<20
+	return syscall.Statfs(dir, &st) == nil && st.Bavail*uint64(st.Bsize) < 1<<20
 }
 
 // fileSizeLimit returns this process's limit on the size of the files it

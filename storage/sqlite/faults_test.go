@@ -56,12 +56,19 @@ func checkStore(path string, keys []string) error {
 	if _, err := s.Create(ctx, "/full/g/r/ns/after", []byte("x")); err != nil {
 		return err
 	}
-	if res, err := s.List(ctx, "/full/", storage.ListOptions{}); err != nil || len(res.Items) != len(keys)+1 {
-		return fmt.Errorf("List: %d items, %v; want %d", len(res.Items), err, len(keys)+1)
+	res, err := s.List(ctx, "/full/", storage.ListOptions{})
+	if err != nil {
+		return err
+	}
+	if len(res.Items) != len(keys)+1 {
+		return fmt.Errorf("List: %d items, want %d", len(res.Items), len(keys)+1)
 	}
 	var ic string
-	if err := s.wconn.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&ic); err != nil || ic != "ok" {
-		return fmt.Errorf("integrity_check: %q, %v", ic, err)
+	if err := s.wconn.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&ic); err != nil {
+		return err
+	}
+	if ic != "ok" {
+		return fmt.Errorf("integrity_check: %q", ic)
 	}
 	return nil
 }
