@@ -54,6 +54,10 @@ type config struct {
 	retainFor       time.Duration
 	pollInterval    time.Duration
 	readers         int
+	// walAutocheckpoint, when not 0, sets PRAGMA wal_autocheckpoint (in
+	// pages; SQLite's default is 1000). Tests lower it to make
+	// checkpoints frequent.
+	walAutocheckpoint int
 }
 
 func defaultConfig() config {
