@@ -332,7 +332,9 @@ func TestWritesRefuseDamagedFile(t *testing.T) {
 		page := bytes.Index(b, flipValue(150, 0)) / 4096 * 4096
 		copy(b[page:page+4096], bytes.Repeat([]byte{0x5a}, 4096))
 	})
-	d, err := Open(damaged)
+	// The copy records the check its first store passed before the
+	// damage; check it again.
+	d, err := Open(damaged, IntegrityCheckEvery(0))
 	if err != nil {
 		t.Fatalf("Open: %v (the damage is where Open does not look)", err)
 	}
@@ -375,7 +377,7 @@ func TestWritesRefuseDamagedFile(t *testing.T) {
 // problems: writes refuse, quoting them and naming the file.
 func TestWritesRefuseFileQuickCheckFaults(t *testing.T) {
 	damaged := copyOf(t, storeFile(t, 20), func(b []byte) { binary.BigEndian.PutUint32(b[36:40], 7) })
-	d := openTestAt(t, damaged)
+	d := openTestAt(t, damaged, IntegrityCheckEvery(0))
 	if _, err := d.Get(t.Context(), "/t/g/r/ns/o00003"); err != nil {
 		t.Fatalf("Get: %v", err)
 	}
@@ -385,6 +387,32 @@ func TestWritesRefuseFileQuickCheckFaults(t *testing.T) {
 	}
 	if _, again := d.Create(t.Context(), "/t/g/r/ns/new", []byte("x")); again == nil || again.Error() != err.Error() {
 		t.Fatalf("second Create: %v, want the same refusal", again)
+	}
+}
+
+// TestIntegrityCheckInterval holds the trade-off IntegrityCheckEvery
+// makes: a file damaged after a recorded check passes the writes of the
+// next interval, and is refused by the first write after it.
+func TestIntegrityCheckInterval(t *testing.T) {
+	damage := func(b []byte) { binary.BigEndian.PutUint32(b[36:40], 7) }
+	recent := copyOf(t, storeFile(t, 20), damage)
+	if _, err := openTestAt(t, recent).Create(t.Context(), "/t/g/r/ns/new", []byte("x")); err != nil {
+		t.Fatalf("a write within the interval of the last check: %v, want it to skip the check", err)
+	}
+	old := copyOf(t, storeFile(t, 20), damage)
+	rawExec(t, old, fmt.Sprintf("UPDATE meta SET checked = %d", time.Now().Add(-2*time.Hour).UnixMilli()))
+	if _, err := openTestAt(t, old).Create(t.Context(), "/t/g/r/ns/new", []byte("x")); err == nil || !strings.Contains(err.Error(), "quick_check reports") {
+		t.Fatalf("a write after the interval: %v, want the check to refuse the damaged file", err)
+	}
+	fresh := storeFile(t, 5)
+	rawExec(t, fresh, "UPDATE meta SET checked = 0")
+	s := openTestAt(t, fresh)
+	if _, err := s.Create(t.Context(), "/t/g/r/ns/new", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	if err := s.wconn.QueryRowContext(t.Context(), `SELECT checked FROM meta`).Scan(&last); err != nil || time.Since(time.UnixMilli(last)) > time.Hour {
+		t.Fatalf("meta.checked after a passed check: %d %v, want now", last, err)
 	}
 }
 

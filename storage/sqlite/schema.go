@@ -16,6 +16,7 @@ var migrations = []func(ctx context.Context, c *sql.Conn) error{
 	migrateV1,
 	migrateV2,
 	migrateV3,
+	migrateV4,
 }
 
 // migrateV1 creates the first schema in an empty file.
@@ -172,6 +173,14 @@ func migrateV3(ctx context.Context, c *sql.Conn) error {
 		}
 		after = batch[len(batch)-1].id
 	}
+}
+
+// migrateV4 adds meta.checked: when (Unix milliseconds) the file last
+// passed PRAGMA quick_check before a write, so that the processes sharing
+// it need not each pay for the check (see checkBeforeWrites).
+func migrateV4(ctx context.Context, c *sql.Conn) error {
+	_, err := c.ExecContext(ctx, `ALTER TABLE meta ADD COLUMN checked INTEGER NOT NULL DEFAULT 0`)
+	return err
 }
 
 // errNewerSchema is wrapped by the error Open returns for a file written by

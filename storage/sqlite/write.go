@@ -122,8 +122,9 @@ func (s *Store) writing(ctx context.Context) (func(), error) {
 }
 
 // checkBeforeWrites runs PRAGMA quick_check before this store's first
-// write and refuses every write of a file it finds damaged. The caller
-// holds wmu.
+// write, unless the file passed one within the configured interval
+// (IntegrityCheckEvery), and refuses every write of a file it finds
+// damaged. The caller holds wmu.
 //
 // SQLite only meets damage on the pages a statement reads, and a write
 // reads few: the right edge of the log and one kv leaf. Without this a
@@ -135,6 +136,15 @@ func (s *Store) writing(ctx context.Context) (func(), error) {
 func (s *Store) checkBeforeWrites(ctx context.Context) error {
 	if s.checked {
 		return s.damage
+	}
+	if s.cfg.checkEvery > 0 {
+		var last int64
+		if err := s.wconn.QueryRowContext(ctx, `SELECT checked FROM meta WHERE id = 1`).Scan(&last); err == nil &&
+			time.Since(time.UnixMilli(last)) < s.cfg.checkEvery {
+			s.checked = true
+			return nil
+		}
+		// An unreadable meta row is damage the check below will name.
 	}
 	var problems []string
 	var err error
@@ -153,6 +163,11 @@ func (s *Store) checkBeforeWrites(ctx context.Context) error {
 	case len(problems) > 0:
 		s.damage = s.internal(fmt.Errorf("the file is damaged: PRAGMA quick_check reports %q; writes are refused so as not to build on it "+
 			"(reads of undamaged objects still work): restore a backup, or copy what still reads into a new store", problems))
+	default:
+		// Passed: the processes that write after us within checkEvery
+		// need not check again. Best effort: failing to record it only
+		// means the next writer checks.
+		_, _ = s.wconn.ExecContext(ctx, `UPDATE meta SET checked = ?1 WHERE id = 1`, time.Now().UnixMilli())
 	}
 	s.checked = true
 	return s.damage
