@@ -3,7 +3,9 @@ package cliruntime
 import (
 	"context"
 	"fmt"
+	"slices"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/watch"
@@ -72,7 +74,7 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 		}
 	}
 	c.warnings()
-	return c.watchFrom(ctx, s, t, req, rv, func(evType watch.EventType, u *unstructured.Unstructured) error {
+	emit := func(evType watch.EventType, u *unstructured.Unstructured) error {
 		et := ""
 		if o.OutputWatchEvents {
 			et = string(evType)
@@ -81,7 +83,101 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 			return table.PrintEvent(c.Out, t, et, u)
 		}
 		return c.printWatchObject(printer, t, et, u)
-	})
+	}
+	seen := newWatchState(items)
+	for {
+		err := c.watchFrom(ctx, s, t, req, rv, func(evType watch.EventType, u *unstructured.Unstructured) error {
+			seen.observe(evType, u)
+			return emit(evType, u)
+		})
+		if !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
+			return err
+		}
+		// The watch fell behind compaction (a reader paused longer than
+		// the store keeps history). kubectl's plain watch ends here; a
+		// get -w that a user leaves running relists and goes on, as an
+		// informer does, printing what changed while it was behind.
+		c.logf(2, "watch of %s expired (%v); relisting", t.QualifiedResource(), err)
+		lctx, cancel, lerr := c.requestContext(ctx)
+		if lerr != nil {
+			return lerr
+		}
+		var fresh []*unstructured.Unstructured
+		fresh, rv, lerr = List(lctx, s.Client, t, req)
+		cancel()
+		if lerr != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return lerr
+		}
+		if err := seen.resync(fresh, emit); err != nil {
+			return err
+		}
+	}
+}
+
+// watchState is what a get -w has printed, by namespace/name, so that a
+// relist after an expired watch prints only the difference: objects added
+// or changed while the watch was behind, and the last state of those that
+// went away, as an informer's relist would deliver them.
+type watchState map[string]*unstructured.Unstructured
+
+func newWatchState(items []*unstructured.Unstructured) watchState {
+	w := watchState{}
+	for _, u := range items {
+		w[watchKey(u)] = u
+	}
+	return w
+}
+
+func watchKey(u *unstructured.Unstructured) string {
+	return u.GetNamespace() + "/" + u.GetName()
+}
+
+func (w watchState) observe(evType watch.EventType, u *unstructured.Unstructured) {
+	if evType == watch.Deleted {
+		delete(w, watchKey(u))
+		return
+	}
+	w[watchKey(u)] = u
+}
+
+// resync prints, for a fresh list, every object that is new or whose
+// resourceVersion moved, then every object no longer listed as DELETED,
+// in name order so that the output does not depend on map order.
+func (w watchState) resync(fresh []*unstructured.Unstructured, emit func(watch.EventType, *unstructured.Unstructured) error) error {
+	listed := make(map[string]bool, len(fresh))
+	for _, u := range fresh {
+		k := watchKey(u)
+		listed[k] = true
+		old, ok := w[k]
+		switch {
+		case !ok:
+			if err := emit(watch.Added, u); err != nil {
+				return err
+			}
+		case old.GetResourceVersion() != u.GetResourceVersion():
+			if err := emit(watch.Modified, u); err != nil {
+				return err
+			}
+		}
+		w[k] = u
+	}
+	gone := make([]string, 0)
+	for k := range w {
+		if !listed[k] {
+			gone = append(gone, k)
+		}
+	}
+	slices.Sort(gone)
+	for _, k := range gone {
+		if err := emit(watch.Deleted, w[k]); err != nil {
+			return err
+		}
+		delete(w, k)
+	}
+	return nil
 }
 
 // watchFrom watches the objects of type t that req selects, from revision
