@@ -24,12 +24,23 @@
 // Writers in one process share one connection behind a mutex; writers in
 // different processes queue on SQLite's write lock (busy_timeout, and BEGIN
 // IMMEDIATE for multi-statement transactions). Readers use a small pool of
-// connections and, in WAL mode, never wait for writers. Watchers are woken
-// at once by writes in this process and, for writes by other processes, by
-// a poller that checks PRAGMA data_version every few milliseconds and
-// sooner when fsnotify reports a change to the -wal file. The poller also
-// checks that the path still names the file the store opened: a watch on
-// a file that was removed or replaced ends with an Error event saying so.
+// connections and, in WAL mode, never wait for writers.
+//
+// Watchers share one reader per store, the hub: one goroutine that reads
+// each new log row once and hands it to every watcher whose prefix holds
+// it, so N watchers cost one prepared query per commit, not N. It wakes
+// at once on this process's writes and, for other processes' writes,
+// when fsnotify reports a change to the file or its -wal file; it then
+// checks PRAGMA data_version (which changes when any other connection
+// commits) at the poll interval for a short while after, since SQLite
+// writes a commit's WAL frames before it publishes the commit, and every
+// half second when nothing happens (every poll interval without
+// fsnotify). A watcher that starts at an older revision, or whose channel
+// is full when the hub has an event for it, reads the log on its own until
+// it has caught up, then rejoins the hub: a slow reader holds no one
+// back. The hub also checks that the path still names the file the store
+// opened: a watch on a file that was removed or replaced ends with an
+// Error event saying so.
 //
 // What the store relies on, and checks, about the file:
 //

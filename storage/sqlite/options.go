@@ -34,7 +34,8 @@ const (
 	// a file spares the writers after it theirs.
 	DefaultIntegrityCheckEvery = time.Hour
 	// DefaultPollInterval is how often watchers look for other processes'
-	// writes when no file notification comes.
+	// writes when the file system gives no change notifications, and
+	// for a short while after each one.
 	DefaultPollInterval = 10 * time.Millisecond
 )
 
@@ -105,7 +106,9 @@ func Retention(revisions int64, window time.Duration) Option {
 }
 
 // PollInterval sets how often watchers check the file for writes made by
-// other processes when no file-change notification arrives; the default is
+// other processes where the file system gives no change notifications,
+// and for a short while after each notification (where it does, an idle
+// store is checked every half second); the default is
 // DefaultPollInterval.
 func PollInterval(d time.Duration) Option {
 	return func(c *config) {

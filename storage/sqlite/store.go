@@ -49,13 +49,11 @@ type Store struct {
 	file os.FileInfo
 	lost atomic.Pointer[error]
 
-	// nmu guards notify, closed and replaced whenever the log may have
-	// grown, and the poller state.
-	nmu      sync.Mutex
-	notify   chan struct{}
-	pollStop chan struct{}
+	// hub feeds every watcher from one reader of the log (see Watch);
+	// its lock also orders Watch against Close.
+	hub      hub
+	logReads atomic.Int64 // queries of new log rows for watchers, for tests
 	watchers sync.WaitGroup
-	pollDone chan struct{}
 	stopAll  chan struct{} // closed by Close to end every watcher
 }
 
@@ -84,7 +82,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
-	s := &Store{path: abs, cfg: cfg, notify: make(chan struct{}), stopAll: make(chan struct{})}
+	s := &Store{path: abs, cfg: cfg, stopAll: make(chan struct{})}
 	if err := s.open(); err != nil {
 		_ = s.closeDBs() // the open error says more
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
@@ -268,13 +266,13 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	s.nmu.Lock()
+	s.hub.mu.Lock()
 	close(s.stopAll)
-	if s.pollStop != nil {
-		close(s.pollStop)
+	if s.hub.stop != nil {
+		close(s.hub.stop)
 	}
-	done := s.pollDone
-	s.nmu.Unlock()
+	done := s.hub.done
+	s.hub.mu.Unlock()
 	s.watchers.Wait()
 	if done != nil {
 		<-done

@@ -190,10 +190,10 @@ func quickCheck(ctx context.Context, c *sql.Conn) ([]string, error) {
 	return problems, err
 }
 
-// afterWrite wakes watchers and, every compactCheckEvery revisions,
+// afterWrite wakes the watchers' hub and, every compactCheckEvery revisions,
 // applies the retention policy.
 func (s *Store) afterWrite(ctx context.Context, rev int64) {
-	s.broadcast()
+	s.wakeHub()
 	if rev%compactCheckEvery == 0 {
 		// Best effort: a failure must not fail a write that committed,
 		// and the next check retries.

@@ -50,6 +50,8 @@ var cases = []suiteCase{
 	{"WatchFailedWritesEmitNothing", testWatchFailedWrites},
 	{"WatchPrefix", testWatchPrefix},
 	{"WatchConcurrentWriters", testWatchConcurrentWriters},
+	{"ManyWatchersOfOneStore", testManyWatchers},
+	{"SlowWatcherDoesNotStallOthers", testSlowWatcher},
 	{"WatchCompacted", testWatchCompacted},
 	{"WatchStop", testWatchStop},
 	{"WatchContextCancel", testWatchContextCancel},
