@@ -13,7 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/k1s-dev/k1s/codec"
+	"github.com/k1s-dev/k1s/decode"
 )
 
 // Info is one object read from a file, with where it came from.
@@ -115,12 +115,12 @@ func (o *FilenameOptions) walk(dir string) ([]string, error) {
 }
 
 // DecodeStream reads multi-document YAML or JSON into objects, as
-// codec.DecodeStream does (empty documents skipped, List kinds flattened,
+// decode.Stream does (empty documents skipped, List kinds flattened,
 // apiVersion and kind required, errors naming source, line, document and
 // field), except that any bad document fails the whole stream: a request
 // with an invalid object writes nothing.
 func DecodeStream(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
-	objs, err := codec.DecodeStream(r, source)
+	objs, err := decode.Stream(r, source)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +130,8 @@ func DecodeStream(r io.Reader, source string) ([]*unstructured.Unstructured, err
 // decode is DecodeStream with duplicate fields treated as FieldValidation
 // says.
 func (o *FilenameOptions) decode(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
-	objs, err := codec.DecodeStream(r, source)
-	if err == nil || !codec.IsStrict(err) {
+	objs, err := decode.Stream(r, source)
+	if err == nil || !decode.IsStrict(err) {
 		return objs, err
 	}
 	switch o.FieldValidation {
@@ -139,7 +139,7 @@ func (o *FilenameOptions) decode(r io.Reader, source string) ([]*unstructured.Un
 		return objs, nil
 	case metav1.FieldValidationWarn:
 		for _, e := range unwrapJoined(err) {
-			var de *codec.DecodeError
+			var de *decode.Error
 			if errors.As(e, &de) && o.Warn != nil {
 				for _, s := range de.Strict {
 					o.Warn(s)

@@ -6,7 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/k1s-dev/k1s/codec"
+	"github.com/k1s-dev/k1s/decode"
 )
 
 // The describers below write what kubectl's describers for the same
@@ -15,7 +15,7 @@ import (
 
 func describeConfigMap(p prefixWriter, u *unstructured.Unstructured) error {
 	var cm corev1.ConfigMap
-	if err := codec.FromUnstructured(u, &cm); err != nil {
+	if err := decode.FromUnstructured(u, &cm); err != nil {
 		return err
 	}
 	p.write(0, "Name:\t%s\n", cm.Name)
@@ -41,7 +41,7 @@ func describeConfigMap(p prefixWriter, u *unstructured.Unstructured) error {
 // not: no Secret value appears in describe output.)
 func describeSecret(p prefixWriter, u *unstructured.Unstructured) error {
 	var s corev1.Secret
-	if err := codec.FromUnstructured(u, &s); err != nil {
+	if err := decode.FromUnstructured(u, &s); err != nil {
 		// Say what is wrong without quoting the object: it may hold
 		// secret values.
 		return errSecretUnreadable(u)
@@ -60,7 +60,7 @@ func describeSecret(p prefixWriter, u *unstructured.Unstructured) error {
 
 func describeNamespace(p prefixWriter, u *unstructured.Unstructured) error {
 	var ns corev1.Namespace
-	if err := codec.FromUnstructured(u, &ns); err != nil {
+	if err := decode.FromUnstructured(u, &ns); err != nil {
 		return err
 	}
 	p.write(0, "Name:\t%s\n", ns.Name)
@@ -87,7 +87,7 @@ func describeNamespace(p prefixWriter, u *unstructured.Unstructured) error {
 
 func describeServiceAccount(p prefixWriter, u *unstructured.Unstructured) error {
 	var sa corev1.ServiceAccount
-	if err := codec.FromUnstructured(u, &sa); err != nil {
+	if err := decode.FromUnstructured(u, &sa); err != nil {
 		return err
 	}
 	p.write(0, "Name:\t%s\n", sa.Name)

@@ -1,4 +1,4 @@
-package codec
+package decode
 
 import (
 	"bytes"
@@ -13,10 +13,10 @@ import (
 	kjson "sigs.k8s.io/json"
 )
 
-// FuzzDecodeStream checks that no input makes DecodeStream panic, that
+// FuzzStream checks that no input makes Stream panic, that
 // every object it returns has a string apiVersion and kind, and that
 // encoding an object and decoding the result gives the object back.
-func FuzzDecodeStream(f *testing.F) {
+func FuzzStream(f *testing.F) {
 	seeds := []string{
 		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n",
 		"---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: s}\n---\n# c\n",
@@ -35,7 +35,7 @@ func FuzzDecodeStream(f *testing.F) {
 		if len(data) > 4096 {
 			return
 		}
-		objs, _ := DecodeStream(bytes.NewReader(data), "fuzz.yaml")
+		objs, _ := Stream(bytes.NewReader(data), "fuzz.yaml")
 		for _, o := range objs {
 			if av, ok := o.Object["apiVersion"].(string); !ok || av == "" {
 				t.Fatalf("object without apiVersion: %v", o.Object)
@@ -48,7 +48,7 @@ func FuzzDecodeStream(f *testing.F) {
 				// YAML allows what JSON cannot hold (NaN, infinities).
 				continue
 			}
-			back, err := DecodeStream(bytes.NewReader(enc), "re-encoded.json")
+			back, err := Stream(bytes.NewReader(enc), "re-encoded.json")
 			if err != nil || len(back) == 0 {
 				t.Fatalf("decoding the encoding of %v: %d objects, %v\n%s", o.Object, len(back), err, enc)
 			}
@@ -66,11 +66,11 @@ func FuzzDecodeStream(f *testing.F) {
 	})
 }
 
-// FuzzDecodeStrict checks that fields given twice never pass silently:
+// FuzzStrict checks that fields given twice never pass silently:
 // when a document of the stream repeats a key in one mapping (found here
-// by yaml.v2's strict decoding, or by a token scan of JSON), DecodeStream
+// by yaml.v2's strict decoding, or by a token scan of JSON), Stream
 // reports an error.
-func FuzzDecodeStrict(f *testing.F) {
+func FuzzStrict(f *testing.F) {
 	for _, s := range []string{
 		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d1\n  name: d2\ndata:\n  a: \"1\"\n  a: \"2\"\n",
 		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: 1, k: 2}\n",
@@ -85,7 +85,7 @@ func FuzzDecodeStrict(f *testing.F) {
 		if len(data) > 4096 {
 			return
 		}
-		objs, err := DecodeStream(bytes.NewReader(data), "fuzz.yaml")
+		objs, err := Stream(bytes.NewReader(data), "fuzz.yaml")
 		if err != nil || len(objs) == 0 {
 			return
 		}
@@ -151,11 +151,11 @@ func jsonHasDuplicate(data []byte) bool {
 	}
 }
 
-// FuzzDecodeTyped checks that typed decoding never changes a number: a
+// FuzzTyped checks that typed decoding never changes a number: a
 // value the Go field cannot hold is an error, and every number of the
 // input that lands in a field of the type (not reported unknown) comes
 // out equal.
-func FuzzDecodeTyped(f *testing.F) {
+func FuzzTyped(f *testing.F) {
 	for _, s := range []string{
 		"apiVersion: v1\nkind: Event\nmetadata: {name: e}\ncount: 2147483648\n",
 		"apiVersion: v1\nkind: Event\nmetadata: {name: e}\ncount: 4294967297\n",
@@ -170,10 +170,10 @@ func FuzzDecodeTyped(f *testing.F) {
 		if len(data) > 4096 {
 			return
 		}
-		objs, _ := DecodeStream(bytes.NewReader(data), "fuzz.yaml")
+		objs, _ := Stream(bytes.NewReader(data), "fuzz.yaml")
 		for _, o := range objs {
 			var ev corev1.Event
-			unknown, err := DecodeTyped(o.Object, &ev)
+			unknown, err := Typed(o.Object, &ev)
 			if err != nil {
 				continue
 			}

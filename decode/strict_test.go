@@ -1,4 +1,4 @@
-package codec
+package decode
 
 import (
 	"errors"
@@ -66,7 +66,7 @@ data:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			objs, err := DecodeStream(strings.NewReader(tt.in), "f.yaml")
+			objs, err := Stream(strings.NewReader(tt.in), "f.yaml")
 			var names []string
 			for _, o := range objs {
 				names = append(names, o.GetName())
@@ -91,8 +91,8 @@ data:
 	if IsStrict(nil) || IsStrict(errors.New("x")) || IsStrict(errors.Join()) {
 		t.Error("IsStrict of a non-strict error")
 	}
-	if !IsStrict(&DecodeError{Strict: []string{"x"}}) {
-		t.Error("IsStrict of a bare strict DecodeError")
+	if !IsStrict(&Error{Strict: []string{"x"}}) {
+		t.Error("IsStrict of a bare strict Error")
 	}
 }
 
@@ -122,7 +122,7 @@ func TestDecodeTyped(t *testing.T) {
 		"3":                "json: cannot unmarshal string into Go struct field Event.count of type int32",
 		int64(-2147483649): "json: cannot unmarshal number -2147483649 into Go struct field Event.count of type int32",
 	} {
-		_, err := DecodeTyped(ev(count), &corev1.Event{})
+		_, err := Typed(ev(count), &corev1.Event{})
 		if err == nil || err.Error() != want {
 			t.Errorf("count %v: %v, want %q", count, err, want)
 		}
@@ -131,14 +131,14 @@ func TestDecodeTyped(t *testing.T) {
 	content := ev(int64(2147483647))
 	content["spec"] = map[string]any{"bogus": 1}
 	content["metadata"].(map[string]any)["colour"] = "red"
-	unknown, err := DecodeTyped(content, &e)
+	unknown, err := Typed(content, &e)
 	if err != nil || e.Count != 2147483647 {
 		t.Fatalf("count = %d, %v", e.Count, err)
 	}
 	if diff := cmp.Diff([]string{"metadata.colour", "spec"}, unknown); diff != "" {
 		t.Errorf("unknown (-want +got):\n%s", diff)
 	}
-	if _, err := DecodeTyped(map[string]any{"x": func() {}}, &e); err == nil {
+	if _, err := Typed(map[string]any{"x": func() {}}, &e); err == nil {
 		t.Error("an unencodable value decoded")
 	}
 }

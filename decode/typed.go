@@ -1,4 +1,4 @@
-package codec
+package decode
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 	kjson "sigs.k8s.io/json"
 )
 
-// DecodeTyped fills into, a fresh typed Go object, from an object's
+// Typed fills into, a fresh typed Go object, from an object's
 // unstructured content the way the API server's JSON serializer decodes
 // a request body: through JSON, case-sensitively, integers kept exact.
 // A value its field cannot hold — a string for a number, 2147483648 for
@@ -18,7 +18,7 @@ import (
 // value (apimachinery's unstructured converter wraps int32s). Fields the
 // Go type does not have are left out and returned, by path ("spec.bogus"),
 // for fieldValidation to decide about.
-func DecodeTyped(content map[string]any, into any) (unknown []string, err error) {
+func Typed(content map[string]any, into any) (unknown []string, err error) {
 	data, err := json.Marshal(content)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package codec
+package decode
 
 import (
 	"fmt"
@@ -118,7 +118,7 @@ func findItem(lines []string, from, parent, n int) (int, int) {
 // addDocument checks a decoded document and adds its objects, flattening
 // lists. dups are the document's duplicated fields (at dupLines of the
 // source when known): when nothing else is wrong with it, they are one
-// strict DecodeError, and its objects are added all the same.
+// strict Error, and its objects are added all the same.
 func (d *decoder) addDocument(doc int, v any, loc locator, dups []string, dupLines []int) {
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -134,7 +134,7 @@ func (d *decoder) addDocument(doc int, v any, loc locator, dups []string, dupLin
 	if len(dupLines) > 0 {
 		line = dupLines[0]
 	}
-	d.errs = append(d.errs, &DecodeError{Source: d.source, Document: doc, Line: line, Message: strictMessage(dups), Strict: dups})
+	d.errs = append(d.errs, &Error{Source: d.source, Document: doc, Line: line, Message: strictMessage(dups), Strict: dups})
 }
 
 // addObject adds obj (at path within its document), or its items when it

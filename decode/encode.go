@@ -1,4 +1,4 @@
-package codec
+package decode
 
 import (
 	"encoding/json"
@@ -41,7 +41,7 @@ func ToUnstructured(obj runtime.Object) (*unstructured.Unstructured, error) {
 // JSON as the API server decodes objects: a field of the wrong type, or a
 // number its field cannot hold (2147483648 for an int32), is an error
 // naming the field and the object — never a wrapped or dropped value.
-// Fields into's type does not have are dropped (DecodeTyped reports them).
+// Fields into's type does not have are dropped (Typed reports them).
 func FromUnstructured(u *unstructured.Unstructured, into runtime.Object) error {
 	if u == nil {
 		return errors.New("cannot convert a nil object")

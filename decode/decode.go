@@ -1,4 +1,4 @@
-package codec
+package decode
 
 import (
 	"bytes"
@@ -16,8 +16,8 @@ import (
 	kjson "sigs.k8s.io/json"
 )
 
-// DecodeError is a problem with one document of a stream.
-type DecodeError struct {
+// Error is a problem with one document of a stream.
+type Error struct {
 	// Source names the stream: a file name, "STDIN", a URL.
 	Source string
 	// Document is the 1-based number of the document among the stream's
@@ -35,17 +35,17 @@ type DecodeError struct {
 	// words (`duplicate field "metadata.name"`), when that is all that is
 	// wrong with the document. Such a document still decodes — the last
 	// of duplicated fields wins, as a lenient decoder has it — and its
-	// object is among those DecodeStream returns, so that a caller may
+	// object is among those Stream returns, so that a caller may
 	// warn instead of refusing, as fieldValidation=Warn does (see
 	// IsStrict). Message is then "strict decoding error: " and these
 	// joined by ", ".
 	Strict []string
 }
 
-// IsStrict reports whether err (a DecodeStream error or one of its parts)
+// IsStrict reports whether err (a Stream error or one of its parts)
 // holds only strict decoding problems: their documents decoded.
 func IsStrict(err error) bool {
-	var de *DecodeError
+	var de *Error
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		for _, e := range j.Unwrap() {
 			if !IsStrict(e) {
@@ -64,7 +64,7 @@ func strictMessage(problems []string) string {
 
 // Error formats the problem as "source:line: document n: field: message",
 // leaving out the parts that are unknown.
-func (e *DecodeError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Source)
 	if e.Line > 0 {
@@ -84,16 +84,16 @@ func (e *DecodeError) Error() string {
 	return b.String()
 }
 
-// DecodeStream decodes every object of a YAML or JSON stream (see the
+// Stream decodes every object of a YAML or JSON stream (see the
 // package documentation). It returns the objects of the good documents
-// and, when some documents are bad, an error joining one *DecodeError per
+// and, when some documents are bad, an error joining one *Error per
 // bad document (errors.As finds the first; Unwrap() []error lists them).
 // A caller that must not act on a partly broken stream, as kubectl apply
 // does not, checks the error first.
-func DecodeStream(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
+func Stream(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, &DecodeError{Source: source, Message: "reading: " + err.Error()}
+		return nil, &Error{Source: source, Message: "reading: " + err.Error()}
 	}
 	d := &decoder{source: source}
 	if isJSON(data) {
@@ -111,7 +111,7 @@ type decoder struct {
 }
 
 func (d *decoder) fail(doc, line int, field, msg string) {
-	d.errs = append(d.errs, &DecodeError{Source: d.source, Document: doc, Line: line, Field: field, Message: msg})
+	d.errs = append(d.errs, &Error{Source: d.source, Document: doc, Line: line, Field: field, Message: msg})
 }
 
 // isJSON reports whether a stream is JSON, the way apimachinery's

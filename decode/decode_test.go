@@ -1,4 +1,4 @@
-package codec
+package decode
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 // summary lists decoded objects as "apiVersion kind namespace/name".
 func summary(t *testing.T, in, source string) ([]string, []string) {
 	t.Helper()
-	objs, err := DecodeStream(strings.NewReader(in), source)
+	objs, err := Stream(strings.NewReader(in), source)
 	var got []string
 	for _, o := range objs {
 		got = append(got, o.GetAPIVersion()+" "+o.GetKind()+" "+o.GetNamespace()+"/"+o.GetName())
@@ -19,9 +19,9 @@ func summary(t *testing.T, in, source string) ([]string, []string) {
 	var errs []string
 	if err != nil {
 		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-			var de *DecodeError
+			var de *Error
 			if !errors.As(e, &de) {
-				t.Fatalf("error %v (%T) is not a *DecodeError", e, e)
+				t.Fatalf("error %v (%T) is not a *Error", e, e)
 			}
 			errs = append(errs, de.Error())
 		}
@@ -301,7 +301,7 @@ metadata:
 }
 
 func TestDecodeStreamPreservesIntegers(t *testing.T) {
-	objs, err := DecodeStream(strings.NewReader("apiVersion: v1\nkind: A\nspec:\n  count: 3\n  f: 1.5\n  big: 9007199254740993\n"), "f.yaml")
+	objs, err := Stream(strings.NewReader("apiVersion: v1\nkind: A\nspec:\n  count: 3\n  f: 1.5\n  big: 9007199254740993\n"), "f.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,8 +317,8 @@ type failingReader struct{}
 func (failingReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire") }
 
 func TestDecodeStreamReadError(t *testing.T) {
-	_, err := DecodeStream(failingReader{}, "in.yaml")
-	var de *DecodeError
+	_, err := Stream(failingReader{}, "in.yaml")
+	var de *Error
 	if !errors.As(err, &de) || err.Error() != "in.yaml: reading: disk on fire" {
 		t.Fatalf("err = %v, want in.yaml: reading: disk on fire", err)
 	}
@@ -326,12 +326,12 @@ func TestDecodeStreamReadError(t *testing.T) {
 
 func TestDecodeErrorFormat(t *testing.T) {
 	tests := []struct {
-		err  DecodeError
+		err  Error
 		want string
 	}{
-		{DecodeError{Source: "f.yaml", Document: 2, Line: 14, Field: "spec.quantity", Message: "bad"}, "f.yaml:14: document 2: spec.quantity: bad"},
-		{DecodeError{Source: "f.yaml", Document: 2, Field: "spec.quantity", Message: "bad"}, "f.yaml: document 2: spec.quantity: bad"},
-		{DecodeError{Source: "STDIN", Message: "bad"}, "STDIN: bad"},
+		{Error{Source: "f.yaml", Document: 2, Line: 14, Field: "spec.quantity", Message: "bad"}, "f.yaml:14: document 2: spec.quantity: bad"},
+		{Error{Source: "f.yaml", Document: 2, Field: "spec.quantity", Message: "bad"}, "f.yaml: document 2: spec.quantity: bad"},
+		{Error{Source: "STDIN", Message: "bad"}, "STDIN: bad"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {
