@@ -1,8 +1,8 @@
 // Package decode reads Kubernetes objects as users write them and as the
 // API server decodes them: manifest streams into unstructured objects,
 // with errors that say where, and unstructured content into Go types,
-// with the API server's strict JSON rules. EncodeJSON and EncodeYAML
-// print objects as kubectl -o json and -o yaml do.
+// with the API server's strict JSON rules. It does not encode: printers
+// (cliruntime) and the store (core) write their own bytes.
 //
 // Stream reads a stream of YAML documents (separated by "---" lines) or of
 // concatenated JSON objects into unstructured objects: List kinds are

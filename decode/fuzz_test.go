@@ -13,9 +13,9 @@ import (
 	kjson "sigs.k8s.io/json"
 )
 
-// FuzzStream checks that no input makes Stream panic, that
-// every object it returns has a string apiVersion and kind, and that
-// encoding an object and decoding the result gives the object back.
+// FuzzStream checks that no input makes Stream panic, that every object
+// it returns has a string apiVersion and kind, and that the object's JSON
+// decodes back to the object.
 func FuzzStream(f *testing.F) {
 	seeds := []string{
 		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n",
@@ -43,7 +43,7 @@ func FuzzStream(f *testing.F) {
 			if k, ok := o.Object["kind"].(string); !ok || k == "" {
 				t.Fatalf("object without kind: %v", o.Object)
 			}
-			enc, err := EncodeJSON(o)
+			enc, err := json.Marshal(o.Object)
 			if err != nil {
 				// YAML allows what JSON cannot hold (NaN, infinities).
 				continue
