@@ -150,6 +150,31 @@ kind: ""
 			},
 		},
 		{
+			// A block scalar's text is not keys; flow style has lines too.
+			name: "exact lines from the node tree",
+			in: `apiVersion: v1
+kind: A
+metadata:
+  name: a
+  annotations:
+    note: |
+      labels: fake
+  labels:
+    a: 1
+---
+apiVersion: v1
+kind: A
+metadata: {
+  name: b,
+  finalizers: [x,
+    3]}
+`,
+			errs: []string{
+				"f.yaml:9: document 1: metadata.labels.a: must be a string (quote it), not an integer (1)",
+				"f.yaml:16: document 2: metadata.finalizers[1]: must be a string, not an integer (3)",
+			},
+		},
+		{
 			name: "YAML syntax error points at the file line",
 			in: `apiVersion: v1
 kind: ConfigMap
@@ -354,7 +379,7 @@ items:
   - "kind": B
     'other': 1
 `
-	loc := yamlLocator(yamlChunk{data: []byte(doc), line: 10})
+	loc := (&document{data: []byte(doc), line: 10}).locate
 	tests := []struct {
 		path []string
 		want int

@@ -2,9 +2,10 @@
 // API server decodes them: manifest streams into unstructured objects,
 // with errors that say where, and unstructured content into Go types,
 // with the API server's strict JSON rules. It does not encode: printers
-// (cliruntime) and the store (core) write their own bytes.
+// (cliruntime/printers) and the store (core) write their own bytes.
 //
-// Stream reads a stream of YAML documents (separated by "---" lines) or of
+// Stream reads a stream of YAML documents (split at "---" lines by
+// apimachinery's YAMLReader, the reader kubectl apply -f uses) or of
 // concatenated JSON objects into unstructured objects: List kinds are
 // flattened into their items, empty documents are skipped, and every
 // object must have an apiVersion and a kind. A problem is reported as an
@@ -13,7 +14,8 @@
 //
 //	items.yaml:14: document 2: metadata.name: must be a string, not an integer
 //
-// Stream goes on after a bad
+// Lines in YAML come from the document's yaml.v3 node tree, so they are
+// exact in block and flow style alike. Stream goes on after a bad
 // document, so one call reports every bad document of a YAML stream (a
 // JSON syntax error ends a JSON stream: its object boundaries are lost).
 //

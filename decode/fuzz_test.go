@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"math/big"
@@ -10,6 +11,7 @@ import (
 
 	yamlv2 "go.yaml.in/yaml/v2"
 	corev1 "k8s.io/api/core/v1"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	kjson "sigs.k8s.io/json"
 )
 
@@ -95,10 +97,17 @@ func FuzzStrict(f *testing.F) {
 			}
 			return
 		}
-		for _, c := range splitYAML(data) {
+		// Split as kubectl splits: no separator it refuses is left, or
+		// Stream would have failed.
+		r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+		for {
+			doc, err := r.Read()
+			if err != nil {
+				return
+			}
 			var v any
-			if uerr := yamlv2.UnmarshalStrict(c.data, &v); uerr != nil && strings.Contains(uerr.Error(), "already set in map") {
-				t.Fatalf("a YAML document with a duplicate key decoded without an error:\n%s", c.data)
+			if uerr := yamlv2.UnmarshalStrict(doc, &v); uerr != nil && strings.Contains(uerr.Error(), "already set in map") {
+				t.Fatalf("a YAML document with a duplicate key decoded without an error:\n%s", doc)
 			}
 		}
 	})

@@ -2,7 +2,8 @@ package decode
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,111 +16,11 @@ type locator func(path []string) int
 
 func jsonLocator(line int) locator { return func([]string) int { return line } }
 
-// yamlLocator finds a field by walking block-style YAML keys by
-// indentation. It is only used to point at a line in an error message, so
-// a heuristic is enough: flow style or odd quoting falls back to the
-// document's first line.
-func yamlLocator(c yamlChunk) locator {
-	return func(path []string) int {
-		lines := strings.Split(string(c.data), "\n")
-		// from is the first line to search, indent the indentation of the
-		// parent key, found the line of the last segment found.
-		from, indent, found := 0, -1, -1
-		for _, seg := range path {
-			var hit, hitIndent int
-			if strings.HasPrefix(seg, "[") {
-				n, _ := strconv.Atoi(seg[1 : len(seg)-1])
-				hit, hitIndent = findItem(lines, from, indent, n)
-			} else {
-				hit, hitIndent = findKey(lines, from, indent, seg)
-			}
-			if hit < 0 {
-				break
-			}
-			found, indent = hit, hitIndent
-			// A list item's first key sits on the item's own line.
-			from = hit + 1
-			if strings.HasPrefix(seg, "[") {
-				from = hit
-			}
-		}
-		if found < 0 {
-			return c.line
-		}
-		return c.line + found
-	}
-}
-
-// lineIndent returns a line's indentation and its content after the
-// indentation and any "- " list marker; content is "" for blank and
-// comment lines.
-func lineIndent(l string) (int, string, bool) {
-	trimmed := strings.TrimLeft(l, " ")
-	ind := len(l) - len(trimmed)
-	trimmed = strings.TrimRight(trimmed, "\r")
-	item := trimmed == "-" || strings.HasPrefix(trimmed, "- ")
-	if item {
-		trimmed = strings.TrimLeft(strings.TrimPrefix(trimmed, "-"), " ")
-	}
-	if strings.HasPrefix(trimmed, "#") {
-		trimmed = ""
-	}
-	return ind, trimmed, item
-}
-
-// findKey finds key among the children of a key indented by parent,
-// starting at line from.
-func findKey(lines []string, from, parent int, key string) (int, int) {
-	for i := from; i < len(lines); i++ {
-		ind, content, item := lineIndent(lines[i])
-		if content == "" && !item {
-			continue
-		}
-		if ind <= parent && (i != from || !item) {
-			return -1, 0
-		}
-		for _, k := range []string{key, strconv.Quote(key), "'" + key + "'"} {
-			if strings.HasPrefix(content, k+":") {
-				return i, ind
-			}
-		}
-	}
-	return -1, 0
-}
-
-// findItem finds the n-th item of the block sequence below a key indented
-// by parent.
-func findItem(lines []string, from, parent, n int) (int, int) {
-	seq := -1
-	for i := from; i < len(lines); i++ {
-		ind, content, item := lineIndent(lines[i])
-		if content == "" && !item {
-			continue
-		}
-		if seq < 0 {
-			if !item || ind < parent {
-				return -1, 0
-			}
-			seq = ind
-		}
-		if ind < seq || ind == seq && !item {
-			return -1, 0
-		}
-		if ind == seq && item {
-			if n == 0 {
-				return i, ind
-			}
-			n--
-		}
-	}
-	return -1, 0
-}
-
 // addDocument checks a decoded document and adds its objects, flattening
-// lists. dups are the document's duplicated fields (at dupLines of the
-// source when known): when nothing else is wrong with it, they are one
-// strict Error, and its objects are added all the same.
-func (d *decoder) addDocument(doc int, v any, loc locator, dups []string, dupLines []int) {
+// lists. dups are the document's fields given twice: when nothing else
+// is wrong with it, they are one strict Error, at the line of the first,
+// and its objects are added all the same.
+func (d *decoder) addDocument(doc int, v any, loc locator, dups []duplicate) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		d.fail(doc, loc(nil), "", fmt.Sprintf("expected an object with apiVersion and kind, found %s", describe(v)))
@@ -130,11 +31,15 @@ func (d *decoder) addDocument(doc int, v any, loc locator, dups []string, dupLin
 	if len(dups) == 0 || len(d.errs) > before {
 		return
 	}
-	line := loc(nil)
-	if len(dupLines) > 0 {
-		line = dupLines[0]
+	line := dups[0].line
+	if line == 0 {
+		line = loc(nil)
 	}
-	d.errs = append(d.errs, &Error{Source: d.source, Document: doc, Line: line, Message: strictMessage(dups), Strict: dups})
+	problems := make([]string, len(dups))
+	for i, dup := range dups {
+		problems[i] = dup.msg
+	}
+	d.errs = append(d.errs, &Error{Source: d.source, Document: doc, Line: line, Message: strictMessage(problems), Strict: problems})
 }
 
 // addObject adds obj (at path within its document), or its items when it
@@ -195,7 +100,7 @@ func checkObject(obj map[string]any) (field []string, msg string) {
 		if !ok || v == nil || v == "" {
 			return []string{f}, "is required"
 		}
-		if _, ok := v.(string); !ok {
+		if !isString(v) {
 			return []string{f}, mustBe("a string", v)
 		}
 	}
@@ -207,71 +112,69 @@ func checkObject(obj map[string]any) (field []string, msg string) {
 	if !ok {
 		return []string{"metadata"}, mustBe("an object", mv)
 	}
-	for _, f := range []string{"name", "generateName", "namespace", "uid", "resourceVersion", "selfLink"} {
-		if v, ok := meta[f]; ok && v != nil {
-			if _, ok := v.(string); !ok {
-				return []string{"metadata", f}, mustBe("a string", v)
-			}
-		}
-	}
-	for _, f := range []string{"creationTimestamp", "deletionTimestamp"} {
-		if v, ok := meta[f]; ok && v != nil {
-			if _, ok := v.(string); !ok {
-				return []string{"metadata", f}, mustBe("a timestamp string", v)
-			}
-		}
-	}
-	for _, f := range []string{"generation", "deletionGracePeriodSeconds"} {
-		if v, ok := meta[f]; ok && v != nil {
-			if _, ok := v.(int64); !ok {
-				return []string{"metadata", f}, mustBe("an integer", v)
-			}
-		}
-	}
-	for _, f := range []string{"labels", "annotations"} {
-		v, ok := meta[f]
-		if !ok || v == nil {
-			continue
-		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return []string{"metadata", f}, mustBe("an object of strings", v)
-		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if _, ok := m[k].(string); !ok {
-				return []string{"metadata", f, k}, mustBe("a string (quote it)", m[k])
-			}
-		}
-	}
-	if v, ok := meta["finalizers"]; ok && v != nil {
-		list, ok := v.([]any)
-		if !ok {
-			return []string{"metadata", "finalizers"}, mustBe("a list of strings", v)
-		}
-		for i, f := range list {
-			if _, ok := f.(string); !ok {
-				return []string{"metadata", "finalizers", "[" + strconv.Itoa(i) + "]"}, mustBe("a string", f)
-			}
-		}
-	}
-	if v, ok := meta["ownerReferences"]; ok && v != nil {
-		list, ok := v.([]any)
-		if !ok {
-			return []string{"metadata", "ownerReferences"}, mustBe("a list of objects", v)
-		}
-		for i, r := range list {
-			if _, ok := r.(map[string]any); !ok {
-				return []string{"metadata", "ownerReferences", "[" + strconv.Itoa(i) + "]"}, mustBe("an object", r)
+	for _, r := range metadataRules {
+		for _, f := range r.fields {
+			if v, ok := meta[f]; ok && v != nil {
+				if seg, msg := r.check(v); msg != "" {
+					return append([]string{"metadata", f}, seg...), msg
+				}
 			}
 		}
 	}
 	return nil, ""
 }
+
+// metadataRule is what metadata fields must hold for unstructured's
+// accessors to read them: a value that is want, and whose items (the
+// values of a map, the items of a list), when item is set, are itemWant.
+type metadataRule struct {
+	fields   []string
+	want     string
+	ok       func(any) bool
+	itemWant string
+	item     func(any) bool
+}
+
+// metadataRules are checked in order, each field in order.
+var metadataRules = []metadataRule{
+	{fields: []string{"name", "generateName", "namespace", "uid", "resourceVersion", "selfLink"}, want: "a string", ok: isString},
+	{fields: []string{"creationTimestamp", "deletionTimestamp"}, want: "a timestamp string", ok: isString},
+	{fields: []string{"generation", "deletionGracePeriodSeconds"}, want: "an integer", ok: isInt64},
+	{fields: []string{"labels", "annotations"}, want: "an object of strings", ok: isObject, itemWant: "a string (quote it)", item: isString},
+	{fields: []string{"finalizers"}, want: "a list of strings", ok: isList, itemWant: "a string", item: isString},
+	{fields: []string{"ownerReferences"}, want: "a list of objects", ok: isList, itemWant: "an object", item: isObject},
+}
+
+// check returns what is wrong with v, and the path below the field of the
+// item at fault (map keys in sorted order, list items as "[n]").
+func (r metadataRule) check(v any) ([]string, string) {
+	if !r.ok(v) {
+		return nil, mustBe(r.want, v)
+	}
+	if r.item == nil {
+		return nil, ""
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if !r.item(v[k]) {
+				return []string{k}, mustBe(r.itemWant, v[k])
+			}
+		}
+	case []any:
+		for i, item := range v {
+			if !r.item(item) {
+				return []string{"[" + strconv.Itoa(i) + "]"}, mustBe(r.itemWant, item)
+			}
+		}
+	}
+	return nil, ""
+}
+
+func isString(v any) bool { _, ok := v.(string); return ok }
+func isInt64(v any) bool  { _, ok := v.(int64); return ok }
+func isObject(v any) bool { _, ok := v.(map[string]any); return ok }
+func isList(v any) bool   { _, ok := v.([]any); return ok }
 
 func mustBe(want string, got any) string {
 	return "must be " + want + ", not " + describe(got)
