@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -112,7 +113,7 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		res.Err = err
 		return res
 	}
-	current, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
+	current, err := resource.Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
 	if apierrors.IsNotFound(err) {
 		u := &unstructured.Unstructured{}
 		if err := u.UnmarshalJSON(modified); err != nil {
@@ -261,7 +262,7 @@ func Create(ctx context.Context, c client.Client, t *registry.Type, obj *unstruc
 	if dryRun {
 		// A dry run must fail as the real create would; not every client
 		// checks existence on a dry run, so check here.
-		if _, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName()); err == nil {
+		if _, err := resource.Get(ctx, c, t, obj.GetNamespace(), obj.GetName()); err == nil {
 			return Result{Type: t, Object: obj, Action: Created, Err: apierrors.NewAlreadyExists(t.GroupResource(), obj.GetName())}
 		}
 		opts = append(opts, client.DryRunAll)

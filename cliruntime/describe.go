@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -32,7 +33,7 @@ func EventsFor(ctx context.Context, c client.Client, reg *registry.Registry, obj
 	if err != nil {
 		return nil, nil
 	}
-	items, _, err := List(ctx, c, t, ListRequest{Namespace: obj.GetNamespace(), AllNamespaces: obj.GetNamespace() == ""})
+	items, _, err := resource.List(ctx, c, t, resource.ListRequest{Namespace: obj.GetNamespace(), AllNamespaces: obj.GetNamespace() == ""})
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +314,7 @@ func (c *CLI) newDescribeCommand() *cobra.Command {
 		selector   string
 		all        bool
 		showEvents bool
-		files      FilenameOptions
+		files      resource.FilenameOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)",
@@ -346,7 +347,7 @@ Print a detailed description of the selected resources, including related resour
 					return err
 				}
 				for _, tg := range targets {
-					u, err := Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
+					u, err := resource.Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
 					if err != nil {
 						errs = append(errs, err)
 						continue
@@ -354,14 +355,14 @@ Print a detailed description of the selected resources, including related resour
 					objs = append(objs, u)
 				}
 			} else {
-				refs, err := ParseResourceArgs(s.Registry, args)
+				refs, err := resource.ParseArgs(s.Registry, args)
 				if err != nil {
 					return err
 				}
 				for _, ref := range refs {
 					for _, t := range ref.Types {
 						if len(ref.Names) == 0 {
-							items, _, err := List(rctx, s.Client, t, ListRequest{Namespace: ns, AllNamespaces: all, LabelSelector: selector})
+							items, _, err := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: ns, AllNamespaces: all, LabelSelector: selector})
 							if err != nil {
 								return err
 							}
@@ -369,7 +370,7 @@ Print a detailed description of the selected resources, including related resour
 							continue
 						}
 						for _, n := range ref.Names {
-							u, err := Get(rctx, s.Client, t, ns, n)
+							u, err := resource.Get(rctx, s.Client, t, ns, n)
 							if err == nil {
 								objs = append(objs, u)
 								continue
@@ -378,7 +379,7 @@ Print a detailed description of the selected resources, including related resour
 								errs = append(errs, err)
 								continue
 							}
-							items, _, lerr := List(rctx, s.Client, t, ListRequest{Namespace: ns})
+							items, _, lerr := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: ns})
 							if lerr != nil {
 								errs = append(errs, lerr)
 								continue

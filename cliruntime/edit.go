@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/worktracking"
 )
 
@@ -134,7 +135,7 @@ The editor is the KUBE_EDITOR or EDITOR environment variable, else vi. The objec
 			if err != nil {
 				return err
 			}
-			targets, err := c.targets(ctx, s, args, FilenameOptions{}, cmd.CommandPath())
+			targets, err := c.targets(ctx, s, args, resource.FilenameOptions{}, cmd.CommandPath())
 			if err != nil {
 				return err
 			}
@@ -160,7 +161,7 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool, s
 	if err := CheckSubresource(tg.Type, sub, tg.Object.GetName()); err != nil {
 		return err
 	}
-	current, err := Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
+	current, err := resource.Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
 	if err != nil {
 		return err
 	}
@@ -254,8 +255,8 @@ func (c *CLI) saveEdit(ctx context.Context, s *Session, tg Result, current *unst
 		return err
 	}
 	// Read as any file is, duplicate fields treated as --validate says.
-	files := &FilenameOptions{FieldValidation: c.fieldValidation, Warn: c.printWarning}
-	objs, err := files.decode(bytes.NewReader(edited), "edited file")
+	files := &resource.FilenameOptions{FieldValidation: c.fieldValidation, Warn: c.printWarning}
+	objs, err := files.Decode(bytes.NewReader(edited), "edited file")
 	if err != nil {
 		return err
 	}

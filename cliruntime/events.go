@@ -8,6 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 )
 
 func (c *CLI) newEventsCommand() *cobra.Command {
@@ -57,12 +59,12 @@ func (c *CLI) newEventsCommand() *cobra.Command {
 				}
 				return len(types) == 0 || contains(types, str(e.Object, "type"))
 			}
-			req := ListRequest{Namespace: c.Flags.NamespaceOrDefault(), AllNamespaces: all}
+			req := resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault(), AllNamespaces: all}
 			rctx, cancel, err := c.requestContext(ctx)
 			if err != nil {
 				return err
 			}
-			items, rv, err := List(rctx, s.Client, t, req)
+			items, rv, err := resource.List(rctx, s.Client, t, req)
 			cancel()
 			if err != nil {
 				return err

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -37,7 +38,7 @@ func (r *GetResult) Count() int {
 
 // GetObjects reads what refs name: each named object, or every object of
 // each type that req selects.
-func GetObjects(ctx context.Context, c client.Client, refs []ResourceRef, req ListRequest) *GetResult {
+func GetObjects(ctx context.Context, c client.Client, refs []resource.Ref, req resource.ListRequest) *GetResult {
 	res := &GetResult{}
 	groupOf := map[*registry.Type]int{}
 	add := func(t *registry.Type, items ...*unstructured.Unstructured) {
@@ -53,7 +54,7 @@ func GetObjects(ctx context.Context, c client.Client, refs []ResourceRef, req Li
 	for _, ref := range refs {
 		for _, t := range ref.Types {
 			if len(ref.Names) == 0 {
-				items, rv, err := List(ctx, c, t, req)
+				items, rv, err := resource.List(ctx, c, t, req)
 				if err != nil {
 					res.Errors = append(res.Errors, err)
 					continue
@@ -64,7 +65,7 @@ func GetObjects(ctx context.Context, c client.Client, refs []ResourceRef, req Li
 			}
 			for _, name := range ref.Names {
 				named++
-				u, err := Get(ctx, c, t, req.Namespace, name)
+				u, err := resource.Get(ctx, c, t, req.Namespace, name)
 				if err != nil {
 					res.Errors = append(res.Errors, err)
 					continue
@@ -152,11 +153,11 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	refs, err := ParseResourceArgs(s.Registry, args)
+	refs, err := resource.ParseArgs(s.Registry, args)
 	if err != nil {
 		return err
 	}
-	req := ListRequest{
+	req := resource.ListRequest{
 		Namespace:     c.Flags.NamespaceOrDefault(),
 		AllNamespaces: o.AllNamespaces,
 		LabelSelector: o.LabelSelector,
@@ -232,18 +233,18 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 // sub (the object is what the API server returns for its status), and
 // returns the API server's error for the others. A subresource is read
 // by name only, as kubectl requires.
-func subresourceRefs(refs []ResourceRef, sub string) ([]ResourceRef, []error, error) {
+func subresourceRefs(refs []resource.Ref, sub string) ([]resource.Ref, []error, error) {
 	if sub == "" {
 		return refs, nil, nil
 	}
-	var out []ResourceRef
+	var out []resource.Ref
 	var errs []error
 	for _, ref := range refs {
 		if len(ref.Names) == 0 {
 			return nil, nil, fmt.Errorf("subresource cannot be used when bulk resources are specified")
 		}
 		for _, t := range ref.Types {
-			keep := ResourceRef{Types: []*registry.Type{t}}
+			keep := resource.Ref{Types: []*registry.Type{t}}
 			for _, n := range ref.Names {
 				if err := CheckSubresource(t, sub, n); err != nil {
 					errs = append(errs, err)
@@ -262,7 +263,7 @@ func subresourceRefs(refs []ResourceRef, sub string) ([]ResourceRef, []error, er
 func isTable(output string) bool { return output == "" || output == "wide" }
 
 // noResources prints kubectl's message for an empty result.
-func (c *CLI) noResources(w io.Writer, refs []ResourceRef, all bool) {
+func (c *CLI) noResources(w io.Writer, refs []resource.Ref, all bool) {
 	namespaced := false
 	for _, r := range refs {
 		for _, t := range r.Types {

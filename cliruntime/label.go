@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -80,7 +81,7 @@ const changeCauseAnnotation = "kubernetes.io/change-cause"
 // fail with a Conflict if the object is no longer at that version.
 func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, field string, upd MetaUpdate, overwrite bool, resourceVersion string) MetaResult {
 	res := MetaResult{Result: Result{Type: t, Object: obj, Action: Unchanged}}
-	current, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
+	current, err := resource.Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
 	if err != nil {
 		res.Err = err
 		return res
@@ -161,7 +162,7 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 	var (
 		overwrite, all, list bool
 		selector, rv         string
-		files                FilenameOptions
+		files                resource.FilenameOptions
 	)
 	verb, field, noun := "annotate", "annotations", "annotation"
 	if isLabel {
@@ -202,13 +203,13 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 			defer cancel()
 			var targets []Result
 			if all || selector != "" {
-				refs, err := ParseResourceArgs(s.Registry, resArgs)
+				refs, err := resource.ParseArgs(s.Registry, resArgs)
 				if err != nil {
 					return err
 				}
 				for _, ref := range refs {
 					for _, t := range ref.Types {
-						items, _, err := List(rctx, s.Client, t, ListRequest{Namespace: c.Flags.NamespaceOrDefault(), LabelSelector: selector})
+						items, _, err := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault(), LabelSelector: selector})
 						if err != nil {
 							return err
 						}
@@ -226,7 +227,7 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 			var errs []error
 			for _, tg := range targets {
 				if list {
-					u, err := Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
+					u, err := resource.Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
 					if err != nil {
 						errs = append(errs, err)
 						continue

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -17,7 +18,7 @@ import (
 // context is cancelled (SIGINT/SIGTERM) or the watch ends. It uses the
 // client's Watch directly, as kubectl does, so no informer machinery is
 // linked into the CLI.
-func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRequest, o *GetOptions, printer Printer) error {
+func (c *CLI) watch(ctx context.Context, s *Session, ref resource.Ref, req resource.ListRequest, o *GetOptions, printer Printer) error {
 	t := ref.Types[0]
 	if len(ref.Names) > 1 {
 		return fmt.Errorf("watch is only supported on individual resources and resource collections, but %d resources were found", len(ref.Names))
@@ -35,7 +36,7 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 	if err != nil {
 		return err
 	}
-	items, rv, err := List(lctx, s.Client, t, req)
+	items, rv, err := resource.List(lctx, s.Client, t, req)
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -57,7 +58,7 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 		switch {
 		case len(items) == 0:
 			if isTable {
-				c.noResources(c.ErrOut, []ResourceRef{ref}, req.AllNamespaces)
+				c.noResources(c.ErrOut, []resource.Ref{ref}, req.AllNamespaces)
 			}
 		case isTable:
 			if err := table.PrintEvent(c.Out, t, eventType, items...); err != nil {
@@ -88,9 +89,9 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 // rv on, and hands each change to handle until the context is cancelled
 // (SIGINT/SIGTERM: a clean end) or the watch ends. Bookmarks are skipped;
 // an error event ends the watch with the error it carries.
-func (c *CLI) watchFrom(ctx context.Context, s *Session, t *registry.Type, req ListRequest, rv string,
+func (c *CLI) watchFrom(ctx context.Context, s *Session, t *registry.Type, req resource.ListRequest, rv string,
 	handle func(watch.EventType, *unstructured.Unstructured) error) error {
-	opts, err := req.options(t)
+	opts, err := req.Options(t)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -20,7 +21,7 @@ type writeFunc func(ctx context.Context, t *registry.Type, obj *unstructured.Uns
 
 // WriteOptions are the flags shared by apply and create -f.
 type WriteOptions struct {
-	Files FilenameOptions
+	Files resource.FilenameOptions
 	// Output is "" (kubectl's "x created" lines), name, yaml or json.
 	Output string
 	// DryRun is none, client or server.
@@ -81,21 +82,20 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	if err != nil {
 		return err
 	}
-	types, err := PrepareInfos(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit)
-	if err != nil {
+	if err := resource.Prepare(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit); err != nil {
 		return err
 	}
 	order := make([]int, len(infos))
 	creatingNS := map[string]bool{}
 	for i := range order {
 		order[i] = i
-		if types[i].Kind.Group == "" && types[i].Kind.Kind == "Namespace" {
+		if infos[i].Type.Kind.Group == "" && infos[i].Type.Kind.Kind == "Namespace" {
 			creatingNS[infos[i].Object.GetName()] = true
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool {
-		return creatingNS[infos[order[a]].Object.GetName()] && types[order[a]].Kind.Kind == "Namespace" && types[order[a]].Kind.Group == "" &&
-			(types[order[b]].Kind.Kind != "Namespace" || types[order[b]].Kind.Group != "")
+		return creatingNS[infos[order[a]].Object.GetName()] && infos[order[a]].Type.Kind.Kind == "Namespace" && infos[order[a]].Type.Kind.Group == "" &&
+			(infos[order[b]].Type.Kind.Kind != "Namespace" || infos[order[b]].Type.Kind.Group != "")
 	})
 	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
 
@@ -109,7 +109,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 			if err != nil {
 				return err
 			}
-			r := fn(rctx, types[i], infos[i].Object, "server")
+			r := fn(rctx, infos[i].Type, infos[i].Object, "server")
 			cancel()
 			if r.Err != nil && !isNamespaceNotFound(r.Err, infos[i].Object.GetNamespace()) || r.Err != nil && !creatingNS[infos[i].Object.GetNamespace()] {
 				errs = append(errs, withSource(verbing(verb, r), infos[i].Source, r.Err))
@@ -133,7 +133,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 		if err != nil {
 			return err
 		}
-		r := fn(rctx, types[i], infos[i].Object, mode)
+		r := fn(rctx, infos[i].Type, infos[i].Object, mode)
 		cancel()
 		progress.set(n + 1)
 		if r.Err != nil {

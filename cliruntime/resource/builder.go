@@ -1,4 +1,4 @@
-package cliruntime
+package resource
 
 import (
 	"bytes"
@@ -15,13 +15,6 @@ import (
 
 	"github.com/k1s-dev/k1s/decode"
 )
-
-// Info is one object read from a file, with where it came from.
-type Info struct {
-	Object *unstructured.Unstructured
-	// Source is the file name, or "STDIN".
-	Source string
-}
 
 // fileExtensions are the extensions read from directories, as kubectl.
 var fileExtensions = []string{".json", ".yaml", ".yml"}
@@ -47,7 +40,7 @@ func (o *FilenameOptions) Read(stdin io.Reader) ([]Info, error) {
 	var infos []Info
 	for _, name := range o.Filenames {
 		if name == "-" {
-			objs, err := o.decode(stdin, "STDIN")
+			objs, err := o.Decode(stdin, "STDIN")
 			if err != nil {
 				return nil, err
 			}
@@ -72,7 +65,7 @@ func (o *FilenameOptions) Read(stdin io.Reader) ([]Info, error) {
 			if err != nil {
 				return nil, err
 			}
-			objs, err := o.decode(bytes.NewReader(data), f)
+			objs, err := o.Decode(bytes.NewReader(data), f)
 			if err != nil {
 				return nil, err
 			}
@@ -114,22 +107,12 @@ func (o *FilenameOptions) walk(dir string) ([]string, error) {
 	return files, err
 }
 
-// DecodeStream reads multi-document YAML or JSON into objects, as
-// decode.Stream does (empty documents skipped, List kinds flattened,
-// apiVersion and kind required, errors naming source, line, document and
-// field), except that any bad document fails the whole stream: a request
-// with an invalid object writes nothing.
-func DecodeStream(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
-	objs, err := decode.Stream(r, source)
-	if err != nil {
-		return nil, err
-	}
-	return objs, nil
-}
-
-// decode is DecodeStream with duplicate fields treated as FieldValidation
-// says.
-func (o *FilenameOptions) decode(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
+// Decode reads the objects of one stream as decode.Stream does (empty
+// documents skipped, List kinds flattened, apiVersion and kind required,
+// errors naming source, line, document and field), fields given twice
+// treated as FieldValidation says, and any other bad document failing
+// the whole stream: a request with an invalid object writes nothing.
+func (o *FilenameOptions) Decode(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
 	objs, err := decode.Stream(r, source)
 	if err == nil || !decode.IsStrict(err) {
 		return objs, err
