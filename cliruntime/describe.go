@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -156,7 +157,7 @@ func printMapMultiline(p prefixWriter, title string, m map[string]string) {
 		p.write(0, "<none>\n")
 		return
 	}
-	for i, k := range sortedKeys(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i != 0 {
 			p.write(0, "\t")
 		}
@@ -172,7 +173,7 @@ const maxAnnotationLen = 140
 // last-applied configuration left out.
 func printAnnotationsMultiline(p prefixWriter, title string, annotations map[string]string) {
 	p.write(0, "%s:\t", title)
-	keys := sortedKeys(annotations)
+	keys := slices.Sorted(maps.Keys(annotations))
 	keys = slices.DeleteFunc(keys, func(k string) bool { return k == LastAppliedAnnotation })
 	if len(keys) == 0 {
 		p.write(0, "<none>\n")
@@ -198,7 +199,7 @@ func printAnnotationsMultiline(p prefixWriter, title string, annotations map[str
 }
 
 func printUnstructuredContent(p prefixWriter, level int, content map[string]any, skipPrefix string, skip ...string) {
-	for _, field := range sortedKeys(content) {
+	for _, field := range slices.Sorted(maps.Keys(content)) {
 		expr := skipPrefix + "." + field
 		if contains(skip, expr) {
 			continue

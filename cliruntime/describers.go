@@ -1,6 +1,8 @@
 package cliruntime
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -23,13 +25,13 @@ func describeConfigMap(p prefixWriter, u *unstructured.Unstructured) error {
 	printMapMultiline(p, "Labels", cm.Labels)
 	printAnnotationsMultiline(p, "Annotations", cm.Annotations)
 	p.write(0, "\nData\n====\n")
-	for _, k := range sortedKeys(cm.Data) {
+	for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
 		p.write(0, "%s:\n----\n", k)
 		p.write(0, "%s\n", cm.Data[k])
 		p.write(0, "\n")
 	}
 	p.write(0, "\nBinaryData\n====\n")
-	for _, k := range sortedKeys(cm.BinaryData) {
+	for _, k := range slices.Sorted(maps.Keys(cm.BinaryData)) {
 		p.write(0, "%s: %d bytes\n", k, len(cm.BinaryData[k]))
 	}
 	p.write(0, "\n")
@@ -52,7 +54,7 @@ func describeSecret(p prefixWriter, u *unstructured.Unstructured) error {
 	printAnnotationsMultiline(p, "Annotations", s.Annotations)
 	p.write(0, "\nType:\t%s\n", s.Type)
 	p.write(0, "\nData\n====\n")
-	for _, k := range sortedKeys(s.Data) {
+	for _, k := range slices.Sorted(maps.Keys(s.Data)) {
 		p.write(0, "%s:\t%d bytes\n", k, len(s.Data[k]))
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -94,7 +96,7 @@ func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *uns
 		}
 	}
 	patch := map[string]any{}
-	for _, k := range sortedKeys(upd.Set) {
+	for _, k := range slices.Sorted(maps.Keys(upd.Set)) {
 		if cur, ok := old[k]; !ok || cur != upd.Set[k] {
 			patch[k] = upd.Set[k]
 			res.Added = append(res.Added, k)
@@ -141,7 +143,7 @@ func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *uns
 func checkOverwrites(old, set map[string]string, isLabel bool) error {
 	var errs []error
 	var found []string
-	for _, k := range sortedKeys(set) {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
 		cur, ok := old[k]
 		if !ok || cur == set[k] || !isLabel && k == changeCauseAnnotation {
 			continue
@@ -233,7 +235,7 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 						continue
 					}
 					m, _, _ := unstructured.NestedStringMap(u.Object, "metadata", field)
-					for _, k := range sortedKeys(m) {
+					for _, k := range slices.Sorted(maps.Keys(m)) {
 						_, _ = fmt.Fprintf(c.Out, "%s=%s\n", k, m[k])
 					}
 					continue

@@ -11,13 +11,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
 // writeFunc writes one object; dryRun is "" (write), "server" (validate
 // only) or "client" (compute the outcome without writing).
-type writeFunc func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result
+type writeFunc func(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result
 
 // WriteOptions are the flags shared by apply and create -f.
 type WriteOptions struct {
@@ -109,7 +110,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 			if err != nil {
 				return err
 			}
-			r := fn(rctx, infos[i].Type, infos[i].Object, "server")
+			r := fn(rctx, s.Client, infos[i].Type, infos[i].Object, "server")
 			cancel()
 			if r.Err != nil && !isNamespaceNotFound(r.Err, infos[i].Object.GetNamespace()) || r.Err != nil && !creatingNS[infos[i].Object.GetNamespace()] {
 				errs = append(errs, withSource(verbing(verb, r), infos[i].Source, r.Err))
@@ -133,7 +134,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 		if err != nil {
 			return err
 		}
-		r := fn(rctx, infos[i].Type, infos[i].Object, mode)
+		r := fn(rctx, s.Client, infos[i].Type, infos[i].Object, mode)
 		cancel()
 		progress.set(n + 1)
 		if r.Err != nil {
@@ -238,9 +239,8 @@ Every object is validated before any is written; with --continue-on-error the va
 			if err := a.validate(mode); err != nil {
 				return err
 			}
-			return c.writeAll(cmd.Context(), "apply", o, func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
-				s, _ := c.Session(ctx)
-				return Apply(ctx, s.Client, t, obj, ApplyOptions{
+			return c.writeAll(cmd.Context(), "apply", o, func(ctx context.Context, cl client.Client, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
+				return Apply(ctx, cl, t, obj, ApplyOptions{
 					DryRun: dryRun == "server", ClientDryRun: dryRun == "client",
 					ServerSide: a.serverSide, Force: a.force, FieldManager: a.fieldManager, Subresource: a.subresource,
 				})
