@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
@@ -48,7 +49,9 @@ type Result struct {
 }
 
 // Name is kubectl's type/name form of the result's object.
-func (r Result) Name() string { return ResourceName(r.Type.Kind.GroupKind(), r.Object.GetName()) }
+func (r Result) Name() string {
+	return printers.ResourceName(r.Type.Kind.GroupKind(), r.Object.GetName())
+}
 
 // ApplyOptions change Apply.
 type ApplyOptions struct {

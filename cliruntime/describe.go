@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
@@ -287,16 +288,16 @@ func describeEvents(p prefixWriter, events []*unstructured.Unstructured) {
 	p.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
 	p.write(1, "----\t------\t----\t----\t-------\n")
 	for _, e := range events {
-		first := since(str(e.Object, "eventTime"))
+		first := printers.Since(str(e.Object, "eventTime"))
 		if str(e.Object, "eventTime") == "" {
-			first = since(str(e.Object, "firstTimestamp"))
+			first = printers.Since(str(e.Object, "firstTimestamp"))
 		}
 		interval := first
 		count, _, _ := unstructured.NestedInt64(e.Object, "count")
 		if sc, ok, _ := unstructured.NestedInt64(e.Object, "series", "count"); ok {
-			interval = fmt.Sprintf("%s (x%d over %s)", since(str(e.Object, "series", "lastObservedTime")), sc, first)
+			interval = fmt.Sprintf("%s (x%d over %s)", printers.Since(str(e.Object, "series", "lastObservedTime")), sc, first)
 		} else if count > 1 {
-			interval = fmt.Sprintf("%s (x%d over %s)", since(str(e.Object, "lastTimestamp")), count, first)
+			interval = fmt.Sprintf("%s (x%d over %s)", printers.Since(str(e.Object, "lastTimestamp")), count, first)
 		}
 		source := str(e.Object, "source", "component")
 		if source == "" {
@@ -426,4 +427,16 @@ Print a detailed description of the selected resources, including related resour
 	f.BoolVar(&showEvents, "show-events", true, "If true, display events related to the described object.")
 	f.StringSliceVarP(&files.Filenames, "filename", "f", nil, "Filename, directory, or URL to files containing the resource to describe")
 	return cmd
+}
+
+// str is the field at fields of obj as text: "" when absent.
+func str(obj map[string]any, fields ...string) string {
+	s, _, _ := unstructured.NestedFieldNoCopy(obj, fields...)
+	if v, ok := s.(string); ok {
+		return v
+	}
+	if s == nil {
+		return ""
+	}
+	return fmt.Sprint(s)
 }

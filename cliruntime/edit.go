@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/worktracking"
 )
@@ -165,7 +166,7 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool, s
 	if err != nil {
 		return err
 	}
-	original, err := Encode(current.Object, asYAML)
+	original, err := printers.Encode(current.Object, asYAML)
 	if err != nil {
 		return err
 	}
@@ -228,7 +229,7 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool, s
 		lastEdited = editedCanon
 		patchErr := c.saveEdit(rctx, s, tg, current, original, edited, sub)
 		if patchErr == nil {
-			_, _ = fmt.Fprintf(c.Out, "%s edited\n", ResourceName(tg.Type.Kind.GroupKind(), current.GetName()))
+			_, _ = fmt.Fprintf(c.Out, "%s edited\n", printers.ResourceName(tg.Type.Kind.GroupKind(), current.GetName()))
 			return nil
 		}
 		// Reopen with the failure on top, as kubectl does, keeping the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 )
 
@@ -77,17 +78,17 @@ func (c *CLI) newEventsCommand() *cobra.Command {
 			}
 			sortEvents(kept)
 			if output != "" {
-				p, err := NewPrinter(PrintOptions{Output: output})
+				p, err := printers.NewPrinter(printers.PrintOptions{Output: output})
 				if err != nil {
 					return err
 				}
-				if err := p.Print(c.Out, []Group{{Type: t, Items: kept}}, false); err != nil {
+				if err := p.Print(c.Out, []printers.Group{{Type: t, Items: kept}}, false); err != nil {
 					return err
 				}
 			} else {
 				// The Event type's own columns without -o wide are
 				// kubectl events' table.
-				tp := NewTablePrinter(PrintOptions{NoHeaders: noHeaders, WithNamespace: all})
+				tp := printers.NewTablePrinter(printers.PrintOptions{NoHeaders: noHeaders, WithNamespace: all})
 				if len(kept) == 0 && !watchFlag {
 					if all {
 						_, _ = fmt.Fprintln(c.ErrOut, "No events found.")

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
@@ -19,7 +20,7 @@ import (
 // GetResult is what a get found: objects grouped by type in request
 // order, and one error per object that could not be read.
 type GetResult struct {
-	Groups []Group
+	Groups []printers.Group
 	Errors []error
 	// Single is true when exactly one object was asked for by name.
 	Single bool
@@ -46,7 +47,7 @@ func GetObjects(ctx context.Context, c client.Client, refs []resource.Ref, req r
 		if !ok {
 			i = len(res.Groups)
 			groupOf[t] = i
-			res.Groups = append(res.Groups, Group{Type: t})
+			res.Groups = append(res.Groups, printers.Group{Type: t})
 		}
 		res.Groups[i].Items = append(res.Groups[i].Items, items...)
 	}
@@ -80,7 +81,7 @@ func GetObjects(ctx context.Context, c client.Client, refs []resource.Ref, req r
 
 // GetOptions are the flags of get.
 type GetOptions struct {
-	Print             PrintOptions
+	Print             printers.PrintOptions
 	AllNamespaces     bool
 	LabelSelector     string
 	FieldSelector     string
@@ -136,7 +137,7 @@ Use "` + c.Name + ` api-resources" for a complete list of supported resources.`,
 	f.BoolVar(&o.IgnoreNotFound, "ignore-not-found", false, "If set to true, suppresses NotFound error for specific objects that do not exist.")
 	addSubresourceFlag(cmd, &o.Subresource, "If specified, gets the subresource of the requested object.")
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return OutputFormats, cobra.ShellCompDirectiveNoFileComp
+		return printers.OutputFormats, cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
 }
@@ -146,7 +147,7 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 		_, _ = fmt.Fprintf(c.ErrOut, "You must specify the type of resource to get. Use \"%s api-resources\" for a complete list of supported resources.\n\n", c.Name)
 		return UsageErrorf(c.Name+" get", "Required resource not specified.\nUse \"%s explain <resource>\" for a detailed description of that resource (e.g. %s explain items).", c.Name, c.Name)
 	}
-	if _, err := NewPrinter(o.Print); err != nil {
+	if _, err := printers.NewPrinter(o.Print); err != nil {
 		return err
 	}
 	s, err := c.Session(ctx)
@@ -174,7 +175,7 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	if types > 1 {
 		o.Print.WithKind = true
 	}
-	printer, err := NewPrinter(o.Print)
+	printer, err := printers.NewPrinter(o.Print)
 	if err != nil {
 		return err
 	}
@@ -201,7 +202,7 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	res.Errors = append(subErrs, res.Errors...)
 	if o.Print.SortBy != "" {
 		for _, g := range res.Groups {
-			if err := SortObjects(g.Items, o.Print.SortBy); err != nil {
+			if err := printers.SortObjects(g.Items, o.Print.SortBy); err != nil {
 				return err
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
@@ -269,11 +270,11 @@ func (c *CLI) printResult(r Result, output, suffix string) error {
 		_, err := fmt.Fprintln(c.Out, r.Name())
 		return err
 	}
-	p, err := NewPrinter(PrintOptions{Output: output})
+	p, err := printers.NewPrinter(printers.PrintOptions{Output: output})
 	if err != nil {
 		return err
 	}
-	return p.Print(c.Out, []Group{{Type: r.Type, Items: []*unstructured.Unstructured{r.Object}}}, true)
+	return p.Print(c.Out, []printers.Group{{Type: r.Type, Items: []*unstructured.Unstructured{r.Object}}}, true)
 }
 
 // addSubresourceFlag adds kubectl's --subresource flag.

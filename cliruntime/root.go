@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 )
 
@@ -64,7 +65,7 @@ func (c *CLI) newVersionCommand() *cobra.Command {
 				_, _ = fmt.Fprintf(c.Out, "Client Version: %s\n", c.Version)
 				return nil
 			case "json", "yaml":
-				data, err := Encode(info, output == "yaml")
+				data, err := printers.Encode(info, output == "yaml")
 				if err != nil {
 					return err
 				}

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
@@ -18,7 +19,7 @@ import (
 // context is cancelled (SIGINT/SIGTERM) or the watch ends. It uses the
 // client's Watch directly, as kubectl does, so no informer machinery is
 // linked into the CLI.
-func (c *CLI) watch(ctx context.Context, s *Session, ref resource.Ref, req resource.ListRequest, o *GetOptions, printer Printer) error {
+func (c *CLI) watch(ctx context.Context, s *Session, ref resource.Ref, req resource.ListRequest, o *GetOptions, printer printers.Printer) error {
 	t := ref.Types[0]
 	if len(ref.Names) > 1 {
 		return fmt.Errorf("watch is only supported on individual resources and resource collections, but %d resources were found", len(ref.Names))
@@ -44,14 +45,14 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref resource.Ref, req resou
 		}
 		return err
 	}
-	table, isTable := printer.(*TablePrinter)
+	table, isTable := printer.(*printers.TablePrinter)
 	eventType := ""
 	if o.OutputWatchEvents {
 		eventType = string(watch.Added)
 	}
 	if !o.WatchOnly {
 		if o.Print.SortBy != "" {
-			if err := SortObjects(items, o.Print.SortBy); err != nil {
+			if err := printers.SortObjects(items, o.Print.SortBy); err != nil {
 				return err
 			}
 		}
@@ -135,15 +136,15 @@ func (c *CLI) watchFrom(ctx context.Context, s *Session, t *registry.Type, req r
 // printWatchObject prints one object of a watch in a non-table format;
 // with --output-watch-events it prints the event object kubectl prints
 // ({"type": ..., "object": ...}).
-func (c *CLI) printWatchObject(p Printer, t *registry.Type, eventType string, u *unstructured.Unstructured) error {
+func (c *CLI) printWatchObject(p printers.Printer, t *registry.Type, eventType string, u *unstructured.Unstructured) error {
 	if eventType == "" {
-		return p.Print(c.Out, []Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
+		return p.Print(c.Out, []printers.Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
 	}
 	ev := map[string]any{"type": eventType, "object": u.Object}
-	if vp, ok := p.(valuePrinter); ok {
+	if vp, ok := p.(printers.ValuePrinter); ok {
 		// Templates and columns see the event, as kubectl's do:
 		// {.type} is ADDED, {.object.metadata.name} the object's name.
-		return vp.printValue(c.Out, ev)
+		return vp.PrintValue(c.Out, ev)
 	}
-	return p.Print(c.Out, []Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
+	return p.Print(c.Out, []printers.Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
@@ -155,10 +156,10 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	}
 	progress.done()
 	if len(printed) > 0 {
-		p, _ := NewPrinter(PrintOptions{Output: o.Output})
-		groups := make([]Group, len(printed))
+		p, _ := printers.NewPrinter(printers.PrintOptions{Output: o.Output})
+		groups := make([]printers.Group, len(printed))
 		for i := range printed {
-			groups[i] = Group{Type: printedTypes[i], Items: printed[i : i+1]}
+			groups[i] = printers.Group{Type: printedTypes[i], Items: printed[i : i+1]}
 		}
 		if err := p.Print(c.Out, groups, len(printed) == 1); err != nil {
 			return err
@@ -176,7 +177,7 @@ func checkWriteOutput(output string) error {
 	if output == "wide" {
 		return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,jsonpath,jsonpath-file,name,yaml", output)
 	}
-	_, err := NewPrinter(PrintOptions{Output: output})
+	_, err := printers.NewPrinter(printers.PrintOptions{Output: output})
 	return err
 }
 
