@@ -20,7 +20,7 @@ func TestNewManagedRuntime(t *testing.T) {
 		t.Fatal("NewManagedRuntime without storage succeeded")
 	}
 	rt, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{
-		CoreClientOptions: k1s.CoreClientOptions{Storage: memory.New(), SkipPlugins: true},
+		CoreClientOptions: k1s.CoreClientOptions{Storage: memory.New()},
 		EnableInformers:   true,
 		EnableEvents:      true,
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -59,13 +60,13 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 			types := APIResources(s.Registry)
 			nsFlag := cmd.Flags().Changed("namespaced")
 			var rows [][]string
-			tw := newTabWriter()
+			tw := printers.NewTabWriter()
 			if !noHeaders && output != "name" {
 				h := []string{"NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"}
 				if output == "wide" {
 					h = append(h, "VERBS", "CATEGORIES")
 				}
-				tw.add(h)
+				tw.Add(h)
 			}
 			switch sortBy {
 			case "", "name":
@@ -97,7 +98,7 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 					row = append(row, "[create delete deletecollection get list patch update watch]", strings.Join(t.Categories, ","))
 				}
 				rows = append(rows, row)
-				tw.add(row)
+				tw.Add(row)
 			}
 			if output == "name" {
 				return nil
@@ -105,7 +106,7 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 			if len(rows) == 0 {
 				return nil
 			}
-			return tw.flush(c.Out)
+			return tw.Flush(c.Out)
 		}),
 	}
 	f := cmd.Flags()

@@ -15,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -47,7 +49,9 @@ type Result struct {
 }
 
 // Name is kubectl's type/name form of the result's object.
-func (r Result) Name() string { return ResourceName(r.Type.Kind.GroupKind(), r.Object.GetName()) }
+func (r Result) Name() string {
+	return printers.ResourceName(r.Type.Kind.GroupKind(), r.Object.GetName())
+}
 
 // ApplyOptions change Apply.
 type ApplyOptions struct {
@@ -112,7 +116,7 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		res.Err = err
 		return res
 	}
-	current, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
+	current, err := resource.Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
 	if apierrors.IsNotFound(err) {
 		u := &unstructured.Unstructured{}
 		if err := u.UnmarshalJSON(modified); err != nil {
@@ -261,7 +265,7 @@ func Create(ctx context.Context, c client.Client, t *registry.Type, obj *unstruc
 	if dryRun {
 		// A dry run must fail as the real create would; not every client
 		// checks existence on a dry run, so check here.
-		if _, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName()); err == nil {
+		if _, err := resource.Get(ctx, c, t, obj.GetNamespace(), obj.GetName()); err == nil {
 			return Result{Type: t, Object: obj, Action: Created, Err: apierrors.NewAlreadyExists(t.GroupResource(), obj.GetName())}
 		}
 		opts = append(opts, client.DryRunAll)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -39,13 +40,12 @@ JSON and YAML formats are accepted. Every object is validated before any is writ
   ` + c.Name + ` create namespace shop`,
 		Args: cobra.NoArgs,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
-			return c.writeAll(cmd.Context(), "create", o, func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
+			return c.writeAll(cmd.Context(), "create", o, func(ctx context.Context, cl client.Client, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
 				if dryRun == "client" {
 					// kubectl does not contact the server at all.
 					return Result{Type: t, Object: obj, Action: Created}
 				}
-				s, _ := c.Session(ctx)
-				return Create(ctx, s.Client, t, obj, dryRun == "server")
+				return Create(ctx, cl, t, obj, dryRun == "server")
 			})
 		}),
 	}

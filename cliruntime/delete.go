@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -40,14 +41,14 @@ func Delete(ctx context.Context, c client.Client, t *registry.Type, obj *unstruc
 	if dryRun {
 		opts = append(opts, client.DryRunAll)
 	}
-	u := NewObject(t, obj.GetNamespace(), obj.GetName())
+	u := resource.NewObject(t, obj.GetNamespace(), obj.GetName())
 	err := c.Delete(ctx, u, opts...)
 	return Result{Type: t, Object: u, Action: Deleted, Err: err}
 }
 
 // DeleteOptions are the flags of delete.
 type DeleteOptions struct {
-	Files          FilenameOptions
+	Files          resource.FilenameOptions
 	LabelSelector  string
 	FieldSelector  string
 	All            bool
@@ -139,15 +140,14 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 		if err != nil {
 			return err
 		}
-		types, err := PrepareInfos(s.Registry, infos, ns, c.Flags.NamespaceExplicit)
-		if err != nil {
+		if err := resource.Prepare(s.Registry, infos, ns, c.Flags.NamespaceExplicit); err != nil {
 			return err
 		}
-		for i, info := range infos {
-			targets = append(targets, target{types[i], info.Object, info.Source})
+		for _, info := range infos {
+			targets = append(targets, target{info.Type, info.Object, info.Source})
 		}
 	} else {
-		refs, err := ParseResourceArgs(s.Registry, args)
+		refs, err := resource.ParseArgs(s.Registry, args)
 		if err != nil {
 			return err
 		}
@@ -162,7 +162,7 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 			for _, t := range ref.Types {
 				if len(ref.Names) > 0 {
 					for _, n := range ref.Names {
-						targets = append(targets, target{t, NewObject(t, ns, n), ""})
+						targets = append(targets, target{t, resource.NewObject(t, ns, n), ""})
 					}
 					continue
 				}
@@ -170,7 +170,7 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 				if err != nil {
 					return err
 				}
-				items, _, err := List(rctx, s.Client, t, ListRequest{Namespace: ns, AllNamespaces: o.AllNamespaces, LabelSelector: o.LabelSelector, FieldSelector: o.FieldSelector})
+				items, _, err := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: ns, AllNamespaces: o.AllNamespaces, LabelSelector: o.LabelSelector, FieldSelector: o.FieldSelector})
 				cancel()
 				if err != nil {
 					return err
@@ -265,7 +265,7 @@ func (c *CLI) waitDeleted(ctx context.Context, s *Session, deleted []Result, tim
 // on the way is started again from a fresh read.
 func (c *CLI) waitGone(ctx context.Context, s *Session, t *registry.Type, namespace, name string) error {
 	for {
-		u, err := Get(ctx, s.Client, t, namespace, name)
+		u, err := resource.Get(ctx, s.Client, t, namespace, name)
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
@@ -278,7 +278,7 @@ func (c *CLI) waitGone(ctx context.Context, s *Session, t *registry.Type, namesp
 		c.logf(4, "waiting for %s %q to be deleted (finalizers %v)", t.QualifiedResource(), name, u.GetFinalizers())
 		uid := u.GetUID()
 		gone := false
-		req := ListRequest{Namespace: namespace, FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
+		req := resource.ListRequest{Namespace: namespace, FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
 		err = c.watchFrom(ctx, s, t, req, u.GetResourceVersion(), func(ev watch.EventType, obj *unstructured.Unstructured) error {
 			// Its DELETED event, or any event of another object of the
 			// name: the one deleted is gone.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -20,6 +21,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -32,7 +35,7 @@ func EventsFor(ctx context.Context, c client.Client, reg *registry.Registry, obj
 	if err != nil {
 		return nil, nil
 	}
-	items, _, err := List(ctx, c, t, ListRequest{Namespace: obj.GetNamespace(), AllNamespaces: obj.GetNamespace() == ""})
+	items, _, err := resource.List(ctx, c, t, resource.ListRequest{Namespace: obj.GetNamespace(), AllNamespaces: obj.GetNamespace() == ""})
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +158,7 @@ func printMapMultiline(p prefixWriter, title string, m map[string]string) {
 		p.write(0, "<none>\n")
 		return
 	}
-	for i, k := range sortedKeys(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i != 0 {
 			p.write(0, "\t")
 		}
@@ -171,7 +174,7 @@ const maxAnnotationLen = 140
 // last-applied configuration left out.
 func printAnnotationsMultiline(p prefixWriter, title string, annotations map[string]string) {
 	p.write(0, "%s:\t", title)
-	keys := sortedKeys(annotations)
+	keys := slices.Sorted(maps.Keys(annotations))
 	keys = slices.DeleteFunc(keys, func(k string) bool { return k == LastAppliedAnnotation })
 	if len(keys) == 0 {
 		p.write(0, "<none>\n")
@@ -197,7 +200,7 @@ func printAnnotationsMultiline(p prefixWriter, title string, annotations map[str
 }
 
 func printUnstructuredContent(p prefixWriter, level int, content map[string]any, skipPrefix string, skip ...string) {
-	for _, field := range sortedKeys(content) {
+	for _, field := range slices.Sorted(maps.Keys(content)) {
 		expr := skipPrefix + "." + field
 		if contains(skip, expr) {
 			continue
@@ -285,16 +288,16 @@ func describeEvents(p prefixWriter, events []*unstructured.Unstructured) {
 	p.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
 	p.write(1, "----\t------\t----\t----\t-------\n")
 	for _, e := range events {
-		first := since(str(e.Object, "eventTime"))
+		first := printers.Since(str(e.Object, "eventTime"))
 		if str(e.Object, "eventTime") == "" {
-			first = since(str(e.Object, "firstTimestamp"))
+			first = printers.Since(str(e.Object, "firstTimestamp"))
 		}
 		interval := first
 		count, _, _ := unstructured.NestedInt64(e.Object, "count")
 		if sc, ok, _ := unstructured.NestedInt64(e.Object, "series", "count"); ok {
-			interval = fmt.Sprintf("%s (x%d over %s)", since(str(e.Object, "series", "lastObservedTime")), sc, first)
+			interval = fmt.Sprintf("%s (x%d over %s)", printers.Since(str(e.Object, "series", "lastObservedTime")), sc, first)
 		} else if count > 1 {
-			interval = fmt.Sprintf("%s (x%d over %s)", since(str(e.Object, "lastTimestamp")), count, first)
+			interval = fmt.Sprintf("%s (x%d over %s)", printers.Since(str(e.Object, "lastTimestamp")), count, first)
 		}
 		source := str(e.Object, "source", "component")
 		if source == "" {
@@ -313,7 +316,7 @@ func (c *CLI) newDescribeCommand() *cobra.Command {
 		selector   string
 		all        bool
 		showEvents bool
-		files      FilenameOptions
+		files      resource.FilenameOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)",
@@ -346,7 +349,7 @@ Print a detailed description of the selected resources, including related resour
 					return err
 				}
 				for _, tg := range targets {
-					u, err := Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
+					u, err := resource.Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
 					if err != nil {
 						errs = append(errs, err)
 						continue
@@ -354,14 +357,14 @@ Print a detailed description of the selected resources, including related resour
 					objs = append(objs, u)
 				}
 			} else {
-				refs, err := ParseResourceArgs(s.Registry, args)
+				refs, err := resource.ParseArgs(s.Registry, args)
 				if err != nil {
 					return err
 				}
 				for _, ref := range refs {
 					for _, t := range ref.Types {
 						if len(ref.Names) == 0 {
-							items, _, err := List(rctx, s.Client, t, ListRequest{Namespace: ns, AllNamespaces: all, LabelSelector: selector})
+							items, _, err := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: ns, AllNamespaces: all, LabelSelector: selector})
 							if err != nil {
 								return err
 							}
@@ -369,7 +372,7 @@ Print a detailed description of the selected resources, including related resour
 							continue
 						}
 						for _, n := range ref.Names {
-							u, err := Get(rctx, s.Client, t, ns, n)
+							u, err := resource.Get(rctx, s.Client, t, ns, n)
 							if err == nil {
 								objs = append(objs, u)
 								continue
@@ -378,7 +381,7 @@ Print a detailed description of the selected resources, including related resour
 								errs = append(errs, err)
 								continue
 							}
-							items, _, lerr := List(rctx, s.Client, t, ListRequest{Namespace: ns})
+							items, _, lerr := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: ns})
 							if lerr != nil {
 								errs = append(errs, lerr)
 								continue
@@ -424,4 +427,16 @@ Print a detailed description of the selected resources, including related resour
 	f.BoolVar(&showEvents, "show-events", true, "If true, display events related to the described object.")
 	f.StringSliceVarP(&files.Filenames, "filename", "f", nil, "Filename, directory, or URL to files containing the resource to describe")
 	return cmd
+}
+
+// str is the field at fields of obj as text: "" when absent.
+func str(obj map[string]any, fields ...string) string {
+	s, _, _ := unstructured.NestedFieldNoCopy(obj, fields...)
+	if v, ok := s.(string); ok {
+		return v
+	}
+	if s == nil {
+		return ""
+	}
+	return fmt.Sprint(s)
 }

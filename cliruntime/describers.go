@@ -1,12 +1,14 @@
 package cliruntime
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/k1s-dev/k1s/codec"
+	"github.com/k1s-dev/k1s/decode"
 )
 
 // The describers below write what kubectl's describers for the same
@@ -15,7 +17,7 @@ import (
 
 func describeConfigMap(p prefixWriter, u *unstructured.Unstructured) error {
 	var cm corev1.ConfigMap
-	if err := codec.FromUnstructured(u, &cm); err != nil {
+	if err := decode.FromUnstructured(u, &cm); err != nil {
 		return err
 	}
 	p.write(0, "Name:\t%s\n", cm.Name)
@@ -23,13 +25,13 @@ func describeConfigMap(p prefixWriter, u *unstructured.Unstructured) error {
 	printMapMultiline(p, "Labels", cm.Labels)
 	printAnnotationsMultiline(p, "Annotations", cm.Annotations)
 	p.write(0, "\nData\n====\n")
-	for _, k := range sortedKeys(cm.Data) {
+	for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
 		p.write(0, "%s:\n----\n", k)
 		p.write(0, "%s\n", cm.Data[k])
 		p.write(0, "\n")
 	}
 	p.write(0, "\nBinaryData\n====\n")
-	for _, k := range sortedKeys(cm.BinaryData) {
+	for _, k := range slices.Sorted(maps.Keys(cm.BinaryData)) {
 		p.write(0, "%s: %d bytes\n", k, len(cm.BinaryData[k]))
 	}
 	p.write(0, "\n")
@@ -41,7 +43,7 @@ func describeConfigMap(p prefixWriter, u *unstructured.Unstructured) error {
 // not: no Secret value appears in describe output.)
 func describeSecret(p prefixWriter, u *unstructured.Unstructured) error {
 	var s corev1.Secret
-	if err := codec.FromUnstructured(u, &s); err != nil {
+	if err := decode.FromUnstructured(u, &s); err != nil {
 		// Say what is wrong without quoting the object: it may hold
 		// secret values.
 		return errSecretUnreadable(u)
@@ -52,7 +54,7 @@ func describeSecret(p prefixWriter, u *unstructured.Unstructured) error {
 	printAnnotationsMultiline(p, "Annotations", s.Annotations)
 	p.write(0, "\nType:\t%s\n", s.Type)
 	p.write(0, "\nData\n====\n")
-	for _, k := range sortedKeys(s.Data) {
+	for _, k := range slices.Sorted(maps.Keys(s.Data)) {
 		p.write(0, "%s:\t%d bytes\n", k, len(s.Data[k]))
 	}
 	return nil
@@ -60,7 +62,7 @@ func describeSecret(p prefixWriter, u *unstructured.Unstructured) error {
 
 func describeNamespace(p prefixWriter, u *unstructured.Unstructured) error {
 	var ns corev1.Namespace
-	if err := codec.FromUnstructured(u, &ns); err != nil {
+	if err := decode.FromUnstructured(u, &ns); err != nil {
 		return err
 	}
 	p.write(0, "Name:\t%s\n", ns.Name)
@@ -87,7 +89,7 @@ func describeNamespace(p prefixWriter, u *unstructured.Unstructured) error {
 
 func describeServiceAccount(p prefixWriter, u *unstructured.Unstructured) error {
 	var sa corev1.ServiceAccount
-	if err := codec.FromUnstructured(u, &sa); err != nil {
+	if err := decode.FromUnstructured(u, &sa); err != nil {
 		return err
 	}
 	p.write(0, "Name:\t%s\n", sa.Name)

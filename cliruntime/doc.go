@@ -1,10 +1,11 @@
 // Package cliruntime is the kubectl-style command layer of k1s, reusable
 // by any command-line tool built on a k1s Client: global flags with their
-// environment variables, printers (table, wide, yaml, json, name,
-// jsonpath, custom-columns), a resource builder (files, directories,
-// stdin, multi-document YAML, List kinds), handlers for get, create,
-// apply, delete, patch, label, annotate, edit, describe and watch that
-// return typed results, and the cobra commands that wire them together.
+// environment variables, the printers of package printers (table, wide,
+// yaml, json, name, jsonpath, custom-columns), the resource builder of
+// package resource (files, directories, stdin, multi-document YAML, List
+// kinds), handlers for get, create, apply, delete, patch, label,
+// annotate, edit, describe and watch that return typed results, and the
+// cobra commands that wire them together.
 //
 // It works on unstructured objects and the registry's type metadata, so a
 // plugin type declared only by a manifest prints and applies exactly like

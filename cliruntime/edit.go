@@ -20,6 +20,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/worktracking"
 )
 
@@ -134,7 +136,7 @@ The editor is the KUBE_EDITOR or EDITOR environment variable, else vi. The objec
 			if err != nil {
 				return err
 			}
-			targets, err := c.targets(ctx, s, args, FilenameOptions{}, cmd.CommandPath())
+			targets, err := c.targets(ctx, s, args, resource.FilenameOptions{}, cmd.CommandPath())
 			if err != nil {
 				return err
 			}
@@ -160,11 +162,11 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool, s
 	if err := CheckSubresource(tg.Type, sub, tg.Object.GetName()); err != nil {
 		return err
 	}
-	current, err := Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
+	current, err := resource.Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
 	if err != nil {
 		return err
 	}
-	original, err := Encode(current.Object, asYAML)
+	original, err := printers.Encode(current.Object, asYAML)
 	if err != nil {
 		return err
 	}
@@ -227,7 +229,7 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool, s
 		lastEdited = editedCanon
 		patchErr := c.saveEdit(rctx, s, tg, current, original, edited, sub)
 		if patchErr == nil {
-			_, _ = fmt.Fprintf(c.Out, "%s edited\n", ResourceName(tg.Type.Kind.GroupKind(), current.GetName()))
+			_, _ = fmt.Fprintf(c.Out, "%s edited\n", printers.ResourceName(tg.Type.Kind.GroupKind(), current.GetName()))
 			return nil
 		}
 		// Reopen with the failure on top, as kubectl does, keeping the
@@ -254,8 +256,8 @@ func (c *CLI) saveEdit(ctx context.Context, s *Session, tg Result, current *unst
 		return err
 	}
 	// Read as any file is, duplicate fields treated as --validate says.
-	files := &FilenameOptions{FieldValidation: c.fieldValidation, Warn: c.printWarning}
-	objs, err := files.decode(bytes.NewReader(edited), "edited file")
+	files := &resource.FilenameOptions{FieldValidation: c.fieldValidation, Warn: c.printWarning}
+	objs, err := files.Decode(bytes.NewReader(edited), "edited file")
 	if err != nil {
 		return err
 	}

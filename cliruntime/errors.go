@@ -115,3 +115,13 @@ func withSource(verb, source string, err error) error {
 func errorFromWatch(obj runtime.Object) error {
 	return apierrors.FromObject(obj)
 }
+
+// isNamespaceNotFound reports whether err says namespace ns is missing.
+func isNamespaceNotFound(err error, ns string) bool {
+	se, ok := err.(apierrors.APIStatus)
+	if !ok || !apierrors.IsNotFound(err) {
+		return false
+	}
+	d := se.Status().Details
+	return d != nil && d.Kind == "namespaces" && d.Name == ns
+}

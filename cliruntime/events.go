@@ -8,6 +8,9 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/cliruntime/printers"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 )
 
 func (c *CLI) newEventsCommand() *cobra.Command {
@@ -57,12 +60,12 @@ func (c *CLI) newEventsCommand() *cobra.Command {
 				}
 				return len(types) == 0 || contains(types, str(e.Object, "type"))
 			}
-			req := ListRequest{Namespace: c.Flags.NamespaceOrDefault(), AllNamespaces: all}
+			req := resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault(), AllNamespaces: all}
 			rctx, cancel, err := c.requestContext(ctx)
 			if err != nil {
 				return err
 			}
-			items, rv, err := List(rctx, s.Client, t, req)
+			items, rv, err := resource.List(rctx, s.Client, t, req)
 			cancel()
 			if err != nil {
 				return err
@@ -75,17 +78,17 @@ func (c *CLI) newEventsCommand() *cobra.Command {
 			}
 			sortEvents(kept)
 			if output != "" {
-				p, err := NewPrinter(PrintOptions{Output: output})
+				p, err := printers.NewPrinter(printers.PrintOptions{Output: output})
 				if err != nil {
 					return err
 				}
-				if err := p.Print(c.Out, []Group{{Type: t, Items: kept}}, false); err != nil {
+				if err := p.Print(c.Out, []printers.Group{{Type: t, Items: kept}}, false); err != nil {
 					return err
 				}
 			} else {
 				// The Event type's own columns without -o wide are
 				// kubectl events' table.
-				tp := NewTablePrinter(PrintOptions{NoHeaders: noHeaders, WithNamespace: all})
+				tp := printers.NewTablePrinter(printers.PrintOptions{NoHeaders: noHeaders, WithNamespace: all})
 				if len(kept) == 0 && !watchFlag {
 					if all {
 						_, _ = fmt.Fprintln(c.ErrOut, "No events found.")

@@ -12,13 +12,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
 // GetResult is what a get found: objects grouped by type in request
 // order, and one error per object that could not be read.
 type GetResult struct {
-	Groups []Group
+	Groups []printers.Group
 	Errors []error
 	// Single is true when exactly one object was asked for by name.
 	Single bool
@@ -37,7 +39,7 @@ func (r *GetResult) Count() int {
 
 // GetObjects reads what refs name: each named object, or every object of
 // each type that req selects.
-func GetObjects(ctx context.Context, c client.Client, refs []ResourceRef, req ListRequest) *GetResult {
+func GetObjects(ctx context.Context, c client.Client, refs []resource.Ref, req resource.ListRequest) *GetResult {
 	res := &GetResult{}
 	groupOf := map[*registry.Type]int{}
 	add := func(t *registry.Type, items ...*unstructured.Unstructured) {
@@ -45,7 +47,7 @@ func GetObjects(ctx context.Context, c client.Client, refs []ResourceRef, req Li
 		if !ok {
 			i = len(res.Groups)
 			groupOf[t] = i
-			res.Groups = append(res.Groups, Group{Type: t})
+			res.Groups = append(res.Groups, printers.Group{Type: t})
 		}
 		res.Groups[i].Items = append(res.Groups[i].Items, items...)
 	}
@@ -53,7 +55,7 @@ func GetObjects(ctx context.Context, c client.Client, refs []ResourceRef, req Li
 	for _, ref := range refs {
 		for _, t := range ref.Types {
 			if len(ref.Names) == 0 {
-				items, rv, err := List(ctx, c, t, req)
+				items, rv, err := resource.List(ctx, c, t, req)
 				if err != nil {
 					res.Errors = append(res.Errors, err)
 					continue
@@ -64,7 +66,7 @@ func GetObjects(ctx context.Context, c client.Client, refs []ResourceRef, req Li
 			}
 			for _, name := range ref.Names {
 				named++
-				u, err := Get(ctx, c, t, req.Namespace, name)
+				u, err := resource.Get(ctx, c, t, req.Namespace, name)
 				if err != nil {
 					res.Errors = append(res.Errors, err)
 					continue
@@ -79,7 +81,7 @@ func GetObjects(ctx context.Context, c client.Client, refs []ResourceRef, req Li
 
 // GetOptions are the flags of get.
 type GetOptions struct {
-	Print             PrintOptions
+	Print             printers.PrintOptions
 	AllNamespaces     bool
 	LabelSelector     string
 	FieldSelector     string
@@ -135,7 +137,7 @@ Use "` + c.Name + ` api-resources" for a complete list of supported resources.`,
 	f.BoolVar(&o.IgnoreNotFound, "ignore-not-found", false, "If set to true, suppresses NotFound error for specific objects that do not exist.")
 	addSubresourceFlag(cmd, &o.Subresource, "If specified, gets the subresource of the requested object.")
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return OutputFormats, cobra.ShellCompDirectiveNoFileComp
+		return printers.OutputFormats, cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
 }
@@ -145,18 +147,18 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 		_, _ = fmt.Fprintf(c.ErrOut, "You must specify the type of resource to get. Use \"%s api-resources\" for a complete list of supported resources.\n\n", c.Name)
 		return UsageErrorf(c.Name+" get", "Required resource not specified.\nUse \"%s explain <resource>\" for a detailed description of that resource (e.g. %s explain items).", c.Name, c.Name)
 	}
-	if _, err := NewPrinter(o.Print); err != nil {
+	if _, err := printers.NewPrinter(o.Print); err != nil {
 		return err
 	}
 	s, err := c.Session(ctx)
 	if err != nil {
 		return err
 	}
-	refs, err := ParseResourceArgs(s.Registry, args)
+	refs, err := resource.ParseArgs(s.Registry, args)
 	if err != nil {
 		return err
 	}
-	req := ListRequest{
+	req := resource.ListRequest{
 		Namespace:     c.Flags.NamespaceOrDefault(),
 		AllNamespaces: o.AllNamespaces,
 		LabelSelector: o.LabelSelector,
@@ -173,7 +175,7 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	if types > 1 {
 		o.Print.WithKind = true
 	}
-	printer, err := NewPrinter(o.Print)
+	printer, err := printers.NewPrinter(o.Print)
 	if err != nil {
 		return err
 	}
@@ -200,7 +202,7 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	res.Errors = append(subErrs, res.Errors...)
 	if o.Print.SortBy != "" {
 		for _, g := range res.Groups {
-			if err := SortObjects(g.Items, o.Print.SortBy); err != nil {
+			if err := printers.SortObjects(g.Items, o.Print.SortBy); err != nil {
 				return err
 			}
 		}
@@ -232,18 +234,18 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 // sub (the object is what the API server returns for its status), and
 // returns the API server's error for the others. A subresource is read
 // by name only, as kubectl requires.
-func subresourceRefs(refs []ResourceRef, sub string) ([]ResourceRef, []error, error) {
+func subresourceRefs(refs []resource.Ref, sub string) ([]resource.Ref, []error, error) {
 	if sub == "" {
 		return refs, nil, nil
 	}
-	var out []ResourceRef
+	var out []resource.Ref
 	var errs []error
 	for _, ref := range refs {
 		if len(ref.Names) == 0 {
 			return nil, nil, fmt.Errorf("subresource cannot be used when bulk resources are specified")
 		}
 		for _, t := range ref.Types {
-			keep := ResourceRef{Types: []*registry.Type{t}}
+			keep := resource.Ref{Types: []*registry.Type{t}}
 			for _, n := range ref.Names {
 				if err := CheckSubresource(t, sub, n); err != nil {
 					errs = append(errs, err)
@@ -262,7 +264,7 @@ func subresourceRefs(refs []ResourceRef, sub string) ([]ResourceRef, []error, er
 func isTable(output string) bool { return output == "" || output == "wide" }
 
 // noResources prints kubectl's message for an empty result.
-func (c *CLI) noResources(w io.Writer, refs []ResourceRef, all bool) {
+func (c *CLI) noResources(w io.Writer, refs []resource.Ref, all bool) {
 	namespaced := false
 	for _, r := range refs {
 		for _, t := range r.Types {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -14,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -80,7 +83,7 @@ const changeCauseAnnotation = "kubernetes.io/change-cause"
 // fail with a Conflict if the object is no longer at that version.
 func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, field string, upd MetaUpdate, overwrite bool, resourceVersion string) MetaResult {
 	res := MetaResult{Result: Result{Type: t, Object: obj, Action: Unchanged}}
-	current, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
+	current, err := resource.Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
 	if err != nil {
 		res.Err = err
 		return res
@@ -93,7 +96,7 @@ func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *uns
 		}
 	}
 	patch := map[string]any{}
-	for _, k := range sortedKeys(upd.Set) {
+	for _, k := range slices.Sorted(maps.Keys(upd.Set)) {
 		if cur, ok := old[k]; !ok || cur != upd.Set[k] {
 			patch[k] = upd.Set[k]
 			res.Added = append(res.Added, k)
@@ -140,7 +143,7 @@ func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *uns
 func checkOverwrites(old, set map[string]string, isLabel bool) error {
 	var errs []error
 	var found []string
-	for _, k := range sortedKeys(set) {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
 		cur, ok := old[k]
 		if !ok || cur == set[k] || !isLabel && k == changeCauseAnnotation {
 			continue
@@ -161,7 +164,7 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 	var (
 		overwrite, all, list bool
 		selector, rv         string
-		files                FilenameOptions
+		files                resource.FilenameOptions
 	)
 	verb, field, noun := "annotate", "annotations", "annotation"
 	if isLabel {
@@ -202,13 +205,13 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 			defer cancel()
 			var targets []Result
 			if all || selector != "" {
-				refs, err := ParseResourceArgs(s.Registry, resArgs)
+				refs, err := resource.ParseArgs(s.Registry, resArgs)
 				if err != nil {
 					return err
 				}
 				for _, ref := range refs {
 					for _, t := range ref.Types {
-						items, _, err := List(rctx, s.Client, t, ListRequest{Namespace: c.Flags.NamespaceOrDefault(), LabelSelector: selector})
+						items, _, err := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault(), LabelSelector: selector})
 						if err != nil {
 							return err
 						}
@@ -226,13 +229,13 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 			var errs []error
 			for _, tg := range targets {
 				if list {
-					u, err := Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
+					u, err := resource.Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
 					if err != nil {
 						errs = append(errs, err)
 						continue
 					}
 					m, _, _ := unstructured.NestedStringMap(u.Object, "metadata", field)
-					for _, k := range sortedKeys(m) {
+					for _, k := range slices.Sorted(maps.Keys(m)) {
 						_, _ = fmt.Fprintf(c.Out, "%s=%s\n", k, m[k])
 					}
 					continue

@@ -16,6 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -86,7 +88,7 @@ func Patch(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 	if res.Err = CheckSubresource(t, opts.Subresource, obj.GetName()); res.Err != nil {
 		return res
 	}
-	current, err := Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
+	current, err := resource.Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
 	if err != nil {
 		res.Err = err
 		return res
@@ -131,7 +133,7 @@ func comparable(obj *unstructured.Unstructured) map[string]any {
 func (c *CLI) newPatchCommand() *cobra.Command {
 	var (
 		patch, patchFile, patchType, output, dryRun, sub string
-		files                                            FilenameOptions
+		files                                            resource.FilenameOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE] [flags]",
@@ -217,27 +219,26 @@ JSON and YAML formats are accepted. Plugin types have no patch strategies: use -
 }
 
 // targets returns the objects named by TYPE NAME... arguments or by -f.
-func (c *CLI) targets(ctx context.Context, s *Session, args []string, files FilenameOptions, cmdPath string) ([]Result, error) {
+func (c *CLI) targets(ctx context.Context, s *Session, args []string, files resource.FilenameOptions, cmdPath string) ([]Result, error) {
 	ns := c.Flags.NamespaceOrDefault()
 	if len(files.Filenames) > 0 {
 		infos, err := files.Read(c.In)
 		if err != nil {
 			return nil, err
 		}
-		types, err := PrepareInfos(s.Registry, infos, ns, c.Flags.NamespaceExplicit)
-		if err != nil {
+		if err := resource.Prepare(s.Registry, infos, ns, c.Flags.NamespaceExplicit); err != nil {
 			return nil, err
 		}
 		out := make([]Result, len(infos))
-		for i := range infos {
-			out[i] = Result{Type: types[i], Object: infos[i].Object, Source: infos[i].Source}
+		for i, info := range infos {
+			out[i] = Result{Type: info.Type, Object: info.Object, Source: info.Source}
 		}
 		return out, nil
 	}
 	if len(args) == 0 {
 		return nil, UsageErrorf(cmdPath, "You must provide one or more resources by argument or filename.")
 	}
-	refs, err := ParseResourceArgs(s.Registry, args)
+	refs, err := resource.ParseArgs(s.Registry, args)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +249,7 @@ func (c *CLI) targets(ctx context.Context, s *Session, args []string, files File
 		}
 		for _, t := range ref.Types {
 			for _, n := range ref.Names {
-				out = append(out, Result{Type: t, Object: NewObject(t, ns, n)})
+				out = append(out, Result{Type: t, Object: resource.NewObject(t, ns, n)})
 			}
 		}
 	}
@@ -269,11 +270,11 @@ func (c *CLI) printResult(r Result, output, suffix string) error {
 		_, err := fmt.Fprintln(c.Out, r.Name())
 		return err
 	}
-	p, err := NewPrinter(PrintOptions{Output: output})
+	p, err := printers.NewPrinter(printers.PrintOptions{Output: output})
 	if err != nil {
 		return err
 	}
-	return p.Print(c.Out, []Group{{Type: r.Type, Items: []*unstructured.Unstructured{r.Object}}}, true)
+	return p.Print(c.Out, []printers.Group{{Type: r.Type, Items: []*unstructured.Unstructured{r.Object}}}, true)
 }
 
 // addSubresourceFlag adds kubectl's --subresource flag.

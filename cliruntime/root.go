@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/k1s-dev/k1s/cliruntime/printers"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 )
 
 // NewRootCommand returns the program's cobra command tree. Any CLI built
@@ -62,7 +65,7 @@ func (c *CLI) newVersionCommand() *cobra.Command {
 				_, _ = fmt.Fprintf(c.Out, "Client Version: %s\n", c.Version)
 				return nil
 			case "json", "yaml":
-				data, err := Encode(info, output == "yaml")
+				data, err := printers.Encode(info, output == "yaml")
 				if err != nil {
 					return err
 				}
@@ -90,7 +93,7 @@ func (c *CLI) completeResources(cmd *cobra.Command, args []string, toComplete st
 			if err != nil {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
-			items, _, err := List(cmd.Context(), s.Client, t, ListRequest{Namespace: c.Flags.NamespaceOrDefault()})
+			items, _, err := resource.List(cmd.Context(), s.Client, t, resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault()})
 			if err != nil {
 				return nil, cobra.ShellCompDirectiveError
 			}
@@ -117,7 +120,7 @@ func (c *CLI) completeResources(cmd *cobra.Command, args []string, toComplete st
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	items, _, err := List(cmd.Context(), s.Client, t, ListRequest{Namespace: c.Flags.NamespaceOrDefault()})
+	items, _, err := resource.List(cmd.Context(), s.Client, t, resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault()})
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}
@@ -139,7 +142,7 @@ func (c *CLI) completeNamespaces(cmd *cobra.Command, args []string, toComplete s
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	items, _, err := List(cmd.Context(), s.Client, t, ListRequest{})
+	items, _, err := resource.List(cmd.Context(), s.Client, t, resource.ListRequest{})
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}

@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -19,7 +21,7 @@ import (
 // context is cancelled (SIGINT/SIGTERM) or the watch ends. It uses the
 // client's Watch directly, as kubectl does, so no informer machinery is
 // linked into the CLI.
-func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRequest, o *GetOptions, printer Printer) error {
+func (c *CLI) watch(ctx context.Context, s *Session, ref resource.Ref, req resource.ListRequest, o *GetOptions, printer printers.Printer) error {
 	t := ref.Types[0]
 	if len(ref.Names) > 1 {
 		return fmt.Errorf("watch is only supported on individual resources and resource collections, but %d resources were found", len(ref.Names))
@@ -37,7 +39,7 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 	if err != nil {
 		return err
 	}
-	items, rv, err := List(lctx, s.Client, t, req)
+	items, rv, err := resource.List(lctx, s.Client, t, req)
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -45,21 +47,21 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref ResourceRef, req ListRe
 		}
 		return err
 	}
-	table, isTable := printer.(*TablePrinter)
+	table, isTable := printer.(*printers.TablePrinter)
 	eventType := ""
 	if o.OutputWatchEvents {
 		eventType = string(watch.Added)
 	}
 	if !o.WatchOnly {
 		if o.Print.SortBy != "" {
-			if err := SortObjects(items, o.Print.SortBy); err != nil {
+			if err := printers.SortObjects(items, o.Print.SortBy); err != nil {
 				return err
 			}
 		}
 		switch {
 		case len(items) == 0:
 			if isTable {
-				c.noResources(c.ErrOut, []ResourceRef{ref}, req.AllNamespaces)
+				c.noResources(c.ErrOut, []resource.Ref{ref}, req.AllNamespaces)
 			}
 		case isTable:
 			if err := table.PrintEvent(c.Out, t, eventType, items...); err != nil {
@@ -184,9 +186,9 @@ func (w watchState) resync(fresh []*unstructured.Unstructured, emit func(watch.E
 // rv on, and hands each change to handle until the context is cancelled
 // (SIGINT/SIGTERM: a clean end) or the watch ends. Bookmarks are skipped;
 // an error event ends the watch with the error it carries.
-func (c *CLI) watchFrom(ctx context.Context, s *Session, t *registry.Type, req ListRequest, rv string,
+func (c *CLI) watchFrom(ctx context.Context, s *Session, t *registry.Type, req resource.ListRequest, rv string,
 	handle func(watch.EventType, *unstructured.Unstructured) error) error {
-	opts, err := req.options(t)
+	opts, err := req.Options(t)
 	if err != nil {
 		return err
 	}
@@ -230,15 +232,15 @@ func (c *CLI) watchFrom(ctx context.Context, s *Session, t *registry.Type, req L
 // printWatchObject prints one object of a watch in a non-table format;
 // with --output-watch-events it prints the event object kubectl prints
 // ({"type": ..., "object": ...}).
-func (c *CLI) printWatchObject(p Printer, t *registry.Type, eventType string, u *unstructured.Unstructured) error {
+func (c *CLI) printWatchObject(p printers.Printer, t *registry.Type, eventType string, u *unstructured.Unstructured) error {
 	if eventType == "" {
-		return p.Print(c.Out, []Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
+		return p.Print(c.Out, []printers.Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
 	}
 	ev := map[string]any{"type": eventType, "object": u.Object}
-	if vp, ok := p.(valuePrinter); ok {
+	if vp, ok := p.(printers.ValuePrinter); ok {
 		// Templates and columns see the event, as kubectl's do:
 		// {.type} is ADDED, {.object.metadata.name} the object's name.
-		return vp.printValue(c.Out, ev)
+		return vp.PrintValue(c.Out, ev)
 	}
-	return p.Print(c.Out, []Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
+	return p.Print(c.Out, []printers.Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
 }

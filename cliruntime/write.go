@@ -11,16 +11,19 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
 
 // writeFunc writes one object; dryRun is "" (write), "server" (validate
 // only) or "client" (compute the outcome without writing).
-type writeFunc func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result
+type writeFunc func(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result
 
 // WriteOptions are the flags shared by apply and create -f.
 type WriteOptions struct {
-	Files FilenameOptions
+	Files resource.FilenameOptions
 	// Output is "" (kubectl's "x created" lines), name, yaml or json.
 	Output string
 	// DryRun is none, client or server.
@@ -81,21 +84,20 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	if err != nil {
 		return err
 	}
-	types, err := PrepareInfos(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit)
-	if err != nil {
+	if err := resource.Prepare(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit); err != nil {
 		return err
 	}
 	order := make([]int, len(infos))
 	creatingNS := map[string]bool{}
 	for i := range order {
 		order[i] = i
-		if types[i].Kind.Group == "" && types[i].Kind.Kind == "Namespace" {
+		if infos[i].Type.Kind.Group == "" && infos[i].Type.Kind.Kind == "Namespace" {
 			creatingNS[infos[i].Object.GetName()] = true
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool {
-		return creatingNS[infos[order[a]].Object.GetName()] && types[order[a]].Kind.Kind == "Namespace" && types[order[a]].Kind.Group == "" &&
-			(types[order[b]].Kind.Kind != "Namespace" || types[order[b]].Kind.Group != "")
+		return creatingNS[infos[order[a]].Object.GetName()] && infos[order[a]].Type.Kind.Kind == "Namespace" && infos[order[a]].Type.Kind.Group == "" &&
+			(infos[order[b]].Type.Kind.Kind != "Namespace" || infos[order[b]].Type.Kind.Group != "")
 	})
 	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
 
@@ -109,7 +111,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 			if err != nil {
 				return err
 			}
-			r := fn(rctx, types[i], infos[i].Object, "server")
+			r := fn(rctx, s.Client, infos[i].Type, infos[i].Object, "server")
 			cancel()
 			if r.Err != nil && !isNamespaceNotFound(r.Err, infos[i].Object.GetNamespace()) || r.Err != nil && !creatingNS[infos[i].Object.GetNamespace()] {
 				errs = append(errs, withSource(verbing(verb, r), infos[i].Source, r.Err))
@@ -133,7 +135,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 		if err != nil {
 			return err
 		}
-		r := fn(rctx, types[i], infos[i].Object, mode)
+		r := fn(rctx, s.Client, infos[i].Type, infos[i].Object, mode)
 		cancel()
 		progress.set(n + 1)
 		if r.Err != nil {
@@ -154,10 +156,10 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	}
 	progress.done()
 	if len(printed) > 0 {
-		p, _ := NewPrinter(PrintOptions{Output: o.Output})
-		groups := make([]Group, len(printed))
+		p, _ := printers.NewPrinter(printers.PrintOptions{Output: o.Output})
+		groups := make([]printers.Group, len(printed))
 		for i := range printed {
-			groups[i] = Group{Type: printedTypes[i], Items: printed[i : i+1]}
+			groups[i] = printers.Group{Type: printedTypes[i], Items: printed[i : i+1]}
 		}
 		if err := p.Print(c.Out, groups, len(printed) == 1); err != nil {
 			return err
@@ -175,7 +177,7 @@ func checkWriteOutput(output string) error {
 	if output == "wide" {
 		return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,jsonpath,jsonpath-file,name,yaml", output)
 	}
-	_, err := NewPrinter(PrintOptions{Output: output})
+	_, err := printers.NewPrinter(printers.PrintOptions{Output: output})
 	return err
 }
 
@@ -238,9 +240,8 @@ Every object is validated before any is written; with --continue-on-error the va
 			if err := a.validate(mode); err != nil {
 				return err
 			}
-			return c.writeAll(cmd.Context(), "apply", o, func(ctx context.Context, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
-				s, _ := c.Session(ctx)
-				return Apply(ctx, s.Client, t, obj, ApplyOptions{
+			return c.writeAll(cmd.Context(), "apply", o, func(ctx context.Context, cl client.Client, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
+				return Apply(ctx, cl, t, obj, ApplyOptions{
 					DryRun: dryRun == "server", ClientDryRun: dryRun == "client",
 					ServerSide: a.serverSide, Force: a.force, FieldManager: a.fieldManager, Subresource: a.subresource,
 				})

@@ -35,7 +35,7 @@ func newRuntime(t *testing.T, opts managed.Options) *managed.Runtime {
 	t.Helper()
 	store := memory.New()
 	t.Cleanup(func() { _ = store.Close() })
-	opts.CoreClientOptions = core.Options{Storage: store, SkipPlugins: true}
+	opts.CoreClientOptions = core.Options{Storage: store}
 	rt, err := managed.New(opts)
 	if err != nil {
 		t.Fatal(err)

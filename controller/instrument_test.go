@@ -43,7 +43,7 @@ var backends = []struct {
 func newRuntimeOn(t *testing.T, store storage.Interface, opts managed.Options) *managed.Runtime {
 	t.Helper()
 	t.Cleanup(func() { _ = store.Close() })
-	opts.CoreClientOptions = core.Options{Storage: store, SkipPlugins: true}
+	opts.CoreClientOptions = core.Options{Storage: store}
 	rt, err := managed.New(opts)
 	if err != nil {
 		t.Fatal(err)

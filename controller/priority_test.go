@@ -29,7 +29,7 @@ func TestPriorityQueueKept(t *testing.T) {
 	ctrl.SetLogger(logr.Discard())
 	store := memory.New()
 	t.Cleanup(func() { _ = store.Close() })
-	rt, err := managed.New(managed.Options{EnableControllers: true, CoreClientOptions: core.Options{Storage: store, SkipPlugins: true}})
+	rt, err := managed.New(managed.Options{EnableControllers: true, CoreClientOptions: core.Options{Storage: store}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func newBuiltinClient(t *testing.T) *core.Client {
 	t.Helper()
 	s := memory.New()
 	t.Cleanup(func() { _ = s.Close() })
-	c, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+	c, err := core.New(core.Options{Storage: s})
 	if err != nil {
 		t.Fatal(err)
 	}

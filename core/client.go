@@ -34,8 +34,8 @@ type Options struct {
 	// Scheme holds the Go types of the kinds handled as typed objects; nil
 	// means a scheme with the built-in types (coretypes).
 	Scheme *runtime.Scheme
-	// Registry knows every resource type; nil means the built-in types plus
-	// the plugin types discovered in PluginPaths (unless SkipPlugins).
+	// Registry knows every resource type; nil means the built-in types
+	// (coretypes) plus the plugin types of PluginPaths.
 	Registry *registry.Registry
 	// Validator, when set, checks every create, update and delete after the
 	// built-in and schema validation passed.
@@ -43,17 +43,19 @@ type Options struct {
 	// Defaulter, when set, fills in defaults before schema defaulting and
 	// validation.
 	Defaulter defaulting.Defaulter
-	// PluginPaths are the directories scanned for plugin type manifests when
-	// Registry is nil; empty means discovery.DefaultPaths of the working
-	// directory.
+	// PluginPaths are directories (or files) of plugin type manifests
+	// whose types join the built-in ones when Registry is nil, read on the
+	// first lookup that misses a built-in type. Empty means built-in types
+	// only: New reads no directory the caller did not name.
+	// discovery.DefaultPaths(dir) gives k1s's standard directories, for a
+	// program that wants them.
 	PluginPaths []string
-	// SkipPlugins leaves plugin types out of the default registry.
-	SkipPlugins bool
 	// Tenant is the key prefix isolating this client's objects from other
 	// tenants of the same store; empty means storage.DefaultTenant.
 	Tenant string
-	// DiscoveryCacheDir is where plugin discovery caches parsed manifests;
-	// empty means discovery's default.
+	// DiscoveryCacheDir is where plugin discovery caches the manifests of
+	// PluginPaths it parsed, so that the next process skips parsing them;
+	// empty means no cache: New writes nowhere the caller did not name.
 	DiscoveryCacheDir string
 	// WarningHandler receives the warnings of requests whose context has
 	// no handler of its own (see WithWarningHandler): the fields a
@@ -73,7 +75,7 @@ type Client struct {
 	warnings  WarningHandler
 	tenant    string
 	// discovery is the plugin discovery behind the default registry (nil
-	// with a caller's registry or SkipPlugins).
+	// with a caller's registry or no PluginPaths).
 	discovery *discovery.Discovery
 	// nsType is the registry's Namespace type; nil when the registry has
 	// none, in which case namespaces are not checked.
@@ -215,7 +217,7 @@ const metav1NamespaceDefault = "default"
 func (c *Client) Registry() *registry.Registry { return c.reg }
 
 // Discovery returns the plugin discovery behind the default registry, for
-// its warnings; nil when Options.Registry was given or SkipPlugins set.
+// its warnings; nil when Options.Registry was given or PluginPaths empty.
 func (c *Client) Discovery() *discovery.Discovery { return c.discovery }
 
 // Storage returns the store the client writes to.

@@ -49,7 +49,7 @@ func TestDefaultNamespaceConcurrentOpen(t *testing.T) {
 				return
 			}
 			defer func() { _ = s.Close() }()
-			c, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+			c, err := core.New(core.Options{Storage: s})
 			if err == nil {
 				cm := &corev1.ConfigMap{}
 				cm.Namespace, cm.Name = "default", fmt.Sprintf("cm%d", i)

@@ -1,8 +1,6 @@
 package core
 
 import (
-	"os"
-
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/k1s-dev/k1s/coretypes"
@@ -12,25 +10,23 @@ import (
 
 func defaultScheme() *runtime.Scheme { return coretypes.NewScheme() }
 
-// defaultRegistry holds the built-in types and, unless SkipPlugins, the
-// plugin types discovered in opts.PluginPaths (or discovery.DefaultPaths
-// of the working directory). Discovery scans nothing until a lookup misses
-// the built-in types, so commands on built-in kinds never read manifests.
+// defaultRegistry holds the built-in types and the plugin types of
+// opts.PluginPaths. Where plugins come from, and whether their parse is
+// cached, is the caller's policy (the CLI's flags and directories, see
+// cliruntime/open); a library gets only what it names. Discovery scans
+// nothing until a lookup misses the built-in types, so commands on
+// built-in kinds never read manifests.
 func defaultRegistry(opts Options) (*registry.Registry, *discovery.Discovery, error) {
 	var (
 		source registry.Source
 		d      *discovery.Discovery
 	)
-	if !opts.SkipPlugins {
-		paths := opts.PluginPaths
-		if len(paths) == 0 {
-			wd, err := os.Getwd()
-			if err != nil {
-				wd = "."
-			}
-			paths = discovery.DefaultPaths(wd)
+	if len(opts.PluginPaths) > 0 {
+		cache := opts.DiscoveryCacheDir
+		if cache == "" {
+			cache = "-" // discovery's "no cache"; its own default is the user's cache directory
 		}
-		d = discovery.New(discovery.Options{Paths: paths, CacheDir: opts.DiscoveryCacheDir})
+		d = discovery.New(discovery.Options{Paths: opts.PluginPaths, CacheDir: cache})
 		source = d
 	}
 	r := registry.New(source)

@@ -50,7 +50,7 @@
 //
 // Requests are decoded as the API server decodes a request body: an
 // unstructured object of a kind with a Go type goes through JSON into it
-// (codec.DecodeTyped), so a number its field cannot hold is the server's
+// (decode.Typed), so a number its field cannot hold is the server's
 // BadRequest ("Event in version "v1" cannot be handled as a Event: json:
 // cannot unmarshal number 2147483648 into Go struct field Event.count of
 // type int32"), never a wrapped or dropped value. Fields the type does not

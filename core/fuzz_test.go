@@ -30,7 +30,7 @@ var fuzzLabels = []map[string]string{
 
 func newFuzzClient(f *testing.F) *core.Client {
 	f.Helper()
-	c, err := core.New(core.Options{Storage: memory.New(), SkipPlugins: true})
+	c, err := core.New(core.Options{Storage: memory.New()})
 	if err != nil {
 		f.Fatal(err)
 	}

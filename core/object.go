@@ -15,7 +15,7 @@ import (
 	sigsjson "sigs.k8s.io/json"
 
 	"github.com/k1s-dev/k1s/client"
-	"github.com/k1s-dev/k1s/codec"
+	"github.com/k1s-dev/k1s/decode"
 	"github.com/k1s-dev/k1s/storage"
 )
 
@@ -35,7 +35,7 @@ func isUnstructured(obj runtime.Object) bool {
 
 // newWork returns a work object for kind gvk holding a copy of obj. An
 // unstructured obj of a kind the scheme knows is decoded into its Go type
-// as the API server decodes a request body (codec.DecodeTyped): a value
+// as the API server decodes a request body (decode.Typed): a value
 // that does not fit its field is the server's BadRequest naming the kind
 // and the field, and fields the type does not have go to fc.
 func (c *Client) newWork(obj client.Object, gvk schema.GroupVersionKind, fc *fieldCheck) (client.Object, error) {
@@ -55,7 +55,7 @@ func (c *Client) newWork(obj client.Object, gvk schema.GroupVersionKind, fc *fie
 		if err != nil {
 			return nil, err
 		}
-		unknown, err := codec.DecodeTyped(u.Object, typed)
+		unknown, err := decode.Typed(u.Object, typed)
 		if err != nil {
 			return nil, decodeError(gvk, err.Error())
 		}

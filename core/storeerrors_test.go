@@ -61,7 +61,7 @@ func TestStoreErrors(t *testing.T) {
 			return err
 		},
 		"New": func() error {
-			_, err := core.New(core.Options{Storage: store, SkipPlugins: true})
+			_, err := core.New(core.Options{Storage: store})
 			return err
 		},
 	}

@@ -24,12 +24,12 @@ import (
 
 func TestTenantNames(t *testing.T) {
 	for _, tenant := range []string{"a/core", "../x/..", "a b", "a/", "A", strings.Repeat("x", 64)} {
-		_, err := core.New(core.Options{Storage: memory.New(), SkipPlugins: true, Tenant: tenant})
+		_, err := core.New(core.Options{Storage: memory.New(), Tenant: tenant})
 		if err == nil || !strings.Contains(err.Error(), "Options.Tenant: invalid tenant") {
 			t.Errorf("core.New with tenant %q: %v, want an invalid tenant error", tenant, err)
 		}
 	}
-	if _, err := core.New(core.Options{Storage: memory.New(), SkipPlugins: true, Tenant: "team-a"}); err != nil {
+	if _, err := core.New(core.Options{Storage: memory.New(), Tenant: "team-a"}); err != nil {
 		t.Errorf("core.New with tenant team-a: %v", err)
 	}
 }
@@ -45,7 +45,7 @@ func TestReadsWriteNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := core.New(core.Options{Storage: s, SkipPlugins: true, Tenant: tenant})
+		c, err := core.New(core.Options{Storage: s, Tenant: tenant})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +118,7 @@ func TestReadsWriteNothing(t *testing.T) {
 func TestUpdateUnstoredDefaultNamespace(t *testing.T) {
 	ctx := t.Context()
 	s := memory.New()
-	c, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+	c, err := core.New(core.Options{Storage: s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestUpdateUnstoredDefaultNamespace(t *testing.T) {
 		t.Fatalf("patched default namespace: %+v", ns.ObjectMeta)
 	}
 	// Another client that has not seen it stored updates the stored one.
-	other, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+	other, err := core.New(core.Options{Storage: s})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	kjson "sigs.k8s.io/json"
 
-	"github.com/k1s-dev/k1s/codec"
+	"github.com/k1s-dev/k1s/decode"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
 )
@@ -91,10 +91,10 @@ type parsed struct {
 // warning naming the file; the file's good types are kept.
 func parseFile(path string, data []byte) parsed {
 	var p parsed
-	objs, err := codec.DecodeStream(bytes.NewReader(data), path)
+	objs, err := decode.Stream(bytes.NewReader(data), path)
 	if err != nil {
 		for _, e := range unwrapAll(err) {
-			var de *codec.DecodeError
+			var de *decode.Error
 			if errors.As(e, &de) && de.Message == "is required" && (de.Field == "apiVersion" || de.Field == "kind") {
 				continue
 			}
@@ -233,7 +233,7 @@ func seedSchema(raw json.RawMessage) (s *apiextensionsv1.JSONSchemaProps, wrappe
 func (p *parsed) parseCRD(path string, u *unstructured.Unstructured) {
 	var crd apiextensionsv1.CustomResourceDefinition
 	what := fmt.Sprintf("%s: %s %q", path, crdKind, u.GetName())
-	if err := codec.FromUnstructured(u, &crd); err != nil {
+	if err := decode.FromUnstructured(u, &crd); err != nil {
 		p.warnf("%s: %v", path, err)
 		return
 	}

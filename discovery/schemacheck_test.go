@@ -14,7 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/k1s-dev/k1s/codec"
+	"github.com/k1s-dev/k1s/decode"
 )
 
 // schemaCases are CRD schemas (the openAPIV3Schema of one version) that
@@ -131,13 +131,13 @@ func TestCheckSchemaDifferential(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		objs, _ := codec.DecodeStream(strings.NewReader(string(data)), f)
+		objs, _ := decode.Stream(strings.NewReader(string(data)), f)
 		for _, u := range objs {
 			if u.GetKind() != crdKind {
 				continue
 			}
 			var crd apiextensionsv1.CustomResourceDefinition
-			if codec.FromUnstructured(u, &crd) != nil || len(crd.Spec.Versions) == 0 {
+			if decode.FromUnstructured(u, &crd) != nil || len(crd.Spec.Versions) == 0 {
 				continue
 			}
 			for i := range crd.Spec.Versions {

@@ -32,7 +32,7 @@ func newClient(t *testing.T) (*core.Client, storage.Interface) {
 	t.Helper()
 	store := memory.New()
 	t.Cleanup(func() { _ = store.Close() })
-	c, err := core.New(core.Options{Storage: store, SkipPlugins: true})
+	c, err := core.New(core.Options{Storage: store})
 	if err != nil {
 		t.Fatal(err)
 	}

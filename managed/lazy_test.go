@@ -13,7 +13,7 @@ import (
 func TestComponentsAreLazy(t *testing.T) {
 	store := memory.New()
 	defer func() { _ = store.Close() }()
-	rt, err := New(Options{CoreClientOptions: core.Options{Storage: store, SkipPlugins: true}, EnableInformers: true, EnableEvents: true})
+	rt, err := New(Options{CoreClientOptions: core.Options{Storage: store}, EnableInformers: true, EnableEvents: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ import (
 )
 
 func coreOpts(s storage.Interface) core.Options {
-	return core.Options{Storage: s, SkipPlugins: true}
+	return core.Options{Storage: s}
 }
 
 func newMemory(t *testing.T) storage.Interface {

@@ -48,7 +48,7 @@ func informerHelper() error {
 		return err
 	}
 	defer func() { _ = store.Close() }()
-	rt, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{CoreClientOptions: k1s.CoreClientOptions{Storage: store, SkipPlugins: true}, EnableInformers: true})
+	rt, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{CoreClientOptions: k1s.CoreClientOptions{Storage: store}, EnableInformers: true})
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func compactingWriter() error {
 		return err
 	}
 	defer func() { _ = store.Close() }()
-	c, err := core.New(core.Options{Storage: store, SkipPlugins: true})
+	c, err := core.New(core.Options{Storage: store})
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ import (
 func TestTrackedClientCountsEveryCall(t *testing.T) {
 	store := memory.New()
 	defer func() { _ = store.Close() }()
-	cc, err := core.New(core.Options{Storage: store, SkipPlugins: true})
+	cc, err := core.New(core.Options{Storage: store})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ type crud struct {
 }
 
 func k1sClient(b *testing.B) crud {
-	c, err := k1s.NewCoreClient(k1s.CoreClientOptions{Storage: memory.New(), SkipPlugins: true})
+	c, err := k1s.NewCoreClient(k1s.CoreClientOptions{Storage: memory.New()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func BenchmarkSQLiteCRUD(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { _ = s.Close() })
-		c, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+		c, err := core.New(core.Options{Storage: s})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -39,7 +39,7 @@ func BenchmarkCRUDWithEvents(b *testing.B) {
 			}
 			defer func() { _ = store.Close() }()
 			rt, err := managed.New(managed.Options{
-				CoreClientOptions: core.Options{Storage: store, Scheme: app.Scheme(), Registry: app.Registry(), SkipPlugins: true},
+				CoreClientOptions: core.Options{Storage: store, Scheme: app.Scheme(), Registry: app.Registry()},
 				EnableEvents:      true,
 			})
 			if err != nil {

@@ -19,7 +19,7 @@ func Kinds() []client.Object {
 
 // Populate writes perKind objects of each of Kinds into store.
 func Populate(ctx context.Context, store storage.Interface, perKind int) error {
-	c, err := core.New(core.Options{Storage: store, SkipPlugins: true})
+	c, err := core.New(core.Options{Storage: store})
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func BenchmarkStartup(b *testing.B) {
 			}
 			for b.Loop() {
 				rt, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{
-					CoreClientOptions: core.Options{Storage: store, SkipPlugins: true},
+					CoreClientOptions: core.Options{Storage: store},
 					EnableInformers:   true,
 				})
 				if err != nil {

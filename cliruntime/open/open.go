@@ -33,8 +33,12 @@ func Storage(ctx context.Context, flags *cliruntime.GlobalFlags) (storage.Interf
 	return sqlite.Open(path)
 }
 
-// Session opens the store and a CoreClient over it. It is a
-// cliruntime.SessionFactory.
+// Session opens the store and a CoreClient over it whose plugin types
+// are the CLI's: those of the flags' plugin directories (--plugins-dir
+// or K1S_PLUGIN_PATH, the project's .k1s/plugins, the per-user
+// directory), their parse cached in the per-user cache directory. This
+// is the CLI's policy; core.New itself reads and writes nothing it is
+// not told to. It is a cliruntime.SessionFactory.
 func Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntime.Session, error) {
 	store, err := Storage(ctx, flags)
 	if err != nil {
@@ -50,9 +54,11 @@ func Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntime.Se
 		_ = store.Close()
 		return nil, err
 	}
-	// Discovery is never nil here: only SkipPlugins, which we do not set,
-	// leaves the default registry without it. Every command reports broken
-	// manifests, whatever types it uses: the scan is cheap when the
-	// discovery cache is warm.
-	return &cliruntime.Session{Client: c, Registry: c.Registry(), Close: store.Close, Warnings: c.Discovery().ScanWarnings}, nil
+	s := &cliruntime.Session{Client: c, Registry: c.Registry(), Close: store.Close}
+	if d := c.Discovery(); d != nil {
+		// Every command reports broken manifests, whatever types it
+		// uses: the scan is cheap when the discovery cache is warm.
+		s.Warnings = d.ScanWarnings
+	}
+	return s, nil
 }

@@ -78,3 +78,28 @@ func TestStorageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionWithoutPluginDirs: with no plugin directory at all (no
+// flags, no project, no per-user directory) the session has built-in
+// types only and no manifest warnings to report.
+func TestSessionWithoutPluginDirs(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("HOME", "")
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("XDG_CACHE_HOME", "")
+	flags := cliruntime.GlobalFlags{Data: filepath.Join(dir, "k1s.db"), WorkDir: dir}
+	if paths := flags.PluginPaths(); len(paths) != 0 {
+		t.Fatalf("plugin paths %v, want none", paths)
+	}
+	s, err := open.Session(context.Background(), &flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	if s.Warnings != nil {
+		t.Errorf("Warnings = %v, want nil without discovery", s.Warnings())
+	}
+	if _, err := s.Registry.ResolveOne("configmaps"); err != nil {
+		t.Error(err)
+	}
+}

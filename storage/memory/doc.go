@@ -8,13 +8,13 @@
 // write; a Txn takes one revision for all its operations.
 //
 // History is bounded: the store keeps the versions and events of the last
-// WithHistory revisions (DefaultHistory unless set) and compacts older ones
-// as it writes, as an explicit Compact does. A List at, a continue token
+// Retention revisions (DefaultRetainRevisions unless set) and compacts
+// older ones as it writes, as an explicit Compact does. A List at, a continue token
 // from, or a Watch from a revision older than that is 410 Gone
 // (apierrors.NewResourceExpired), which makes an informer relist.
 //
 // Watchers never block writers: each watcher has a buffered channel
-// (WithWatchBuffer events, DefaultWatchBuffer unless set) that writers fill
+// (WatchBuffer events, DefaultWatchBuffer unless set) that writers fill
 // without waiting. A watcher whose buffer is full when a write happens has
 // fallen too far behind: it stops receiving events, gets a 410 Gone Error
 // event once it has drained its buffer, and its channel is then closed. Its

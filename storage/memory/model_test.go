@@ -72,7 +72,7 @@ func (m *model) list(rev int64) []storage.KeyValue {
 // with a history window small enough that automatic compaction runs often.
 func TestRandomOperationsMatchModel(t *testing.T) {
 	const window = 40
-	s := open(t, memory.WithHistory(window))
+	s := open(t, memory.Retention(window))
 	ctx := t.Context()
 	rnd := rand.New(rand.NewPCG(7, 11))
 	m := &model{states: []map[string]storage.KeyValue{{}}}

@@ -10,26 +10,29 @@ import (
 	"github.com/k1s-dev/k1s/storage"
 )
 
-// DefaultHistory is how many revisions of history a Store keeps unless
-// WithHistory says otherwise.
-const DefaultHistory = 10000
+// DefaultRetainRevisions is how many revisions of history a Store keeps
+// unless Retention says otherwise.
+const DefaultRetainRevisions = 10000
 
 // DefaultWatchBuffer is how many undelivered events a watcher may hold
-// unless WithWatchBuffer says otherwise.
+// unless WatchBuffer says otherwise.
 const DefaultWatchBuffer = 1024
 
-// Option configures a Store.
+// Option configures a Store. Options are named for the setting they
+// change, as every backend's are (see package storage).
 type Option func(*Store)
 
-// WithHistory keeps the versions and events of the last revisions
-// revisions (at least 1); older ones are compacted automatically.
-func WithHistory(revisions int64) Option {
+// Retention keeps the versions and events of the last revisions
+// revisions (at least 1); older ones are compacted automatically. It is
+// sqlite.Retention without the time window: a memory store lives no
+// longer than its process.
+func Retention(revisions int64) Option {
 	return func(s *Store) { s.history = max(revisions, 1) }
 }
 
-// WithWatchBuffer lets each watcher hold up to events undelivered events
-// (at least 1) before it is ended with 410 Gone.
-func WithWatchBuffer(events int) Option {
+// WatchBuffer lets each watcher hold up to events undelivered events (at
+// least 1) before it is ended with 410 Gone.
+func WatchBuffer(events int) Option {
 	return func(s *Store) { s.watchBuffer = max(events, 1) }
 }
 
@@ -102,7 +105,7 @@ var _ storage.Interface = (*Store)(nil)
 // New returns an empty Store at revision 0.
 func New(opts ...Option) *Store {
 	s := &Store{
-		history:     DefaultHistory,
+		history:     DefaultRetainRevisions,
 		watchBuffer: DefaultWatchBuffer,
 		records:     map[string]*record{},
 		index:       newSkipList(),

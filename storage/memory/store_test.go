@@ -54,7 +54,7 @@ func receive(t *testing.T, w storage.Watcher) (storage.Event, bool) {
 // A reader that does not keep up gets its buffered events, then a 410, then
 // a closed channel; the writers never wait for it and other watchers go on.
 func TestWatchOverflowEndsWithGone(t *testing.T) {
-	s := open(t, memory.WithWatchBuffer(4))
+	s := open(t, memory.WatchBuffer(4))
 	ctx := t.Context()
 	slow := must(s.Watch(ctx, nsPrefix, 0))
 	defer slow.Stop()
@@ -93,7 +93,7 @@ func TestWatchOverflowEndsWithGone(t *testing.T) {
 
 // Stop ends an overflowed watch whose reader never drains it.
 func TestStopOverflowedWatch(t *testing.T) {
-	s := open(t, memory.WithWatchBuffer(1))
+	s := open(t, memory.WatchBuffer(1))
 	w := must(s.Watch(t.Context(), nsPrefix, 0))
 	for i := range 3 {
 		must(s.Create(t.Context(), key(fmt.Sprint(i)), nil))
@@ -108,11 +108,11 @@ func TestStopOverflowedWatch(t *testing.T) {
 	}
 }
 
-// The store keeps exactly WithHistory revisions: reads and watches inside
+// The store keeps exactly Retention revisions: reads and watches inside
 // the window work, older ones are 410.
 func TestHistoryWindow(t *testing.T) {
 	const window = 5
-	s := open(t, memory.WithHistory(window))
+	s := open(t, memory.Retention(window))
 	ctx := t.Context()
 	must(s.Create(ctx, key("a"), []byte("0")))
 	must(s.Create(ctx, key("gone"), []byte("x")))

@@ -32,7 +32,7 @@ func openCore(t testing.TB, path string) *core.Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	c, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+	c, err := core.New(core.Options{Storage: s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func childReconciler(path string, _ int) error {
 		return err
 	}
 	defer func() { _ = s.Close() }()
-	c, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+	c, err := core.New(core.Options{Storage: s})
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func childCoreSession(path string) (*core.Client, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+	c, err := core.New(core.Options{Storage: s})
 	if err != nil {
 		_ = s.Close()
 		return nil, nil, err

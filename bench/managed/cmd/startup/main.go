@@ -37,7 +37,7 @@ func main() {
 	check(err)
 	opened := time.Since(start)
 	rt, err := k1s.NewManagedRuntime(k1s.ManagedRuntimeOptions{
-		CoreClientOptions: core.Options{Storage: store, SkipPlugins: true},
+		CoreClientOptions: core.Options{Storage: store},
 		EnableInformers:   true,
 		EnableEvents:      true,
 	})

@@ -91,7 +91,7 @@ func Registry() *registry.Registry {
 // events enabled.
 func NewRuntime(store storage.Interface) (*managed.Runtime, error) {
 	return managed.New(managed.Options{
-		CoreClientOptions: core.Options{Storage: store, Scheme: Scheme(), Registry: Registry(), SkipPlugins: true},
+		CoreClientOptions: core.Options{Storage: store, Scheme: Scheme(), Registry: Registry()},
 		EnableControllers: true,
 		EnableInformers:   true,
 		EnableEvents:      true,

@@ -1,4 +1,4 @@
-package cliruntime
+package resource
 
 import (
 	"bytes"
@@ -13,15 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/k1s-dev/k1s/codec"
+	"github.com/k1s-dev/k1s/decode"
 )
-
-// Info is one object read from a file, with where it came from.
-type Info struct {
-	Object *unstructured.Unstructured
-	// Source is the file name, or "STDIN".
-	Source string
-}
 
 // fileExtensions are the extensions read from directories, as kubectl.
 var fileExtensions = []string{".json", ".yaml", ".yml"}
@@ -47,7 +40,7 @@ func (o *FilenameOptions) Read(stdin io.Reader) ([]Info, error) {
 	var infos []Info
 	for _, name := range o.Filenames {
 		if name == "-" {
-			objs, err := o.decode(stdin, "STDIN")
+			objs, err := o.Decode(stdin, "STDIN")
 			if err != nil {
 				return nil, err
 			}
@@ -72,7 +65,7 @@ func (o *FilenameOptions) Read(stdin io.Reader) ([]Info, error) {
 			if err != nil {
 				return nil, err
 			}
-			objs, err := o.decode(bytes.NewReader(data), f)
+			objs, err := o.Decode(bytes.NewReader(data), f)
 			if err != nil {
 				return nil, err
 			}
@@ -114,24 +107,14 @@ func (o *FilenameOptions) walk(dir string) ([]string, error) {
 	return files, err
 }
 
-// DecodeStream reads multi-document YAML or JSON into objects, as
-// codec.DecodeStream does (empty documents skipped, List kinds flattened,
-// apiVersion and kind required, errors naming source, line, document and
-// field), except that any bad document fails the whole stream: a request
-// with an invalid object writes nothing.
-func DecodeStream(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
-	objs, err := codec.DecodeStream(r, source)
-	if err != nil {
-		return nil, err
-	}
-	return objs, nil
-}
-
-// decode is DecodeStream with duplicate fields treated as FieldValidation
-// says.
-func (o *FilenameOptions) decode(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
-	objs, err := codec.DecodeStream(r, source)
-	if err == nil || !codec.IsStrict(err) {
+// Decode reads the objects of one stream as decode.Stream does (empty
+// documents skipped, List kinds flattened, apiVersion and kind required,
+// errors naming source, line, document and field), fields given twice
+// treated as FieldValidation says, and any other bad document failing
+// the whole stream: a request with an invalid object writes nothing.
+func (o *FilenameOptions) Decode(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
+	objs, err := decode.Stream(r, source)
+	if err == nil || !decode.IsStrict(err) {
 		return objs, err
 	}
 	switch o.FieldValidation {
@@ -139,7 +122,7 @@ func (o *FilenameOptions) decode(r io.Reader, source string) ([]*unstructured.Un
 		return objs, nil
 	case metav1.FieldValidationWarn:
 		for _, e := range unwrapJoined(err) {
-			var de *codec.DecodeError
+			var de *decode.Error
 			if errors.As(e, &de) && o.Warn != nil {
 				for _, s := range de.Strict {
 					o.Warn(s)

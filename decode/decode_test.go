@@ -1,4 +1,4 @@
-package codec
+package decode
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 // summary lists decoded objects as "apiVersion kind namespace/name".
 func summary(t *testing.T, in, source string) ([]string, []string) {
 	t.Helper()
-	objs, err := DecodeStream(strings.NewReader(in), source)
+	objs, err := Stream(strings.NewReader(in), source)
 	var got []string
 	for _, o := range objs {
 		got = append(got, o.GetAPIVersion()+" "+o.GetKind()+" "+o.GetNamespace()+"/"+o.GetName())
@@ -19,9 +19,9 @@ func summary(t *testing.T, in, source string) ([]string, []string) {
 	var errs []string
 	if err != nil {
 		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-			var de *DecodeError
+			var de *Error
 			if !errors.As(e, &de) {
-				t.Fatalf("error %v (%T) is not a *DecodeError", e, e)
+				t.Fatalf("error %v (%T) is not a *Error", e, e)
 			}
 			errs = append(errs, de.Error())
 		}
@@ -147,6 +147,31 @@ kind: ""
 				"f.yaml:19: document 4: apiVersion: is required",
 				"f.yaml:21: document 5: apiVersion: must be a string, not an integer (1)",
 				"f.yaml:25: document 6: kind: is required",
+			},
+		},
+		{
+			// A block scalar's text is not keys; flow style has lines too.
+			name: "exact lines from the node tree",
+			in: `apiVersion: v1
+kind: A
+metadata:
+  name: a
+  annotations:
+    note: |
+      labels: fake
+  labels:
+    a: 1
+---
+apiVersion: v1
+kind: A
+metadata: {
+  name: b,
+  finalizers: [x,
+    3]}
+`,
+			errs: []string{
+				"f.yaml:9: document 1: metadata.labels.a: must be a string (quote it), not an integer (1)",
+				"f.yaml:16: document 2: metadata.finalizers[1]: must be a string, not an integer (3)",
 			},
 		},
 		{
@@ -301,7 +326,7 @@ metadata:
 }
 
 func TestDecodeStreamPreservesIntegers(t *testing.T) {
-	objs, err := DecodeStream(strings.NewReader("apiVersion: v1\nkind: A\nspec:\n  count: 3\n  f: 1.5\n  big: 9007199254740993\n"), "f.yaml")
+	objs, err := Stream(strings.NewReader("apiVersion: v1\nkind: A\nspec:\n  count: 3\n  f: 1.5\n  big: 9007199254740993\n"), "f.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,8 +342,8 @@ type failingReader struct{}
 func (failingReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire") }
 
 func TestDecodeStreamReadError(t *testing.T) {
-	_, err := DecodeStream(failingReader{}, "in.yaml")
-	var de *DecodeError
+	_, err := Stream(failingReader{}, "in.yaml")
+	var de *Error
 	if !errors.As(err, &de) || err.Error() != "in.yaml: reading: disk on fire" {
 		t.Fatalf("err = %v, want in.yaml: reading: disk on fire", err)
 	}
@@ -326,12 +351,12 @@ func TestDecodeStreamReadError(t *testing.T) {
 
 func TestDecodeErrorFormat(t *testing.T) {
 	tests := []struct {
-		err  DecodeError
+		err  Error
 		want string
 	}{
-		{DecodeError{Source: "f.yaml", Document: 2, Line: 14, Field: "spec.quantity", Message: "bad"}, "f.yaml:14: document 2: spec.quantity: bad"},
-		{DecodeError{Source: "f.yaml", Document: 2, Field: "spec.quantity", Message: "bad"}, "f.yaml: document 2: spec.quantity: bad"},
-		{DecodeError{Source: "STDIN", Message: "bad"}, "STDIN: bad"},
+		{Error{Source: "f.yaml", Document: 2, Line: 14, Field: "spec.quantity", Message: "bad"}, "f.yaml:14: document 2: spec.quantity: bad"},
+		{Error{Source: "f.yaml", Document: 2, Field: "spec.quantity", Message: "bad"}, "f.yaml: document 2: spec.quantity: bad"},
+		{Error{Source: "STDIN", Message: "bad"}, "STDIN: bad"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {
@@ -354,7 +379,7 @@ items:
   - "kind": B
     'other': 1
 `
-	loc := yamlLocator(yamlChunk{data: []byte(doc), line: 10})
+	loc := (&document{data: []byte(doc), line: 10}).locate
 	tests := []struct {
 		path []string
 		want int

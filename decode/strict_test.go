@@ -1,4 +1,4 @@
-package codec
+package decode
 
 import (
 	"errors"
@@ -52,9 +52,10 @@ data:
 			strict: true,
 		},
 		{
+			// The line is that of the value decoded, the last given.
 			name:  "a duplicate beside a real error is only the real error",
-			in:    "apiVersion: v1\nkind: A\nmetadata:\n  name: [x]\n  name: [y]\n",
-			errs:  []string{"f.yaml:4: document 1: metadata.name: must be a string, not a list"},
+			in:    "apiVersion: v1\nkind: A\nmetadata:\n  name: x\n  name: [y]\n",
+			errs:  []string{"f.yaml:5: document 1: metadata.name: must be a string, not a list"},
 			names: nil,
 		},
 		{
@@ -66,7 +67,7 @@ data:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			objs, err := DecodeStream(strings.NewReader(tt.in), "f.yaml")
+			objs, err := Stream(strings.NewReader(tt.in), "f.yaml")
 			var names []string
 			for _, o := range objs {
 				names = append(names, o.GetName())
@@ -91,20 +92,8 @@ data:
 	if IsStrict(nil) || IsStrict(errors.New("x")) || IsStrict(errors.Join()) {
 		t.Error("IsStrict of a non-strict error")
 	}
-	if !IsStrict(&DecodeError{Strict: []string{"x"}}) {
-		t.Error("IsStrict of a bare strict DecodeError")
-	}
-}
-
-func TestDuplicateHelpers(t *testing.T) {
-	if duplicateLines(errors.New("yaml: line 3: could not find expected ':'")) != nil {
-		t.Error("a syntax error read as duplicates")
-	}
-	if duplicateLines(errors.New("yaml: unmarshal errors:\n  line 2: cannot unmarshal !!str")) != nil {
-		t.Error("another unmarshal error read as duplicates")
-	}
-	if duplicatePaths([]byte("- a\n- b\n")) != nil || duplicatePaths([]byte("a: [")) != nil {
-		t.Error("paths from a document that is not a mapping")
+	if !IsStrict(&Error{Strict: []string{"x"}}) {
+		t.Error("IsStrict of a bare strict Error")
 	}
 }
 
@@ -122,7 +111,7 @@ func TestDecodeTyped(t *testing.T) {
 		"3":                "json: cannot unmarshal string into Go struct field Event.count of type int32",
 		int64(-2147483649): "json: cannot unmarshal number -2147483649 into Go struct field Event.count of type int32",
 	} {
-		_, err := DecodeTyped(ev(count), &corev1.Event{})
+		_, err := Typed(ev(count), &corev1.Event{})
 		if err == nil || err.Error() != want {
 			t.Errorf("count %v: %v, want %q", count, err, want)
 		}
@@ -131,14 +120,14 @@ func TestDecodeTyped(t *testing.T) {
 	content := ev(int64(2147483647))
 	content["spec"] = map[string]any{"bogus": 1}
 	content["metadata"].(map[string]any)["colour"] = "red"
-	unknown, err := DecodeTyped(content, &e)
+	unknown, err := Typed(content, &e)
 	if err != nil || e.Count != 2147483647 {
 		t.Fatalf("count = %d, %v", e.Count, err)
 	}
 	if diff := cmp.Diff([]string{"metadata.colour", "spec"}, unknown); diff != "" {
 		t.Errorf("unknown (-want +got):\n%s", diff)
 	}
-	if _, err := DecodeTyped(map[string]any{"x": func() {}}, &e); err == nil {
+	if _, err := Typed(map[string]any{"x": func() {}}, &e); err == nil {
 		t.Error("an unencodable value decoded")
 	}
 }

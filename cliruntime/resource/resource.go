@@ -1,11 +1,10 @@
-package cliruntime
+package resource
 
 import (
 	"context"
 	"fmt"
 	"strings"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -14,17 +13,17 @@ import (
 	"github.com/k1s-dev/k1s/registry"
 )
 
-// ResourceRef is what one command-line argument names: types, and the
-// object names wanted of them (none means "all that match").
-type ResourceRef struct {
+// Ref is what one command-line argument names: types, and the object
+// names wanted of them (none means "all that match").
+type Ref struct {
 	Types []*registry.Type
 	Names []string
 }
 
-// ParseResourceArgs turns kubectl-style arguments into references:
-// "items a b", "items,categories", "items/a categories/b", or a category
-// such as "all".
-func ParseResourceArgs(reg *registry.Registry, args []string) ([]ResourceRef, error) {
+// ParseArgs turns kubectl-style arguments into references: "items a b",
+// "items,categories", "items/a categories/b", or a category such as
+// "all".
+func ParseArgs(reg *registry.Registry, args []string) ([]Ref, error) {
 	if len(args) == 0 {
 		return nil, nil
 	}
@@ -38,7 +37,7 @@ func ParseResourceArgs(reg *registry.Registry, args []string) ([]ResourceRef, er
 		if slashed != len(args) {
 			return nil, fmt.Errorf("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'get resource/<resource_name>' instead of 'get resource resource/<resource_name>'")
 		}
-		var refs []ResourceRef
+		var refs []Ref
 		for _, a := range args {
 			typ, name, _ := strings.Cut(a, "/")
 			if name == "" {
@@ -48,7 +47,7 @@ func ParseResourceArgs(reg *registry.Registry, args []string) ([]ResourceRef, er
 			if err != nil {
 				return nil, err
 			}
-			refs = append(refs, ResourceRef{Types: []*registry.Type{t}, Names: []string{name}})
+			refs = append(refs, Ref{Types: []*registry.Type{t}, Names: []string{name}})
 		}
 		return refs, nil
 	}
@@ -66,7 +65,7 @@ func ParseResourceArgs(reg *registry.Registry, args []string) ([]ResourceRef, er
 	if len(types) == 0 {
 		return nil, fmt.Errorf("resource(s) were provided, but no name was specified")
 	}
-	return []ResourceRef{{Types: types, Names: args[1:]}}, nil
+	return []Ref{{Types: types, Names: args[1:]}}, nil
 }
 
 // NewObject returns an empty unstructured object of type t, named and
@@ -91,7 +90,8 @@ type ListRequest struct {
 	Limit int64
 }
 
-func (r ListRequest) options(t *registry.Type) ([]client.ListOption, error) {
+// Options returns the list options that select r's objects of type t.
+func (r ListRequest) Options(t *registry.Type) ([]client.ListOption, error) {
 	var opts []client.ListOption
 	if t.Namespaced && !r.AllNamespaces {
 		opts = append(opts, client.InNamespace(r.Namespace))
@@ -116,7 +116,7 @@ func (r ListRequest) options(t *registry.Type) ([]client.ListOption, error) {
 // List returns the objects of type t that r selects, and the list's
 // resourceVersion (to start a watch from).
 func List(ctx context.Context, c client.Client, t *registry.Type, r ListRequest) ([]*unstructured.Unstructured, string, error) {
-	opts, err := r.options(t)
+	opts, err := r.Options(t)
 	if err != nil {
 		return nil, "", err
 	}
@@ -156,67 +156,4 @@ func Get(ctx context.Context, c client.Client, t *registry.Type, namespace, name
 		u.SetGroupVersionKind(t.Kind)
 	}
 	return u, nil
-}
-
-// TypeOf returns the registered type of an object read from a file, with
-// kubectl's message when its kind is unknown.
-func TypeOf(reg *registry.Registry, info Info) (*registry.Type, error) {
-	gvk := info.Object.GroupVersionKind()
-	t, err := reg.TypeFor(gvk)
-	if err != nil {
-		return nil, fmt.Errorf("resource mapping not found for name: %q namespace: %q from %q: no matches for kind %q in version %q\nensure CRDs are installed first",
-			info.Object.GetName(), info.Object.GetNamespace(), info.Source, gvk.Kind, gvk.GroupVersion().String())
-	}
-	return t, nil
-}
-
-// SetNamespace gives a namespaced object from a file the request's
-// namespace when it has none, and refuses one whose namespace differs
-// from an explicit --namespace, as kubectl does. Cluster-scoped objects
-// lose any namespace.
-func SetNamespace(t *registry.Type, u *unstructured.Unstructured, namespace string, explicit bool) error {
-	if !t.Namespaced {
-		u.SetNamespace("")
-		return nil
-	}
-	ns := u.GetNamespace()
-	switch {
-	case ns == "":
-		u.SetNamespace(namespace)
-	case explicit && ns != namespace:
-		// kubectl's message, two sentences and a full stop.
-		return fmt.Errorf("the namespace from the provided object %q does not match the namespace %q. %s", ns, namespace, passNamespace(ns))
-	}
-	return nil
-}
-
-// PrepareInfos resolves the type of every object and fixes namespaces,
-// failing on the first object that cannot be mapped.
-func PrepareInfos(reg *registry.Registry, infos []Info, namespace string, explicit bool) ([]*registry.Type, error) {
-	types := make([]*registry.Type, len(infos))
-	for i, info := range infos {
-		t, err := TypeOf(reg, info)
-		if err != nil {
-			return nil, err
-		}
-		if err := SetNamespace(t, info.Object, namespace, explicit); err != nil {
-			return nil, err
-		}
-		types[i] = t
-	}
-	return types, nil
-}
-
-// isNamespaceNotFound reports whether err says namespace ns is missing.
-func isNamespaceNotFound(err error, ns string) bool {
-	se, ok := err.(apierrors.APIStatus)
-	if !ok || !apierrors.IsNotFound(err) {
-		return false
-	}
-	d := se.Status().Details
-	return d != nil && d.Kind == "namespaces" && d.Name == ns
-}
-
-func passNamespace(ns string) string {
-	return fmt.Sprintf("You must pass '--namespace=%s' to perform this operation.", ns)
 }

@@ -1,4 +1,4 @@
-package cliruntime
+package printers
 
 import (
 	"bytes"
@@ -136,10 +136,10 @@ type encodePrinter struct {
 
 // Print implements Printer.
 func (p *encodePrinter) Print(w io.Writer, groups []Group, single bool) error {
-	return p.printValue(w, printable(groups, single))
+	return p.PrintValue(w, printable(groups, single))
 }
 
-func (p *encodePrinter) printValue(w io.Writer, v any) error {
+func (p *encodePrinter) PrintValue(w io.Writer, v any) error {
 	data, err := Encode(v, p.yaml)
 	if err != nil {
 		return err
@@ -202,20 +202,21 @@ func newJSONPathPrinter(text string) (*jsonPathPrinter, error) {
 // through float64 would print 9.007199254740992e+15), as kubectl's
 // jsonpath printer reads unstructured objects.
 func (p *jsonPathPrinter) Print(w io.Writer, groups []Group, single bool) error {
-	return p.printValue(w, printable(groups, single))
+	return p.PrintValue(w, printable(groups, single))
 }
 
-func (p *jsonPathPrinter) printValue(w io.Writer, v any) error {
+func (p *jsonPathPrinter) PrintValue(w io.Writer, v any) error {
 	if err := p.jp.Execute(w, v); err != nil {
 		return fmt.Errorf("error executing jsonpath: %w", err)
 	}
 	return nil
 }
 
-// valuePrinter is a printer that can print a value other than objects of
-// a type: the event objects of get -w --output-watch-events.
-type valuePrinter interface {
-	printValue(w io.Writer, v any) error
+// ValuePrinter is a printer that can print a value other than objects of
+// a type: the event objects of get -w --output-watch-events, which
+// templates and columns see as kubectl's do ({.type}, {.object...}).
+type ValuePrinter interface {
+	PrintValue(w io.Writer, v any) error
 }
 
 var relaxedJSONPath = regexp.MustCompile(`^\{\.?([^{}]+)\}$|^\.?([^{}]+)$`)
@@ -301,16 +302,16 @@ func (p *customColumnsPrinter) Print(w io.Writer, groups []Group, _ bool) error 
 	return p.print(w, values...)
 }
 
-func (p *customColumnsPrinter) printValue(w io.Writer, v any) error { return p.print(w, v) }
+func (p *customColumnsPrinter) PrintValue(w io.Writer, v any) error { return p.print(w, v) }
 
 func (p *customColumnsPrinter) print(w io.Writer, values ...any) error {
-	t := newTabWriter()
+	t := NewTabWriter()
 	if !p.noHeaders && !p.printedHeaders {
 		row := make([]string, len(p.columns))
 		for i, c := range p.columns {
 			row[i] = c.header
 		}
-		t.add(row)
+		t.Add(row)
 		// A watch prints rows as they come, under one header.
 		p.printedHeaders = true
 	}
@@ -332,9 +333,9 @@ func (p *customColumnsPrinter) print(w io.Writer, values ...any) error {
 			}
 			row[i] = strings.Join(vals, ",")
 		}
-		t.add(row)
+		t.Add(row)
 	}
-	return t.flush(w)
+	return t.Flush(w)
 }
 
 // SortObjects sorts items by the value at the JSONPath expression expr,
@@ -401,20 +402,23 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// tabWriter aligns cells the way kubectl's tab writer does (padding 3,
+// TabWriter aligns cells the way kubectl's tab writer does (padding 3,
 // widths in runes, last cell unpadded) and, unlike text/tabwriter,
 // remembers column widths across flushes, so watch output stays aligned
 // with the table printed before it.
-type tabWriter struct {
+type TabWriter struct {
 	rows   [][]string
 	widths []int
 }
 
-func newTabWriter() *tabWriter { return &tabWriter{} }
+// NewTabWriter returns an empty TabWriter.
+func NewTabWriter() *TabWriter { return &TabWriter{} }
 
-func (t *tabWriter) add(row []string) { t.rows = append(t.rows, row) }
+// Add queues one row.
+func (t *TabWriter) Add(row []string) { t.rows = append(t.rows, row) }
 
-func (t *tabWriter) flush(w io.Writer) error {
+// Flush writes the queued rows, aligned with every row written before.
+func (t *TabWriter) Flush(w io.Writer) error {
 	for _, row := range t.rows {
 		for i := 0; i < len(row)-1; i++ {
 			for len(t.widths) <= i {

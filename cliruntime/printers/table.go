@@ -1,4 +1,4 @@
-package cliruntime
+package printers
 
 import (
 	"bytes"
@@ -34,17 +34,6 @@ var ageColumn = Column{Name: "Age", Cell: func(u *unstructured.Unstructured) any
 
 func name(u *unstructured.Unstructured) any { return u.GetName() }
 
-func str(obj map[string]any, fields ...string) string {
-	s, _, _ := unstructured.NestedFieldNoCopy(obj, fields...)
-	if v, ok := s.(string); ok {
-		return v
-	}
-	if s == nil {
-		return ""
-	}
-	return fmt.Sprint(s)
-}
-
 // translateTimestampSince is kubectl's AGE: "<unknown>" for a zero time,
 // else the humanized time since.
 func translateTimestampSince(t metav1.Time) string {
@@ -54,7 +43,9 @@ func translateTimestampSince(t metav1.Time) string {
 	return duration.HumanDuration(time.Since(t.Time))
 }
 
-func since(ts string) string {
+// Since is kubectl's AGE of an RFC 3339 timestamp: "<unknown>" when
+// empty, "<invalid>" when unparsable.
+func Since(ts string) string {
 	if ts == "" {
 		return "<unknown>"
 	}
@@ -180,7 +171,7 @@ func cellForJSONValue(typ string, value any) any {
 		}
 	case "date":
 		if s, ok := value.(string); ok {
-			return since(s)
+			return Since(s)
 		}
 	default:
 		if s, ok := value.(string); ok {
@@ -195,7 +186,7 @@ func cellForJSONValue(typ string, value any) any {
 type TablePrinter struct {
 	opts     PrintOptions
 	wide     bool
-	tw       *tabWriter
+	tw       *TabWriter
 	lastType *registry.Type
 	printed  bool
 	columns  map[*registry.Type][]Column
@@ -204,7 +195,7 @@ type TablePrinter struct {
 // NewTablePrinter returns a table printer; opts.Output "wide" shows
 // priority > 0 columns.
 func NewTablePrinter(opts PrintOptions) *TablePrinter {
-	return &TablePrinter{opts: opts, wide: opts.Output == "wide", tw: newTabWriter(), columns: map[*registry.Type][]Column{}}
+	return &TablePrinter{opts: opts, wide: opts.Output == "wide", tw: NewTabWriter(), columns: map[*registry.Type][]Column{}}
 }
 
 // Print implements Printer: one table per group, separated by a blank
@@ -234,10 +225,10 @@ func (p *TablePrinter) PrintEvent(w io.Writer, t *registry.Type, eventType strin
 		p.columns[t] = cols
 	}
 	if p.printed && p.lastType != t {
-		if err := p.tw.flush(w); err != nil {
+		if err := p.tw.Flush(w); err != nil {
 			return err
 		}
-		p.tw = newTabWriter()
+		p.tw = NewTabWriter()
 		if _, err := fmt.Fprintln(w); err != nil {
 			return err
 		}
@@ -263,7 +254,7 @@ func (p *TablePrinter) PrintEvent(w io.Writer, t *registry.Type, eventType strin
 		if p.opts.ShowLabels {
 			header = append(header, "LABELS")
 		}
-		p.tw.add(header)
+		p.tw.Add(header)
 	}
 	if len(items) > 0 {
 		p.printed = true
@@ -305,9 +296,9 @@ func (p *TablePrinter) PrintEvent(w io.Writer, t *registry.Type, eventType strin
 		if p.opts.ShowLabels {
 			row = append(row, labels.FormatLabels(lbls))
 		}
-		p.tw.add(row)
+		p.tw.Add(row)
 	}
-	return p.tw.flush(w)
+	return p.tw.Flush(w)
 }
 
 func formatEventType(t string) string {

@@ -1,4 +1,4 @@
-package codec
+package decode
 
 import (
 	"encoding/json"
@@ -6,34 +6,42 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	kjson "sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
 )
 
-// errNoKind is kubectl's own message for an object it cannot print.
-var errNoKind = errors.New("missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you know the type")
-
-// ToUnstructured converts obj to an unstructured object. An unstructured
-// object is returned as is (not copied); a typed one is converted with
-// apimachinery's converter, so the map holds what its JSON would.
-func ToUnstructured(obj runtime.Object) (*unstructured.Unstructured, error) {
-	switch o := obj.(type) {
-	case nil:
-		return nil, errors.New("cannot convert a nil object")
-	case *unstructured.Unstructured:
-		return o, nil
-	case *unstructured.UnstructuredList:
-		return &unstructured.Unstructured{Object: o.UnstructuredContent()}, nil
-	}
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+// Typed fills into, a fresh typed Go object, from an object's
+// unstructured content the way the API server's JSON serializer decodes
+// a request body: through JSON, case-sensitively, integers kept exact.
+// A value its field cannot hold — a string for a number, 2147483648 for
+// an int32, 10^20 for an int64 — is an error in the serializer's words
+// ("json: cannot unmarshal number 2147483648 into Go struct field
+// Event.count of type int32"), never a wrapped, truncated or dropped
+// value (apimachinery's unstructured converter wraps int32s). Fields the
+// Go type does not have are left out and returned, by path ("spec.bogus"),
+// for fieldValidation to decide about.
+func Typed(content map[string]any, into any) (unknown []string, err error) {
+	data, err := json.Marshal(content)
 	if err != nil {
-		return nil, fmt.Errorf("converting %T to unstructured: %w", obj, err)
+		return nil, err
 	}
-	return &unstructured.Unstructured{Object: m}, nil
+	strict, err := kjson.UnmarshalStrict(data, into)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range strict {
+		// `unknown field "spec.bogus"`; a map cannot hold duplicates.
+		if q, ok := strings.CutPrefix(e.Error(), "unknown field "); ok {
+			if p, err := strconv.Unquote(q); err == nil {
+				unknown = append(unknown, p)
+			}
+		}
+	}
+	return unknown, nil
 }
 
 // FromUnstructured fills into, a typed object (or another
@@ -41,7 +49,7 @@ func ToUnstructured(obj runtime.Object) (*unstructured.Unstructured, error) {
 // JSON as the API server decodes objects: a field of the wrong type, or a
 // number its field cannot hold (2147483648 for an int32), is an error
 // naming the field and the object — never a wrapped or dropped value.
-// Fields into's type does not have are dropped (DecodeTyped reports them).
+// Fields into's type does not have are dropped (Typed reports them).
 func FromUnstructured(u *unstructured.Unstructured, into runtime.Object) error {
 	if u == nil {
 		return errors.New("cannot convert a nil object")
@@ -101,48 +109,6 @@ func jsonType(goKind string) string {
 		return "an object"
 	}
 	return goKind
-}
-
-// printable returns obj as kubectl's printers see it: unstructured (so
-// that map keys come out sorted, as for any object read from a server),
-// with apiVersion and kind.
-func printable(obj runtime.Object) (runtime.Object, error) {
-	if obj == nil {
-		return nil, errors.New("cannot encode a nil object")
-	}
-	if obj.GetObjectKind().GroupVersionKind().Empty() {
-		return nil, errNoKind
-	}
-	switch obj.(type) {
-	case *unstructured.Unstructured, *unstructured.UnstructuredList:
-		return obj, nil
-	}
-	return ToUnstructured(obj)
-}
-
-// EncodeJSON encodes obj as kubectl -o json prints it: four-space indent,
-// sorted keys, HTML characters escaped as encoding/json does, a trailing
-// newline.
-func EncodeJSON(obj runtime.Object) ([]byte, error) {
-	p, err := printable(obj)
-	if err != nil {
-		return nil, err
-	}
-	data, err := json.MarshalIndent(p, "", "    ")
-	if err != nil {
-		return nil, err
-	}
-	return append(data, '\n'), nil
-}
-
-// EncodeYAML encodes obj as kubectl -o yaml prints it (one document, no
-// leading "---": kubectl writes separators between objects).
-func EncodeYAML(obj runtime.Object) ([]byte, error) {
-	p, err := printable(obj)
-	if err != nil {
-		return nil, err
-	}
-	return yaml.Marshal(p)
 }
 
 // isInteger reports whether a JSON number's text has an integer value.
