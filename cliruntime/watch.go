@@ -105,7 +105,7 @@ func (c *CLI) watch(ctx context.Context, s *Session, ref resource.Ref, req resou
 			return lerr
 		}
 		var fresh []*unstructured.Unstructured
-		fresh, rv, lerr = List(lctx, s.Client, t, req)
+		fresh, rv, lerr = resource.List(lctx, s.Client, t, req)
 		cancel()
 		if lerr != nil {
 			if ctx.Err() != nil {
