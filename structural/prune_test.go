@@ -1,35 +1,12 @@
-package defaulting_test
+package structural_test
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
-	"sigs.k8s.io/yaml"
 
-	"github.com/k1s-dev/k1s/defaulting"
-	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/structural"
 )
-
-func parseSchema(t testing.TB, src string) *apiextensionsv1.JSONSchemaProps {
-	t.Helper()
-	var s apiextensionsv1.JSONSchemaProps
-	if err := yaml.UnmarshalStrict([]byte(src), &s); err != nil {
-		t.Fatalf("schema: %v", err)
-	}
-	return &s
-}
-
-func parseObject(t testing.TB, src string) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := utiljson.Unmarshal([]byte(src), &m); err != nil {
-		t.Fatalf("object %s: %v", src, err)
-	}
-	return m
-}
 
 type applyCase struct {
 	name   string
@@ -42,9 +19,9 @@ func runApplyCases(t *testing.T, cases []applyCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			typ := &registry.Type{Schema: parseSchema(t, tc.schema)}
+			typ := structural.Compile(parseSchema(t, tc.schema))
 			obj := parseObject(t, tc.in)
-			defaulting.ApplySchema(typ, obj)
+			typ.Apply(obj)
 			if d := cmp.Diff(parseObject(t, tc.want), obj); d != "" {
 				t.Errorf("(-want +got):\n%s", d)
 			}
@@ -54,9 +31,9 @@ func runApplyCases(t *testing.T, cases []applyCase) {
 
 func TestApplySchemaNoSchema(t *testing.T) {
 	obj := map[string]any{"spec": map[string]any{"x": int64(1)}}
-	defaulting.ApplySchema(nil, obj)
-	defaulting.ApplySchema(&registry.Type{}, obj)
-	defaulting.ApplySchema(&registry.Type{Schema: parseSchema(t, "type: object")}, nil)
+	var none *structural.Schema
+	none.Apply(obj)
+	structural.Compile(parseSchema(t, "type: object")).Apply(nil)
 	if d := cmp.Diff(map[string]any{"spec": map[string]any{"x": int64(1)}}, obj); d != "" {
 		t.Errorf("changed without a schema:\n%s", d)
 	}
@@ -116,7 +93,7 @@ properties:
 }
 
 func TestDefaultsAreCopies(t *testing.T) {
-	typ := &registry.Type{Schema: parseSchema(t, `
+	typ := structural.Compile(parseSchema(t, `
 type: object
 properties:
   spec:
@@ -124,12 +101,12 @@ properties:
     default: {tags: [a]}
     properties:
       tags: {type: array, items: {type: string}}
-`)}
+`))
 	first := map[string]any{}
-	defaulting.ApplySchema(typ, first)
+	typ.Apply(first)
 	first["spec"].(map[string]any)["tags"].([]any)[0] = "changed"
 	second := map[string]any{}
-	defaulting.ApplySchema(typ, second)
+	typ.Apply(second)
 	if d := cmp.Diff(map[string]any{"spec": map[string]any{"tags": []any{"a"}}}, second); d != "" {
 		t.Errorf("a default was shared between objects:\n%s", d)
 	}
@@ -258,7 +235,7 @@ properties:
 }
 
 func TestPruneReportsUnknownFields(t *testing.T) {
-	typ := &registry.Type{Schema: parseSchema(t, `
+	typ := structural.Compile(parseSchema(t, `
 type: object
 properties:
   spec:
@@ -270,9 +247,9 @@ properties:
           type: object
           properties:
             a: {type: string, default: d}
-`)}
+`))
 	obj := parseObject(t, `{"apiVersion":"v1","kind":"K","metadata":{},"zzz":1,"spec":{"b":1,"list":[{"c":{"d":1}}]}}`)
-	got := defaulting.Prune(typ, obj)
+	got := typ.Prune(obj)
 	want := []string{"spec.b", "spec.list[0].c", "zzz"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("unknown fields (-want +got):\n%s", d)
@@ -281,15 +258,16 @@ properties:
 	if d := cmp.Diff(pruned, obj); d != "" {
 		t.Errorf("Prune applied defaults or left fields (-want +got):\n%s", d)
 	}
-	defaulting.Default(typ, obj)
+	typ.ApplyDefaults(obj)
 	defaulted := parseObject(t, `{"apiVersion":"v1","kind":"K","metadata":{},"spec":{"list":[{"a":"d"}]}}`)
 	if d := cmp.Diff(defaulted, obj); d != "" {
 		t.Errorf("Default (-want +got):\n%s", d)
 	}
-	if got := defaulting.Prune(nil, obj); got != nil {
-		t.Errorf("Prune without a type: %v", got)
+	var none *structural.Schema
+	if got := none.Prune(obj); got != nil {
+		t.Errorf("Prune without a schema: %v", got)
 	}
-	defaulting.Default(&registry.Type{}, obj)
+	none.ApplyDefaults(obj)
 	if d := cmp.Diff(defaulted, obj); d != "" {
 		t.Errorf("Default without a schema changed the object (-want +got):\n%s", d)
 	}
@@ -298,7 +276,7 @@ properties:
 // BenchmarkApplySchema measures pruning and defaulting of an inventory
 // Item with one unknown field and one missing default.
 func BenchmarkApplySchema(b *testing.B) {
-	typ := &registry.Type{Schema: parseSchema(b, `
+	typ := structural.Compile(parseSchema(b, `
 type: object
 properties:
   spec:
@@ -312,7 +290,7 @@ properties:
     type: object
     properties:
       phase: {type: string}
-`)}
+`))
 	b.ReportAllocs()
 	for b.Loop() {
 		obj := map[string]any{
@@ -321,23 +299,6 @@ properties:
 			"spec":     map[string]any{"category": "tools", "tags": []any{"a", "b"}, "colour": "red"},
 			"status":   map[string]any{"phase": "Available"},
 		}
-		defaulting.ApplySchema(typ, obj)
-	}
-}
-
-func TestApplySchemaLoadsLazySchemas(t *testing.T) {
-	schema := parseSchema(t, "type: object\nproperties:\n  spec: {type: string, default: x}\n")
-	lazy := &registry.Type{LoadSchema: func() (*apiextensionsv1.JSONSchemaProps, error) { return schema, nil }}
-	obj := map[string]any{"junk": int64(1)}
-	defaulting.ApplySchema(lazy, obj)
-	if d := cmp.Diff(map[string]any{"spec": "x"}, obj); d != "" {
-		t.Errorf("lazy schema (-want +got):\n%s", d)
-	}
-
-	broken := &registry.Type{LoadSchema: func() (*apiextensionsv1.JSONSchemaProps, error) { return nil, errors.New("bad") }}
-	obj = map[string]any{"junk": int64(1)}
-	defaulting.ApplySchema(broken, obj)
-	if d := cmp.Diff(map[string]any{"junk": int64(1)}, obj); d != "" {
-		t.Errorf("broken schema changed the object (-want +got):\n%s", d)
+		typ.Apply(obj)
 	}
 }

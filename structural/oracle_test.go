@@ -1,4 +1,4 @@
-package validation_test
+package structural_test
 
 // The differential tests compare k1s with the API server's own CRD code
 // (apiextensions-apiserver's structural pruning and defaulting, its

@@ -1,4 +1,4 @@
-package validation
+package structural
 
 import (
 	"encoding/json"
@@ -16,48 +16,34 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-
-	"github.com/k1s-dev/k1s/internal/structural"
-	"github.com/k1s-dev/k1s/registry"
 )
 
-// ValidateSchema checks obj against t's OpenAPI v3 schema the way the API
-// server checks a custom resource, and returns every problem at once.
-// Paths are relative to the object root ("spec.quantity"). old is the
-// stored object on update and nil on create; on update, a part of obj
-// that is unchanged from old is not reported even if it no longer
-// validates (the API server's validation ratcheting), so tightening a
-// schema does not block unrelated edits. It returns nil when t or its
-// schema is nil, and one InternalError when the schema cannot be loaded
-// (registry.Type.OpenAPISchema).
+// Validate checks obj against s the way the API server checks a custom
+// resource, and returns every problem at once. Paths are relative to the
+// object root ("spec.quantity"). old is the stored object on update and
+// nil on create; on update, a part of obj that is unchanged from old is
+// not reported even if it no longer validates (the API server's
+// validation ratcheting), so tightening a schema does not block
+// unrelated edits. A nil s finds nothing.
 //
-// obj is expected to have gone through defaulting.ApplySchema first, as
-// the API server prunes and defaults before it validates.
-func ValidateSchema(t *registry.Type, obj, old map[string]any) field.ErrorList {
-	if t == nil {
-		return nil
-	}
-	schema, err := t.OpenAPISchema()
-	if err != nil {
-		// A schema that cannot be read must not let objects through
-		// unchecked.
-		return field.ErrorList{field.InternalError(nil, fmt.Errorf("schema of %s: %w", t.Kind, err))}
-	}
-	if schema == nil {
+// obj is expected to have gone through Apply first, as the API server
+// prunes and defaults before it validates.
+func (s *Schema) Validate(obj, old map[string]any) field.ErrorList {
+	if s == nil {
 		return nil
 	}
 	var o any
 	if old != nil {
 		o = old
 	}
-	return validate(structural.For(schema), obj, o, old != nil)
+	return validate(s, obj, o, old != nil)
 }
 
 // validate checks value x against compiled schema s. old and hasOld
 // give the previous value for ratcheting (hasOld false on create). The
 // root's metadata is not checked here (the caller validates object
 // metadata), but embedded resources below the root are.
-func validate(s *structural.Schema, x, old any, hasOld bool) field.ErrorList {
+func validate(s *Schema, x, old any, hasOld bool) field.ErrorList {
 	v := &validator{}
 	v.value(s, x, old, hasOld)
 	if s.HasEmbedded {
@@ -133,13 +119,13 @@ func name(p *field.Path) string {
 }
 
 // listTypes checks x-kubernetes-list-type set and map uniqueness below x.
-func (v *validator) listTypes(s *structural.Schema, x any) {
+func (v *validator) listTypes(s *Schema, x any) {
 	if s == nil || !s.HasListTypes {
 		return
 	}
 	switch x := x.(type) {
 	case map[string]any:
-		v.eachChild(s, x, func(k string, cs *structural.Schema) {
+		v.eachChild(s, x, func(k string, cs *Schema) {
 			v.listTypes(cs, x[k])
 		})
 	case []any:
@@ -163,7 +149,7 @@ func (v *validator) listTypes(s *structural.Schema, x any) {
 
 // eachChild calls fn, in key order, for each key of x that has a schema,
 // with the path pushed.
-func (v *validator) eachChild(s *structural.Schema, x map[string]any, fn func(k string, cs *structural.Schema)) {
+func (v *validator) eachChild(s *Schema, x map[string]any, fn func(k string, cs *Schema)) {
 	if s.AdditionalProperties == nil {
 		for _, k := range s.PropertyNames {
 			if _, ok := x[k]; ok {
@@ -183,7 +169,7 @@ func (v *validator) eachChild(s *structural.Schema, x map[string]any, fn func(k 
 
 // embeddedResources checks every x-kubernetes-embedded-resource value
 // below the root. These checks are never ratcheted, as in the API server.
-func (v *validator) embeddedResources(s *structural.Schema, x any) {
+func (v *validator) embeddedResources(s *Schema, x any) {
 	if s == nil || !s.HasEmbedded {
 		return
 	}
@@ -192,7 +178,7 @@ func (v *validator) embeddedResources(s *structural.Schema, x any) {
 		if s.EmbeddedResource && len(v.segs) > 0 {
 			v.errs = append(v.errs, embedded(v.path(), x)...)
 		}
-		v.eachChild(s, x, func(k string, cs *structural.Schema) {
+		v.eachChild(s, x, func(k string, cs *Schema) {
 			v.embeddedResources(cs, x[k])
 		})
 	case []any:
@@ -205,7 +191,7 @@ func (v *validator) embeddedResources(s *structural.Schema, x any) {
 }
 
 // typeMatches reports whether x has schema type t (x non-nil).
-func typeMatches(s *structural.Schema, x any) bool {
+func typeMatches(s *Schema, x any) bool {
 	if s.IntOrString {
 		if _, ok := x.(string); ok {
 			return true
@@ -230,7 +216,7 @@ func typeMatches(s *structural.Schema, x any) bool {
 	case "integer":
 		return isInteger(x)
 	case "number":
-		_, _, ok := structural.Number(x)
+		_, _, ok := Number(x)
 		return ok
 	}
 	// An unknown type name cannot be satisfied; the API server refuses
@@ -238,7 +224,7 @@ func typeMatches(s *structural.Schema, x any) bool {
 	return false
 }
 
-func typeName(s *structural.Schema) string {
+func typeName(s *Schema) string {
 	if s.IntOrString {
 		return "integer,string"
 	}
@@ -246,7 +232,7 @@ func typeName(s *structural.Schema) string {
 }
 
 // value validates x at the current path.
-func (v *validator) value(s *structural.Schema, x, old any, hasOld bool) {
+func (v *validator) value(s *Schema, x, old any, hasOld bool) {
 	start := len(v.errs)
 	v.check(s, x, old, hasOld)
 	// Ratcheting: an unchanged value keeps passing, whatever the schema
@@ -256,7 +242,7 @@ func (v *validator) value(s *structural.Schema, x, old any, hasOld bool) {
 	}
 }
 
-func (v *validator) check(s *structural.Schema, x, old any, hasOld bool) {
+func (v *validator) check(s *Schema, x, old any, hasOld bool) {
 	if x == nil {
 		if !s.Nullable && (s.Type != "" || s.IntOrString) {
 			p := v.path()
@@ -269,7 +255,7 @@ func (v *validator) check(s *structural.Schema, x, old any, hasOld bool) {
 	}
 	if !typeMatches(s, x) {
 		p := v.path()
-		actual := structural.TypeOf(x)
+		actual := TypeOf(x)
 		v.add(field.TypeInvalid(p, actual, fmt.Sprintf("%s in body must be of type %s: %q", name(p), typeName(s), actual)))
 		return
 	}
@@ -290,12 +276,12 @@ func (v *validator) check(s *structural.Schema, x, old any, hasOld bool) {
 	v.enum(s, x)
 }
 
-func (v *validator) enum(s *structural.Schema, x any) {
+func (v *validator) enum(s *Schema, x any) {
 	if s.Enum == nil {
 		return
 	}
 	for _, e := range s.Enum {
-		if structural.Equal(e, x) {
+		if Equal(e, x) {
 			return
 		}
 	}
@@ -311,7 +297,7 @@ func (v *validator) enum(s *structural.Schema, x any) {
 	v.add(field.NotSupported(v.path(), x, values))
 }
 
-func (v *validator) str(s *structural.Schema, x string) {
+func (v *validator) str(s *Schema, x string) {
 	v.strBounds(s, x)
 	if f := stringFormat(s.Type, s.Format); f != nil && !f(x) {
 		p := v.path()
@@ -321,7 +307,7 @@ func (v *validator) str(s *structural.Schema, x string) {
 
 // strBounds checks maxLength, minLength and pattern, reporting only the
 // first failure as kube-openapi does.
-func (v *validator) strBounds(s *structural.Schema, x string) {
+func (v *validator) strBounds(s *Schema, x string) {
 	if s.MaxLength != nil || s.MinLength != nil {
 		n := int64(utf8.RuneCountInString(x))
 		if s.MaxLength != nil && n > *s.MaxLength {
@@ -354,7 +340,7 @@ func isInteger(x any) bool {
 	case float32:
 		return isJSONInteger(float64(f))
 	}
-	_, _, ok := structural.Number(x)
+	_, _, ok := Number(x)
 	return ok
 }
 
@@ -375,8 +361,8 @@ func isJSONInteger(f float64) bool {
 	return math.Abs(f-r) < 1e-9*math.Abs(r)
 }
 
-func (v *validator) number(s *structural.Schema, x any) {
-	f, integral, _ := structural.Number(x)
+func (v *validator) number(s *Schema, x any) {
+	f, integral, _ := Number(x)
 	switch {
 	case s.Format == "int32" && (s.Type == "integer" || s.Type == "") && (!integral || f < math.MinInt32 || f > math.MaxInt32):
 		v.add(field.Invalid(v.path(), x, fmt.Sprintf("Checked value must be of type integer with format int32 in %s", name(v.path()))))
@@ -390,6 +376,11 @@ func (v *validator) number(s *structural.Schema, x any) {
 			v.add(field.Invalid(v.path(), x, fmt.Sprintf("%s in body should be a multiple of %v", name(v.path()), *m)))
 		}
 	}
+	v.bounds(s, x, f)
+}
+
+// bounds checks maximum and minimum, exclusive or not.
+func (v *validator) bounds(s *Schema, x any, f float64) {
 	if s.Maximum != nil {
 		if s.ExclusiveMaximum && f >= *s.Maximum {
 			v.add(field.Invalid(v.path(), x, fmt.Sprintf("%s in body should be less than %v", name(v.path()), *s.Maximum)))
@@ -420,7 +411,7 @@ func isMultiple(x any, f, m float64) bool {
 	return isJSONInteger(q)
 }
 
-func (v *validator) array(s *structural.Schema, x, old []any, hasOld bool) {
+func (v *validator) array(s *Schema, x, old []any, hasOld bool) {
 	n := int64(len(x))
 	if s.MaxItems != nil && n > *s.MaxItems {
 		v.add(field.TooMany(v.path(), len(x), int(*s.MaxItems)))
@@ -436,14 +427,7 @@ func (v *validator) array(s *structural.Schema, x, old []any, hasOld bool) {
 	}
 	var oldByKey map[string]any
 	if hasOld && correlatable(s) {
-		oldByKey = make(map[string]any, len(old))
-		for _, o := range old {
-			if k, ok := correlationKey(s.ListMapKeys, o); ok {
-				if _, dup := oldByKey[k]; !dup {
-					oldByKey[k] = o
-				}
-			}
-		}
+		oldByKey = byCorrelationKey(s.ListMapKeys, old)
 	}
 	for i, item := range x {
 		var o any
@@ -462,7 +446,7 @@ func (v *validator) array(s *structural.Schema, x, old []any, hasOld bool) {
 // correlatable reports whether the items of an array described by s
 // can be matched with the items of its old value: only map lists can,
 // by their keys, as in the API server's ratcheting.
-func correlatable(s *structural.Schema) bool {
+func correlatable(s *Schema) bool {
 	return s.Type == "array" && s.ListType == "map" && len(s.ListMapKeys) > 0
 }
 
@@ -493,7 +477,7 @@ func correlationKey(keys []string, item any) (string, bool) {
 // every part of it correlates with old through the schema. Objects with
 // fields the schema does not describe, and map lists whose items cannot
 // all be matched by key, never count as unchanged.
-func unchanged(s *structural.Schema, x, old any) bool {
+func unchanged(s *Schema, x, old any) bool {
 	if s == nil {
 		return false
 	}
@@ -503,52 +487,52 @@ func unchanged(s *structural.Schema, x, old any) bool {
 	switch x := x.(type) {
 	case []any:
 		o, ok := old.([]any)
-		if !ok || len(o) != len(x) {
-			return false
-		}
-		if !correlatable(s) {
-			return structural.Equal(x, o)
-		}
-		if s.Items == nil {
-			return false
-		}
-		byKey := make(map[string]any, len(o))
-		for _, item := range o {
-			if k, ok := correlationKey(s.ListMapKeys, item); ok {
-				if _, dup := byKey[k]; !dup {
-					byKey[k] = item
-				}
-			}
-		}
-		for _, item := range x {
-			k, ok := correlationKey(s.ListMapKeys, item)
-			if !ok {
-				return false
-			}
-			oi, found := byKey[k]
-			if !found || !unchanged(s.Items, item, oi) {
-				return false
-			}
-		}
-		return true
+		return ok && len(o) == len(x) && unchangedList(s, x, o)
 	case map[string]any:
 		o, ok := old.(map[string]any)
-		if !ok || len(o) != len(x) {
-			return false
-		}
-		for k, xv := range x {
-			ov, found := o[k]
-			if !found || !unchanged(s.Property(k), xv, ov) {
-				return false
-			}
-		}
-		return true
+		return ok && sameKeys(x, o, func(k string, xv, ov any) bool { return unchanged(s.Property(k), xv, ov) })
 	}
 	switch old.(type) {
 	case []any, map[string]any:
 		return false
 	}
-	return structural.Equal(x, old)
+	return Equal(x, old)
+}
+
+// unchangedList is unchanged for two lists of the same length.
+func unchangedList(s *Schema, x, old []any) bool {
+	if !correlatable(s) {
+		return Equal(x, old)
+	}
+	if s.Items == nil {
+		return false
+	}
+	byKey := byCorrelationKey(s.ListMapKeys, old)
+	for _, item := range x {
+		k, ok := correlationKey(s.ListMapKeys, item)
+		if !ok {
+			return false
+		}
+		oi, found := byKey[k]
+		if !found || !unchanged(s.Items, item, oi) {
+			return false
+		}
+	}
+	return true
+}
+
+// byCorrelationKey indexes the items of a map list by correlationKey;
+// the first of items with the same key wins.
+func byCorrelationKey(keys []string, list []any) map[string]any {
+	byKey := make(map[string]any, len(list))
+	for _, item := range list {
+		if k, ok := correlationKey(keys, item); ok {
+			if _, dup := byKey[k]; !dup {
+				byKey[k] = item
+			}
+		}
+	}
+	return byKey
 }
 
 // mapKey renders the values of a map-list item's keys as one string.
@@ -567,13 +551,13 @@ func mapKey(keys []string, m map[string]any) string {
 // canonical turns numbers into float64 so that 1 and 1.0, equal in
 // JSON, render alike.
 func canonical(x any) any {
-	if f, _, ok := structural.Number(x); ok {
+	if f, _, ok := Number(x); ok {
 		return f
 	}
 	return x
 }
 
-func (v *validator) listMap(s *structural.Schema, x []any) {
+func (v *validator) listMap(s *Schema, x []any) {
 	for i, item := range x {
 		if _, ok := item.(map[string]any); item != nil && !ok {
 			v.add(field.Invalid(v.path().Index(i), item, "must be an object for an array of list-type map"))
@@ -649,7 +633,7 @@ func setKey(x any) string {
 func hasDuplicates(x []any) bool {
 	for i := range x {
 		for j := i + 1; j < len(x); j++ {
-			if structural.Equal(x[i], x[j]) {
+			if Equal(x[i], x[j]) {
 				return true
 			}
 		}
@@ -666,7 +650,7 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-func (v *validator) object(s *structural.Schema, x, old map[string]any, hasOld bool) {
+func (v *validator) object(s *Schema, x, old map[string]any, hasOld bool) {
 	n := int64(len(x))
 	if s.MaxProperties != nil && n > *s.MaxProperties {
 		v.add(field.TooMany(v.path(), len(x), int(*s.MaxProperties)))
@@ -692,7 +676,7 @@ func (v *validator) object(s *structural.Schema, x, old map[string]any, hasOld b
 			v.add(field.Forbidden(p, fmt.Sprintf("%s in body is a forbidden property", name(p))))
 		}
 	}
-	v.eachChild(s, x, func(k string, cs *structural.Schema) {
+	v.eachChild(s, x, func(k string, cs *Schema) {
 		if cs == nil {
 			return
 		}
@@ -708,33 +692,18 @@ func (v *validator) object(s *structural.Schema, x, old map[string]any, hasOld b
 // embedded checks an x-kubernetes-embedded-resource value: apiVersion
 // and kind present and well-formed, metadata valid object metadata.
 func embedded(p *field.Path, x map[string]any) field.ErrorList {
-	var errs field.ErrorList
-	av, ok := x["apiVersion"]
-	switch {
-	case !ok:
-		errs = append(errs, field.Required(p.Child("apiVersion"), ""))
-	default:
-		if s, isStr := av.(string); !isStr {
-			errs = append(errs, field.Invalid(p.Child("apiVersion"), av, "must be a string"))
-		} else if s == "" {
-			errs = append(errs, field.Invalid(p.Child("apiVersion"), s, "must not be empty"))
-		} else if _, err := schema.ParseGroupVersion(s); err != nil {
-			errs = append(errs, field.Invalid(p.Child("apiVersion"), s, err.Error()))
+	errs := embeddedString(p, x, "apiVersion", func(s string) string {
+		if _, err := schema.ParseGroupVersion(s); err != nil {
+			return err.Error()
 		}
-	}
-	kv, ok := x["kind"]
-	switch {
-	case !ok:
-		errs = append(errs, field.Required(p.Child("kind"), ""))
-	default:
-		if s, isStr := kv.(string); !isStr {
-			errs = append(errs, field.Invalid(p.Child("kind"), kv, "must be a string"))
-		} else if s == "" {
-			errs = append(errs, field.Invalid(p.Child("kind"), s, "must not be empty"))
-		} else if msgs := utilvalidation.IsDNS1035Label(strings.ToLower(s)); len(msgs) > 0 {
-			errs = append(errs, field.Invalid(p.Child("kind"), s, "may have mixed case, but should otherwise match: "+strings.Join(msgs, ",")))
+		return ""
+	})
+	errs = append(errs, embeddedString(p, x, "kind", func(s string) string {
+		if msgs := utilvalidation.IsDNS1035Label(strings.ToLower(s)); len(msgs) > 0 {
+			return "may have mixed case, but should otherwise match: " + strings.Join(msgs, ",")
 		}
-	}
+		return ""
+	})...)
 	md, ok := x["metadata"]
 	if !ok {
 		return errs
@@ -759,6 +728,27 @@ func embedded(p *field.Path, x map[string]any) field.ErrorList {
 	return append(errs, metavalidation.ValidateObjectMeta(&meta, meta.Namespace != "", validatePathSegment, p.Child("metadata"))...)
 }
 
+// embeddedString checks the apiVersion or kind (key) of an embedded
+// resource: present, a string, not empty, and passing check, which
+// returns what is wrong or "".
+func embeddedString(p *field.Path, x map[string]any, key string, check func(string) string) field.ErrorList {
+	v, ok := x[key]
+	if !ok {
+		return field.ErrorList{field.Required(p.Child(key), "")}
+	}
+	s, isStr := v.(string)
+	switch {
+	case !isStr:
+		return field.ErrorList{field.Invalid(p.Child(key), v, "must be a string")}
+	case s == "":
+		return field.ErrorList{field.Invalid(p.Child(key), s, "must not be empty")}
+	}
+	if msg := check(s); msg != "" {
+		return field.ErrorList{field.Invalid(p.Child(key), s, msg)}
+	}
+	return nil
+}
+
 func validatePathSegment(name string, prefix bool) []string {
 	if prefix {
 		return content.IsPathSegmentPrefix(name)
@@ -768,74 +758,77 @@ func validatePathSegment(name string, prefix bool) []string {
 
 // composition applies allOf, anyOf, oneOf and not. Their branches are
 // checked without ratcheting: they decide whether this value passes.
-func (v *validator) composition(s *structural.Schema, x any) {
+func (v *validator) composition(s *Schema, x any) {
 	if len(s.AllOf) > 0 {
-		valid := 0
-		for _, sub := range s.AllOf {
-			errs := v.sub(sub, x)
-			if len(errs) == 0 {
-				valid++
-			}
-			v.errs = append(v.errs, errs...)
-		}
-		if valid != len(s.AllOf) {
-			extra := ""
-			if valid == 0 {
-				extra = ". None validated"
-			}
-			v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must validate all the schemas (allOf)%s", name(v.path()), extra)))
-		}
+		v.allOf(s.AllOf, x)
 	}
 	if len(s.AnyOf) > 0 {
-		var best field.ErrorList
-		ok := false
-		for i, sub := range s.AnyOf {
-			errs := v.sub(sub, x)
-			if len(errs) == 0 {
-				ok = true
-				break
-			}
-			if i == 0 || len(errs) < len(best) {
-				best = errs
-			}
-		}
-		if !ok {
-			v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must validate at least one schema (anyOf)", name(v.path()))))
-			v.errs = append(v.errs, best...)
-		}
+		v.anyOf(s.AnyOf, x)
 	}
 	if len(s.OneOf) > 0 {
-		var best field.ErrorList
-		valid := 0
-		for _, sub := range s.OneOf {
-			errs := v.sub(sub, x)
-			if len(errs) == 0 {
-				valid++
-			} else if best == nil || len(errs) < len(best) {
-				best = errs
-			}
+		v.oneOf(s.OneOf, x)
+	}
+	if s.Not != nil && len(v.sub(s.Not, x)) == 0 {
+		v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must not validate the schema (not)", name(v.path()))))
+	}
+}
+
+func (v *validator) allOf(branches []*Schema, x any) {
+	valid := 0
+	for _, sub := range branches {
+		errs := v.sub(sub, x)
+		if len(errs) == 0 {
+			valid++
 		}
-		if valid != 1 {
-			extra := "Found none valid"
-			if valid > 1 {
-				extra = "Found " + strconv.Itoa(valid) + " valid alternatives"
-			}
-			v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must validate one and only one schema (oneOf). %s", name(v.path()), extra)))
-			if valid == 0 {
-				v.errs = append(v.errs, best...)
-			}
+		v.errs = append(v.errs, errs...)
+	}
+	if valid != len(branches) {
+		extra := ""
+		if valid == 0 {
+			extra = ". None validated"
+		}
+		v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must validate all the schemas (allOf)%s", name(v.path()), extra)))
+	}
+}
+
+func (v *validator) anyOf(branches []*Schema, x any) {
+	var best field.ErrorList
+	for i, sub := range branches {
+		errs := v.sub(sub, x)
+		if len(errs) == 0 {
+			return
+		}
+		if i == 0 || len(errs) < len(best) {
+			best = errs
 		}
 	}
-	if s.Not != nil {
-		if len(v.sub(s.Not, x)) == 0 {
-			v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must not validate the schema (not)", name(v.path()))))
+	v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must validate at least one schema (anyOf)", name(v.path()))))
+	v.errs = append(v.errs, best...)
+}
+
+func (v *validator) oneOf(branches []*Schema, x any) {
+	var best field.ErrorList
+	valid := 0
+	for _, sub := range branches {
+		errs := v.sub(sub, x)
+		if len(errs) == 0 {
+			valid++
+		} else if best == nil || len(errs) < len(best) {
+			best = errs
 		}
+	}
+	switch {
+	case valid == 0:
+		v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must validate one and only one schema (oneOf). Found none valid", name(v.path()))))
+		v.errs = append(v.errs, best...)
+	case valid > 1:
+		v.add(field.Invalid(v.path(), "", fmt.Sprintf("%q must validate one and only one schema (oneOf). Found %d valid alternatives", name(v.path()), valid)))
 	}
 }
 
 // sub checks x against one branch of a composition on its own, at the
 // current path.
-func (v *validator) sub(s *structural.Schema, x any) field.ErrorList {
+func (v *validator) sub(s *Schema, x any) field.ErrorList {
 	w := &validator{segs: append([]segment(nil), v.segs...)}
 	w.check(s, x, nil, false)
 	return w.errs

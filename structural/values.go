@@ -1,7 +1,9 @@
 package structural
 
 import (
+	"encoding/json"
 	"math"
+	"reflect"
 )
 
 // Number returns v as a float64 when v is any Go numeric type, and
@@ -13,26 +15,16 @@ func Number(v any) (f float64, integral, ok bool) {
 		return float64(n), true, true
 	case float64:
 		return n, n == math.Trunc(n) && !math.IsInf(n, 0), true
-	case int:
-		return float64(n), true, true
-	case int32:
-		return float64(n), true, true
-	case int16:
-		return float64(n), true, true
-	case int8:
-		return float64(n), true, true
-	case uint:
-		return float64(n), true, true
-	case uint64:
-		return float64(n), true, true
-	case uint32:
-		return float64(n), true, true
-	case uint16:
-		return float64(n), true, true
-	case uint8:
-		return float64(n), true, true
-	case float32:
-		g := float64(n)
+	}
+	// The rarer Go numeric types, through reflection.
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(rv.Int()), true, true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return float64(rv.Uint()), true, true
+	case reflect.Float32, reflect.Float64:
+		g := rv.Float()
 		return g, g == math.Trunc(g) && !math.IsInf(g, 0), true
 	}
 	return 0, false, false
@@ -64,7 +56,9 @@ func TypeOf(v any) string {
 
 // Equal reports whether a and b are the same JSON value; numbers compare
 // by value, so int64(1) equals float64(1) as they would after a JSON
-// round trip.
+// round trip, and a json.Number equals the number it spells. Values of
+// other Go types (an unstructured object built in Go code may hold a
+// []string) are compared with reflect.DeepEqual.
 func Equal(a, b any) bool {
 	switch a := a.(type) {
 	case nil:
@@ -77,16 +71,7 @@ func Equal(a, b any) bool {
 		return ok && a == bs
 	case map[string]any:
 		bm, ok := b.(map[string]any)
-		if !ok || len(a) != len(bm) {
-			return false
-		}
-		for k, av := range a {
-			bv, ok := bm[k]
-			if !ok || !Equal(av, bv) {
-				return false
-			}
-		}
-		return true
+		return ok && sameKeys(a, bm, func(_ string, av, bv any) bool { return Equal(av, bv) })
 	case []any:
 		bl, ok := b.([]any)
 		if !ok || len(a) != len(bl) {
@@ -99,9 +84,22 @@ func Equal(a, b any) bool {
 		}
 		return true
 	}
-	af, _, aok := Number(a)
-	bf, _, bok := Number(b)
-	return aok && bok && af == bf
+	af, aok := anyNumber(a)
+	bf, bok := anyNumber(b)
+	if aok || bok {
+		return aok && bok && af == bf
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// anyNumber is Number for Equal, which also reads json.Number.
+func anyNumber(v any) (float64, bool) {
+	if n, ok := v.(json.Number); ok {
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	f, _, ok := Number(v)
+	return f, ok
 }
 
 // DeepCopy copies a JSON value so that defaults taken from a shared
@@ -122,4 +120,19 @@ func DeepCopy(v any) any {
 		return out
 	}
 	return v
+}
+
+// sameKeys reports whether a and b have the same keys and eq holds for
+// the two values of every key.
+func sameKeys(a, b map[string]any, eq func(k string, av, bv any) bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, av := range a {
+		bv, ok := b[k]
+		if !ok || !eq(k, av, bv) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,4 +1,4 @@
-package validation_test
+package structural_test
 
 import (
 	"math/rand/v2"
@@ -11,13 +11,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
-	"github.com/k1s-dev/k1s/defaulting"
-	"github.com/k1s-dev/k1s/registry"
-	"github.com/k1s-dev/k1s/validation"
+	"github.com/k1s-dev/k1s/structural"
 )
 
-func genObject(g *generator, typ *registry.Type) map[string]any {
-	obj, ok := g.value(typ.Schema, 0).(map[string]any)
+func genObject(g *generator, schema *apiextensionsv1.JSONSchemaProps) map[string]any {
+	obj, ok := g.value(schema, 0).(map[string]any)
 	if !ok {
 		obj = map[string]any{}
 	}
@@ -61,24 +59,24 @@ func TestDifferential(t *testing.T) {
 }
 
 func differential(t *testing.T, schema *apiextensionsv1.JSONSchemaProps, n int) {
-	typ := &registry.Type{Schema: schema}
-	o := newOracle(t, typ.Schema)
+	typ := structural.Compile(schema)
+	o := newOracle(t, schema)
 	for seed := 0; seed < n; seed++ {
 		g := &generator{r: rand.New(rand.NewPCG(uint64(seed), 7))}
-		obj := genObject(g, typ)
+		obj := genObject(g, schema)
 		want := runtime.DeepCopyJSON(obj)
 		o.apply(want)
 		got := runtime.DeepCopyJSON(obj)
-		defaulting.ApplySchema(typ, got)
+		typ.Apply(got)
 		if d := cmp.Diff(want, got); d != "" {
 			t.Fatalf("seed %d: ApplySchema differs from the API server (-apiserver +k1s):\n%s\ninput: %v", seed, d, obj)
 		}
-		if d := diffErrs(validation.ValidateSchema(typ, got, nil), o.validate(want, nil)); d != "" {
+		if d := diffErrs(typ.Validate(got, nil), o.validate(want, nil)); d != "" {
 			t.Fatalf("seed %d: create validation differs (-apiserver +k1s):\n%s\nobject: %v", seed, d, got)
 		}
 
 		// An update: a second object, sometimes sharing parts of the first.
-		upd := genObject(g, typ)
+		upd := genObject(g, schema)
 		if spec, ok := got["spec"].(map[string]any); ok && g.chance(0.7) {
 			newSpec, _ := upd["spec"].(map[string]any)
 			if newSpec == nil {
@@ -91,9 +89,9 @@ func differential(t *testing.T, schema *apiextensionsv1.JSONSchemaProps, n int) 
 				}
 			}
 		}
-		defaulting.ApplySchema(typ, upd)
+		typ.Apply(upd)
 		wantUpd := runtime.DeepCopyJSON(upd)
-		if d := diffErrs(validation.ValidateSchema(typ, upd, got), o.validate(wantUpd, want)); d != "" {
+		if d := diffErrs(typ.Validate(upd, got), o.validate(wantUpd, want)); d != "" {
 			t.Fatalf("seed %d: update validation differs (-apiserver +k1s):\n%s\nnew: %v\nold: %v", seed, d, upd, got)
 		}
 	}
@@ -104,11 +102,12 @@ func differential(t *testing.T, schema *apiextensionsv1.JSONSchemaProps, n int) 
 // pruning and defaulting must give the same object, validation the same
 // errors, modulo the documented differences (see normalize).
 func FuzzDifferential(f *testing.F) {
-	var types [2]*registry.Type
+	var types [2]*structural.Schema
 	var oracles [2]*oracle
 	for i, file := range []string{"testdata/rich-schema.yaml", "testdata/edge-schema.yaml"} {
-		types[i] = &registry.Type{Schema: loadSchema(f, file)}
-		oracles[i] = newOracle(f, types[i].Schema)
+		props := loadSchema(f, file)
+		types[i] = structural.Compile(props)
+		oracles[i] = newOracle(f, props)
 	}
 	f.Add(false, `{"spec":{"quantity":-1,"tags":["a","a"],"ports":[{"name":"a"},{"name":"a"}]}}`, `{}`)
 	f.Add(false, `{"spec":{"choice":{"a":"x","b":"y"},"both":1e300,"price":-0.0,"small":2147483648}}`, `{"spec":{"choice":{"a":"x","b":"y"}}}`)
@@ -132,7 +131,7 @@ func FuzzDifferential(f *testing.F) {
 		want := runtime.DeepCopyJSON(obj)
 		o.apply(want)
 		got := runtime.DeepCopyJSON(obj)
-		defaulting.ApplySchema(typ, got)
+		typ.Apply(got)
 		if d := cmp.Diff(want, got); d != "" {
 			t.Fatalf("apply differs:\n%s", d)
 		}
@@ -140,9 +139,9 @@ func FuzzDifferential(f *testing.F) {
 		if old != nil {
 			wantOld = runtime.DeepCopyJSON(old)
 			o.apply(wantOld)
-			defaulting.ApplySchema(typ, old)
+			typ.Apply(old)
 		}
-		if d := diffErrs(validation.ValidateSchema(typ, got, old), o.validate(want, wantOld)); d != "" {
+		if d := diffErrs(typ.Validate(got, old), o.validate(want, wantOld)); d != "" {
 			t.Fatalf("validation differs (-apiserver +k1s):\n%s", d)
 		}
 	})

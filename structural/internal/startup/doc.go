@@ -1,9 +1,9 @@
-// Command startup is the measurement behind validation's library choice:
+// Command startup is the measurement behind the structural package's library choice:
 // the same no-op program built with different code linked, one build tag
 // per variant, so that start time and RSS can be compared side by side.
 //
 //	go build -o /tmp/k1s-start-base .                         # apimachinery + apiextensions v1 types
-//	go build -tags k1s_own -o /tmp/k1s-start-own .            # + k1s validation and defaulting
+//	go build -tags k1s_own -o /tmp/k1s-start-own .            # + k1s structural (prune, default, validate)
 //	go build -tags k1s_ownrun -o /tmp/k1s-start-ownrun .      # same, parsing a schema and validating one Item
 //	go build -tags k1s_kubelight -o /tmp/k1s-start-kubelight . # + structural schema, pruning, listtype, kube-openapi validate
 //	go build -tags k1s_kubefull -o /tmp/k1s-start-kubefull .  # + apiextensions-apiserver validation and defaulting

@@ -1,6 +1,7 @@
 package structural_test
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -9,7 +10,7 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/k1s-dev/k1s/internal/structural"
+	"github.com/k1s-dev/k1s/structural"
 )
 
 func parse(t *testing.T, src string) *apiextensionsv1.JSONSchemaProps {
@@ -231,6 +232,15 @@ func TestEqual(t *testing.T) {
 		{[]any{"a"}, []any{"b"}, false},
 		{[]any{"a"}, []any{"a", "a"}, false},
 		{[]any{}, map[string]any{}, false},
+		{int32(3), float64(3), true},
+		{float32(1.5), float64(1.5), true},
+		{json.Number("2"), int64(2), true},
+		{int64(2), json.Number("2"), true},
+		{json.Number("x"), int64(2), false},
+		{json.Number("x"), "x", false},
+		{int64(3), int64(4), false},
+		{[]string{"a"}, []string{"a"}, true},
+		{[]string{"a"}, []string{"b"}, false},
 	}
 	for _, tc := range cases {
 		if got := structural.Equal(tc.a, tc.b); got != tc.want {

@@ -1,19 +1,15 @@
-package validation_test
+package structural_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/kube-openapi/pkg/validation/strfmt"
 
-	"github.com/k1s-dev/k1s/registry"
-	"github.com/k1s-dev/k1s/validation"
+	"github.com/k1s-dev/k1s/structural"
 )
 
 func parseObject(t testing.TB, src string) map[string]any {
@@ -36,8 +32,6 @@ func errStrings(errs field.ErrorList) []string {
 	return out
 }
 
-var schemaGVK = schema.GroupVersionKind{Group: "inventory.example.com", Version: "v1", Kind: "Item"}
-
 type schemaCase struct {
 	name   string
 	schema string
@@ -50,8 +44,8 @@ func runSchemaCases(t *testing.T, cases []schemaCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			typ := &registry.Type{Schema: parseSchema(t, tc.schema)}
-			got := errStrings(validation.ValidateSchema(typ, parseObject(t, tc.obj), parseObject(t, tc.old)))
+			typ := structural.Compile(parseSchema(t, tc.schema))
+			got := errStrings(typ.Validate(parseObject(t, tc.obj), parseObject(t, tc.old)))
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("errors (-want +got):\n%s", d)
 			}
@@ -61,10 +55,8 @@ func runSchemaCases(t *testing.T, cases []schemaCase) {
 
 func TestValidateSchemaNoSchema(t *testing.T) {
 	obj := map[string]any{"spec": "anything"}
-	if errs := validation.ValidateSchema(nil, obj, nil); errs != nil {
-		t.Errorf("nil type: %v", errs)
-	}
-	if errs := validation.ValidateSchema(&registry.Type{}, obj, nil); errs != nil {
+	var none *structural.Schema
+	if errs := none.Validate(obj, nil); errs != nil {
 		t.Errorf("nil schema: %v", errs)
 	}
 }
@@ -516,7 +508,7 @@ func TestFormats(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.format, func(t *testing.T) {
-			typ := &registry.Type{Schema: parseSchema(t, "type: object\nproperties:\n  v: {type: string, format: "+tc.format+"}\n")}
+			typ := structural.Compile(parseSchema(t, "type: object\nproperties:\n  v: {type: string, format: "+tc.format+"}\n"))
 			// The API server's own format registry agrees.
 			if strfmt.Default.ContainsName(tc.format) && tc.format != "int32" {
 				for _, v := range tc.good {
@@ -531,12 +523,12 @@ func TestFormats(t *testing.T) {
 				}
 			}
 			for _, v := range tc.good {
-				if errs := validation.ValidateSchema(typ, map[string]any{"v": v}, nil); len(errs) != 0 {
+				if errs := typ.Validate(map[string]any{"v": v}, nil); len(errs) != 0 {
 					t.Errorf("%q: %v", v, errs)
 				}
 			}
 			for _, v := range tc.bad {
-				errs := validation.ValidateSchema(typ, map[string]any{"v": v}, nil)
+				errs := typ.Validate(map[string]any{"v": v}, nil)
 				want := []string{`v: Invalid value: "` + v + `": v in body must be of type ` + tc.format + `: "` + v + `"`}
 				if d := cmp.Diff(want, errStrings(errs)); d != "" {
 					t.Errorf("%q (-want +got):\n%s", v, d)
@@ -547,34 +539,16 @@ func TestFormats(t *testing.T) {
 }
 
 func TestFormatOnlyForStrings(t *testing.T) {
-	typ := &registry.Type{Schema: parseSchema(t, `
+	typ := structural.Compile(parseSchema(t, `
 type: object
 properties:
   i: {type: integer, format: date}
   any: {format: date}
-`)}
+`))
 	obj := map[string]any{"i": int64(3), "any": "2024-99-99"}
 	want := []string{`any: Invalid value: "2024-99-99": any in body must be of type date: "2024-99-99"`}
-	if d := cmp.Diff(want, errStrings(validation.ValidateSchema(typ, obj, nil))); d != "" {
+	if d := cmp.Diff(want, errStrings(typ.Validate(obj, nil))); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
-	}
-}
-
-func TestValidateSchemaLoadsLazySchemas(t *testing.T) {
-	schema := parseSchema(t, "type: object\nproperties:\n  spec: {type: string}\n")
-	lazy := &registry.Type{LoadSchema: func() (*apiextensionsv1.JSONSchemaProps, error) { return schema, nil }}
-	want := []string{`spec: Invalid value: "integer": spec in body must be of type string: "integer"`}
-	if d := cmp.Diff(want, errStrings(validation.ValidateSchema(lazy, map[string]any{"spec": int64(1)}, nil))); d != "" {
-		t.Errorf("lazy schema (-want +got):\n%s", d)
-	}
-
-	broken := &registry.Type{
-		Kind:       schemaGVK,
-		LoadSchema: func() (*apiextensionsv1.JSONSchemaProps, error) { return nil, errors.New("items.yaml: bad schema") },
-	}
-	want = []string{"<nil>: Internal error: schema of inventory.example.com/v1, Kind=Item: items.yaml: bad schema"}
-	if d := cmp.Diff(want, errStrings(validation.ValidateSchema(broken, map[string]any{}, nil))); d != "" {
-		t.Errorf("broken schema (-want +got):\n%s", d)
 	}
 }
 
@@ -582,19 +556,19 @@ func TestValidateSchemaLoadsLazySchemas(t *testing.T) {
 // (schema compilation, lazily compiled format patterns) is safe; run it
 // with -race.
 func TestConcurrentUse(t *testing.T) {
-	typ := &registry.Type{Schema: parseSchema(t, `
+	typ := structural.Compile(parseSchema(t, `
 type: object
 properties:
   when: {type: string, format: date-time}
   id: {type: string, format: uuid}
   host: {type: string, format: hostname}
   count: {type: integer, minimum: 0}
-`)}
+`))
 	obj := map[string]any{"when": "yesterday", "id": "123e4567-e89b-12d3-a456-426614174000", "host": "example.com", "count": int64(1)}
 	want := []string{`when: Invalid value: "yesterday": when in body must be of type date-time: "yesterday"`}
 	results := make(chan []string)
 	for range 8 {
-		go func() { results <- errStrings(validation.ValidateSchema(typ, obj, nil)) }()
+		go func() { results <- errStrings(typ.Validate(obj, nil)) }()
 	}
 	for range 8 {
 		if d := cmp.Diff(want, <-results); d != "" {

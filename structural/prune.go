@@ -1,82 +1,67 @@
-package defaulting
+package structural
 
 import (
-	"k8s.io/apimachinery/pkg/runtime"
+	"slices"
+	"strconv"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/k1s-dev/k1s/internal/structural"
-	"github.com/k1s-dev/k1s/registry"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// ApplySchema does to obj what the API server does to a custom resource
+// Apply does to obj what the API server does to a custom resource
 // before validating it: it prunes fields the schema does not know
 // (stopping below x-kubernetes-preserve-unknown-fields, keeping
 // apiVersion, kind and metadata of the object and of embedded
 // resources), drops nulls the schema neither allows nor defaults,
 // normalises the metadata of embedded resources, and applies defaults at
-// every level. It is Prune followed by Default. It does nothing when t
-// or its schema is nil, or when the schema cannot be loaded
-// (validation.ValidateSchema reports that).
-func ApplySchema(t *registry.Type, obj map[string]any) {
-	if s := compiled(t, obj); s != nil {
+// every level. It is Prune followed by ApplyDefaults. A nil s or obj is left
+// alone.
+func (s *Schema) Apply(obj map[string]any) {
+	if s != nil && obj != nil {
 		prune(s, obj)
 		defaultValue(obj, s)
 	}
 }
 
-// Prune is the first half of ApplySchema: it removes unknown fields and
+// Prune is the first half of Apply: it removes unknown fields and
 // non-nullable nulls without a default, and coerces the metadata of
 // embedded resources to ObjectMeta's fields. It returns the paths of the
 // pruned unknown fields ("spec.colour", "spec.items[0].x"), sorted, for
 // the API server's `unknown field "spec.colour"` warnings.
-func Prune(t *registry.Type, obj map[string]any) []string {
-	if s := compiled(t, obj); s != nil {
+func (s *Schema) Prune(obj map[string]any) []string {
+	if s != nil && obj != nil {
 		return prune(s, obj)
 	}
 	return nil
 }
 
-// Default is the second half of ApplySchema: it applies the schema's
+// ApplyDefaults is the second half of Apply: it applies the schema's
 // defaults the API server's way. A property's default is set when the
 // property is absent (or null and not nullable); defaults inside an
 // object apply only when that object exists (or was just defaulted into
 // existence); items and additionalProperties values are defaulted as
 // their own schema says. Values are deep-copied from the schema.
-func Default(t *registry.Type, obj map[string]any) {
-	if s := compiled(t, obj); s != nil {
+func (s *Schema) ApplyDefaults(obj map[string]any) {
+	if s != nil && obj != nil {
 		defaultValue(obj, s)
 	}
 }
 
-// compiled returns t's compiled schema, or nil when there is nothing to
-// do.
-func compiled(t *registry.Type, obj map[string]any) *structural.Schema {
-	if t == nil || obj == nil {
-		return nil
-	}
-	schema, err := t.OpenAPISchema()
-	if err != nil || schema == nil {
-		// A schema that cannot be loaded is reported by validation.
-		return nil
-	}
-	return structural.For(schema)
-}
-
-func prune(s *structural.Schema, obj map[string]any) []string {
+func prune(s *Schema, obj map[string]any) []string {
 	p := pruner{}
 	root := *s
 	root.EmbeddedResource = true
 	p.prune(obj, &root, "", true)
 	pruneNulls(obj, s)
-	return p.sorted()
+	slices.Sort(p.unknown)
+	return p.unknown
 }
 
-func isNonNullableNull(x any, s *structural.Schema) bool {
+func isNonNullableNull(x any, s *Schema) bool {
 	return x == nil && s != nil && !s.Nullable
 }
 
-func defaultValue(x any, s *structural.Schema) {
+func defaultValue(x any, s *Schema) {
 	if s == nil {
 		return
 	}
@@ -87,7 +72,7 @@ func defaultValue(x any, s *structural.Schema) {
 				continue
 			}
 			if v, found := x[k]; !found || isNonNullableNull(v, prop) {
-				x[k] = structural.DeepCopy(prop.Default)
+				x[k] = DeepCopy(prop.Default)
 			}
 		}
 		for k, v := range x {
@@ -95,7 +80,7 @@ func defaultValue(x any, s *structural.Schema) {
 				defaultValue(v, prop)
 			} else if ap := s.AdditionalProperties; ap != nil {
 				if isNonNullableNull(v, ap) && ap.HasDefault {
-					v = structural.DeepCopy(ap.Default)
+					v = DeepCopy(ap.Default)
 					x[k] = v
 				}
 				defaultValue(v, ap)
@@ -104,7 +89,7 @@ func defaultValue(x any, s *structural.Schema) {
 	case []any:
 		for i, v := range x {
 			if isNonNullableNull(v, s.Items) && s.Items.HasDefault {
-				v = structural.DeepCopy(s.Items.Default)
+				v = DeepCopy(s.Items.Default)
 				x[i] = v
 			}
 			defaultValue(v, s.Items)
@@ -123,9 +108,8 @@ type pruner struct {
 
 func (p *pruner) record(path string) { p.unknown = append(p.unknown, path) }
 
-func (p *pruner) sorted() []string {
-	sortStrings(p.unknown)
-	return p.unknown
+func indexPath(path string, i int) string {
+	return path + "[" + strconv.Itoa(i) + "]"
 }
 
 func join(parent, key string) string {
@@ -135,7 +119,7 @@ func join(parent, key string) string {
 	return parent + "." + key
 }
 
-func (p *pruner) prune(x any, s *structural.Schema, path string, root bool) {
+func (p *pruner) prune(x any, s *Schema, path string, root bool) {
 	if s != nil && s.PreserveUnknownFields {
 		p.skip(x, s, path)
 		return
@@ -152,48 +136,45 @@ func (p *pruner) prune(x any, s *structural.Schema, path string, root bool) {
 		if s.EmbeddedResource && !root {
 			coerceMetadata(x)
 		}
-		for k, v := range x {
-			if s.EmbeddedResource && metaFields[k] {
-				continue
-			}
-			if prop, ok := s.Properties[k]; ok {
-				p.prune(v, prop, join(path, k), false)
-			} else if s.AdditionalPropertiesSet {
-				p.prune(v, s.AdditionalProperties, join(path, k), false)
-			} else {
-				p.record(join(path, k))
-				delete(x, k)
-			}
-		}
+		p.fields(x, s, path, false)
 	case []any:
-		var items *structural.Schema
-		if s != nil {
-			items = s.Items
-		}
 		for i, v := range x {
-			p.prune(v, items, indexPath(path, i), false)
+			p.prune(v, s.items(), indexPath(path, i), false)
+		}
+	}
+}
+
+// fields prunes the values of object x described by s. Unknown fields
+// are removed, unless preserve (x-kubernetes-preserve-unknown-fields)
+// keeps them; apiVersion, kind and metadata of an embedded resource are
+// left alone.
+func (p *pruner) fields(x map[string]any, s *Schema, path string, preserve bool) {
+	for k, v := range x {
+		if s.EmbeddedResource && metaFields[k] {
+			continue
+		}
+		prop, described := s.Properties[k]
+		switch {
+		case described:
+			p.prune(v, prop, join(path, k), false)
+		case s.AdditionalProperties != nil || !preserve && s.AdditionalPropertiesSet:
+			p.prune(v, s.AdditionalProperties, join(path, k), false)
+		case !preserve:
+			p.record(join(path, k))
+			delete(x, k)
 		}
 	}
 }
 
 // skip walks a preserve-unknown-fields subtree: nothing here is pruned,
 // but properties the schema does describe are pruned as usual.
-func (p *pruner) skip(x any, s *structural.Schema, path string) {
+func (p *pruner) skip(x any, s *Schema, path string) {
 	switch x := x.(type) {
 	case map[string]any:
 		if s.EmbeddedResource {
 			coerceMetadata(x)
 		}
-		for k, v := range x {
-			if s.EmbeddedResource && metaFields[k] {
-				continue
-			}
-			if prop, ok := s.Properties[k]; ok {
-				p.prune(v, prop, join(path, k), false)
-			} else if s.AdditionalProperties != nil {
-				p.prune(v, s.AdditionalProperties, join(path, k), false)
-			}
-		}
+		p.fields(x, s, path, true)
 	case []any:
 		if s.Items == nil {
 			return
@@ -204,7 +185,7 @@ func (p *pruner) skip(x any, s *structural.Schema, path string) {
 	}
 }
 
-func pruneNulls(x any, s *structural.Schema) {
+func pruneNulls(x any, s *Schema) {
 	switch x := x.(type) {
 	case map[string]any:
 		for k, v := range x {
@@ -216,12 +197,8 @@ func pruneNulls(x any, s *structural.Schema) {
 			}
 		}
 	case []any:
-		var items *structural.Schema
-		if s != nil {
-			items = s.Items
-		}
 		for _, v := range x {
-			pruneNulls(v, items)
+			pruneNulls(v, s.items())
 		}
 	}
 }

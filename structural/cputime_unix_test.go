@@ -1,6 +1,6 @@
 //go:build unix
 
-package validation_test
+package structural_test
 
 import (
 	"syscall"

@@ -1,4 +1,4 @@
-package validation_test
+package structural_test
 
 import (
 	"testing"
@@ -7,9 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
-	"github.com/k1s-dev/k1s/defaulting"
-	"github.com/k1s-dev/k1s/registry"
-	"github.com/k1s-dev/k1s/validation"
+	"github.com/k1s-dev/k1s/structural"
 )
 
 // FuzzValidateSchema feeds arbitrary JSON objects, as new and old
@@ -17,7 +15,7 @@ import (
 // that uses every rule. Nothing may panic, results must be stable, and
 // pruning and defaulting must be idempotent.
 func FuzzValidateSchema(f *testing.F) {
-	typ := &registry.Type{Schema: loadSchema(f, "testdata/rich-schema.yaml")}
+	typ := structural.Compile(loadSchema(f, "testdata/rich-schema.yaml"))
 	for _, seed := range [][2]string{
 		{`{"spec":{"quantity":-1,"tags":["a","a"],"ports":[{"name":"a"},{"name":"a"}]}}`, `{}`},
 		{`{"spec":{"template":{"apiVersion":1,"metadata":{"name":3,"labels":"x"}}}}`, `{"spec":{"template":{}}}`},
@@ -36,18 +34,18 @@ func FuzzValidateSchema(f *testing.F) {
 		var old map[string]any
 		_ = utiljson.Unmarshal([]byte(oldJSON), &old)
 
-		defaulting.ApplySchema(typ, obj)
+		typ.Apply(obj)
 		once := runtime.DeepCopyJSON(obj)
-		defaulting.ApplySchema(typ, obj)
+		typ.Apply(obj)
 		if d := cmp.Diff(once, obj); d != "" {
 			t.Fatalf("ApplySchema is not idempotent (-once +twice):\n%s", d)
 		}
-		if unknown := defaulting.Prune(typ, runtime.DeepCopyJSON(obj)); len(unknown) != 0 {
+		if unknown := typ.Prune(runtime.DeepCopyJSON(obj)); len(unknown) != 0 {
 			t.Fatalf("unknown fields left after ApplySchema: %v", unknown)
 		}
 
-		first := validation.ValidateSchema(typ, obj, old)
-		second := validation.ValidateSchema(typ, obj, old)
+		first := typ.Validate(obj, old)
+		second := typ.Validate(obj, old)
 		if d := cmp.Diff(errStrings(first), errStrings(second)); d != "" {
 			t.Fatalf("validation is not deterministic:\n%s", d)
 		}

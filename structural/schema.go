@@ -145,6 +145,26 @@ func Compile(p *apiextensionsv1.JSONSchemaProps) *Schema {
 		MaxProperties:    p.MaxProperties,
 		MinProperties:    p.MinProperties,
 	}
+	s.extensions(p)
+	s.values(p)
+	s.children(p)
+	s.AllOf = compileAll(p.AllOf)
+	s.AnyOf = compileAll(p.AnyOf)
+	s.OneOf = compileAll(p.OneOf)
+	s.Not = Compile(p.Not)
+	s.HasListTypes = s.ListType == "set" || s.ListType == "map"
+	s.HasEmbedded = s.EmbeddedResource
+	for _, c := range append([]*Schema{s.AdditionalProperties, s.Items}, mapValues(s.Properties)...) {
+		if c != nil {
+			s.HasListTypes = s.HasListTypes || c.HasListTypes
+			s.HasEmbedded = s.HasEmbedded || c.HasEmbedded
+		}
+	}
+	return s
+}
+
+// extensions reads the x-kubernetes-* extensions that are pointers.
+func (s *Schema) extensions(p *apiextensionsv1.JSONSchemaProps) {
 	if p.XPreserveUnknownFields != nil {
 		s.PreserveUnknownFields = *p.XPreserveUnknownFields
 	}
@@ -154,6 +174,10 @@ func Compile(p *apiextensionsv1.JSONSchemaProps) *Schema {
 	if p.XMapType != nil {
 		s.MapType = *p.XMapType
 	}
+}
+
+// values decodes the default and enum values and compiles the pattern.
+func (s *Schema) values(p *apiextensionsv1.JSONSchemaProps) {
 	if p.Default != nil {
 		if v, ok := decode(p.Default.Raw); ok {
 			s.Default, s.HasDefault = v, true
@@ -171,6 +195,10 @@ func Compile(p *apiextensionsv1.JSONSchemaProps) *Schema {
 		s.PatternSource = p.Pattern
 		s.Pattern, s.PatternError = regexp.Compile(p.Pattern)
 	}
+}
+
+// children compiles properties, additionalProperties and items.
+func (s *Schema) children(p *apiextensionsv1.JSONSchemaProps) {
 	if len(p.Properties) > 0 {
 		s.Properties = make(map[string]*Schema, len(p.Properties))
 		s.PropertyNames = make([]string, 0, len(p.Properties))
@@ -195,19 +223,6 @@ func Compile(p *apiextensionsv1.JSONSchemaProps) *Schema {
 			s.Items = Compile(&p.Items.JSONSchemas[0])
 		}
 	}
-	s.AllOf = compileAll(p.AllOf)
-	s.AnyOf = compileAll(p.AnyOf)
-	s.OneOf = compileAll(p.OneOf)
-	s.Not = Compile(p.Not)
-	s.HasListTypes = s.ListType == "set" || s.ListType == "map"
-	s.HasEmbedded = s.EmbeddedResource
-	for _, c := range append([]*Schema{s.AdditionalProperties, s.Items}, mapValues(s.Properties)...) {
-		if c != nil {
-			s.HasListTypes = s.HasListTypes || c.HasListTypes
-			s.HasEmbedded = s.HasEmbedded || c.HasEmbedded
-		}
-	}
-	return s
 }
 
 func mapValues(m map[string]*Schema) []*Schema {
@@ -252,4 +267,12 @@ func (s *Schema) Property(k string) *Schema {
 		return p
 	}
 	return s.AdditionalProperties
+}
+
+// items is s's Items, nil for a nil s.
+func (s *Schema) items() *Schema {
+	if s == nil {
+		return nil
+	}
+	return s.Items
 }

@@ -1,4 +1,4 @@
-package validation_test
+package structural_test
 
 import (
 	"testing"
@@ -6,9 +6,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/k1s-dev/k1s/defaulting"
-	"github.com/k1s-dev/k1s/registry"
-	"github.com/k1s-dev/k1s/validation"
+	"github.com/k1s-dev/k1s/structural"
 )
 
 // reportCPU reports the CPU time per operation since start.
@@ -61,13 +59,14 @@ func itemObject() map[string]any {
 // (the compiled schema is cached after the first call, as in a process
 // that writes many objects).
 func BenchmarkValidateSchema(b *testing.B) {
-	typ := &registry.Type{Schema: parseSchema(b, itemSchema)}
+	props := parseSchema(b, itemSchema)
+	typ := structural.Compile(props)
 	obj := itemObject()
 	b.Run("create", func(b *testing.B) {
 		b.ReportAllocs()
 		defer reportCPU(b, cpuTime())
 		for b.Loop() {
-			if errs := validation.ValidateSchema(typ, obj, nil); len(errs) != 0 {
+			if errs := typ.Validate(obj, nil); len(errs) != 0 {
 				b.Fatal(errs)
 			}
 		}
@@ -77,7 +76,7 @@ func BenchmarkValidateSchema(b *testing.B) {
 		b.ReportAllocs()
 		defer reportCPU(b, cpuTime())
 		for b.Loop() {
-			if errs := validation.ValidateSchema(typ, obj, old); len(errs) != 0 {
+			if errs := typ.Validate(obj, old); len(errs) != 0 {
 				b.Fatal(errs)
 			}
 		}
@@ -91,7 +90,7 @@ func BenchmarkValidateSchema(b *testing.B) {
 		b.ReportAllocs()
 		defer reportCPU(b, cpuTime())
 		for b.Loop() {
-			if errs := validation.ValidateSchema(typ, bad, nil); len(errs) != 3 {
+			if errs := typ.Validate(bad, nil); len(errs) != 3 {
 				b.Fatal(errs)
 			}
 		}
@@ -99,7 +98,7 @@ func BenchmarkValidateSchema(b *testing.B) {
 	// The same check by the API server's code (kube-openapi validator,
 	// list-type and embedded-object walks), for the ratio.
 	b.Run("apiserver-create", func(b *testing.B) {
-		o := newOracle(b, typ.Schema)
+		o := newOracle(b, props)
 		b.ReportAllocs()
 		defer reportCPU(b, cpuTime())
 		for b.Loop() {
@@ -113,8 +112,8 @@ func BenchmarkValidateSchema(b *testing.B) {
 		defer reportCPU(b, cpuTime())
 		for b.Loop() {
 			o := itemObject()
-			defaulting.ApplySchema(typ, o)
-			if errs := validation.ValidateSchema(typ, o, nil); len(errs) != 0 {
+			typ.Apply(o)
+			if errs := typ.Validate(o, nil); len(errs) != 0 {
 				b.Fatal(errs)
 			}
 		}
