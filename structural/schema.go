@@ -2,6 +2,7 @@ package structural
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -83,6 +84,13 @@ type Schema struct {
 	// those checks skip the subtrees that have none.
 	HasListTypes bool
 	HasEmbedded  bool
+	// HasRules tells whether this node or any node below it has
+	// x-kubernetes-validations (CEL) rules.
+	HasRules bool
+
+	// rules is the CEL state of a schema with rules, built on first use
+	// (see cel.go) so that a process that never writes pays nothing.
+	rules *ruleSet
 }
 
 // cache maps a *apiextensionsv1.JSONSchemaProps to its *Schema. Schemas
@@ -154,11 +162,19 @@ func Compile(p *apiextensionsv1.JSONSchemaProps) *Schema {
 	s.Not = Compile(p.Not)
 	s.HasListTypes = s.ListType == "set" || s.ListType == "map"
 	s.HasEmbedded = s.EmbeddedResource
+	s.HasRules = len(p.XValidations) > 0
 	for _, c := range append([]*Schema{s.AdditionalProperties, s.Items}, mapValues(s.Properties)...) {
 		if c != nil {
 			s.HasListTypes = s.HasListTypes || c.HasListTypes
 			s.HasEmbedded = s.HasEmbedded || c.HasEmbedded
+			s.HasRules = s.HasRules || c.HasRules
 		}
+	}
+	for _, c := range slices.Concat(s.AllOf, s.AnyOf, s.OneOf, []*Schema{s.Not}) {
+		s.HasRules = s.HasRules || c != nil && c.HasRules
+	}
+	if s.HasRules {
+		s.rules = &ruleSet{props: p}
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package structural
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -19,16 +20,30 @@ import (
 )
 
 // Validate checks obj against s the way the API server checks a custom
-// resource, and returns every problem at once. Paths are relative to the
-// object root ("spec.quantity"). old is the stored object on update and
-// nil on create; on update, a part of obj that is unchanged from old is
-// not reported even if it no longer validates (the API server's
+// resource, and returns every problem at once: the OpenAPI schema first,
+// then the x-kubernetes-validations (CEL) rules. Paths are relative to
+// the object root ("spec.quantity"). old is the stored object on update
+// and nil on create; on update, a part of obj that is unchanged from old
+// is not reported even if it no longer validates (the API server's
 // validation ratcheting), so tightening a schema does not block
-// unrelated edits. A nil s finds nothing.
+// unrelated edits, and transition rules (oldSelf) run. A nil s finds
+// nothing.
 //
 // obj is expected to have gone through Apply first, as the API server
 // prunes and defaults before it validates.
 func (s *Schema) Validate(obj, old map[string]any) field.ErrorList {
+	return s.ValidateContext(context.Background(), obj, old)
+}
+
+// ValidateContext is Validate with a context, which cancels rule
+// evaluation.
+//
+// As in the API server, the rules are not run when the schema checks
+// found a missing, mistyped, unsupported, too long or too large value;
+// one error says so instead ("some validation rules were not checked
+// because the object was invalid; ..."). A schema whose rules do not
+// compile lets nothing through (see RuleErrors).
+func (s *Schema) ValidateContext(ctx context.Context, obj, old map[string]any) field.ErrorList {
 	if s == nil {
 		return nil
 	}
@@ -36,7 +51,8 @@ func (s *Schema) Validate(obj, old map[string]any) field.ErrorList {
 	if old != nil {
 		o = old
 	}
-	return validate(s, obj, o, old != nil)
+	errs := validate(s, obj, o, old != nil)
+	return append(errs, s.validateRules(ctx, obj, old, errs)...)
 }
 
 // validate checks value x against compiled schema s. old and hasOld
@@ -641,7 +657,7 @@ func hasDuplicates(x []any) bool {
 	return false
 }
 
-func sortedKeys(m map[string]any) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
