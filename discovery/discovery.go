@@ -1,11 +1,14 @@
 package discovery
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	goruntime "runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -14,9 +17,11 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/k1s-dev/k1s/coretypes"
 	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/structural"
 )
 
 // Options configure a Discovery.
@@ -64,8 +69,10 @@ type Discovery struct {
 	entries []*cachedType // accepted types, in precedence order
 	stats   Stats
 
-	// schemaOnces[i] decodes the schema of entries[i].
+	// schemaOnces[i] decodes the schema of entries[i]; ruleOnces[i]
+	// checks its rules.
 	schemaOnces []sync.Once
+	ruleOnces   []sync.Once
 
 	mu       sync.Mutex // guards warnings, which schema decoding may add to
 	warnings []string
@@ -138,6 +145,7 @@ func (d *Discovery) load() {
 		accepted, conflicts := resolve(builtin, entries)
 		d.entries = accepted
 		d.schemaOnces = make([]sync.Once, len(accepted))
+		d.ruleOnces = make([]sync.Once, len(accepted))
 		for _, e := range entries {
 			warnings = append(warnings, e.Warnings...)
 		}
@@ -206,6 +214,64 @@ func (d *Discovery) schemaOf(i int) (*apiextensionsv1.JSONSchemaProps, error) {
 	return ct.schema, ct.schemaErr
 }
 
+// hasRules reports whether a schema (as JSON) may hold
+// x-kubernetes-validations rules; a false positive costs only a check.
+func hasRules(raw []byte) bool {
+	return bytes.Contains(raw, []byte("x-kubernetes-validations"))
+}
+
+// checkedSchema is schemaOf with the x-kubernetes-validations rules
+// checked as the API server checks them when a CRD is created (compiled,
+// costs estimated): a schema whose rules it would refuse is refused here,
+// with a warning naming the file and the rule, so that writes of the type
+// fail with that reason. It runs when the schema is first used (a write),
+// never on reads, as compiling rules costs milliseconds.
+func (d *Discovery) checkedSchema(i int) (*apiextensionsv1.JSONSchemaProps, error) {
+	s, err := d.schemaOf(i)
+	if err != nil || s == nil || !hasRules(d.entries[i].rawSchema) {
+		return s, err
+	}
+	ct := d.entries[i]
+	d.ruleOnces[i].Do(func() {
+		errs := structural.For(s).RuleErrors(parsePath(ct.SchemaPath))
+		if len(errs) == 0 {
+			return
+		}
+		msgs := make([]string, len(errs))
+		for j, e := range errs {
+			msgs[j] = e.Error()
+		}
+		ct.ruleErr = fmt.Errorf("%s is invalid: %s; writes of %s are refused, as the API server refuses such a CustomResourceDefinition",
+			ct.SchemaOrigin, strings.Join(msgs, "; "), kindString(ct.Kind))
+		d.mu.Lock()
+		d.warnings = append(d.warnings, ct.ruleErr.Error())
+		d.mu.Unlock()
+	})
+	if ct.ruleErr != nil {
+		return nil, ct.ruleErr
+	}
+	return s, nil
+}
+
+// parsePath turns a path as field.Path prints it back into one: only
+// the forms discovery writes (names and indexes).
+func parsePath(s string) *field.Path {
+	var p *field.Path
+	for _, part := range strings.Split(s, ".") {
+		name, idx, indexed := strings.Cut(part, "[")
+		if p == nil {
+			p = field.NewPath(name)
+		} else {
+			p = p.Child(name)
+		}
+		if indexed {
+			n, _ := strconv.Atoi(strings.TrimSuffix(idx, "]"))
+			p = p.Index(n)
+		}
+	}
+	return p
+}
+
 // Schema returns the OpenAPI v3 schema of plugin type gvk (nil when it has
 // none), decoding only that type's schema; it is what the LoadSchema hooks
 // of the types from Types call.
@@ -215,7 +281,7 @@ func (d *Discovery) Schema(gvk schema.GroupVersionKind) (*apiextensionsv1.JSONSc
 	if i < 0 {
 		return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
 	}
-	return d.schemaOf(i)
+	return d.checkedSchema(i)
 }
 
 // Types implements registry.Source: every usable plugin type. Broken and
@@ -229,10 +295,10 @@ func (d *Discovery) Types() ([]registry.Type, error) {
 	for i, ct := range d.entries {
 		types[i] = ct.Type
 		switch {
-		case ct.schema != nil:
+		case ct.schema != nil && !hasRules(ct.rawSchema):
 			types[i].Schema = ct.schema
 		case len(ct.rawSchema) > 0:
-			types[i].LoadSchema = func() (*apiextensionsv1.JSONSchemaProps, error) { return d.schemaOf(i) }
+			types[i].LoadSchema = func() (*apiextensionsv1.JSONSchemaProps, error) { return d.checkedSchema(i) }
 		}
 	}
 	return types, nil

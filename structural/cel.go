@@ -97,7 +97,7 @@ func (s *Schema) validateRules(ctx context.Context, obj, old map[string]any, pri
 	}
 	s.rules.load()
 	if len(s.rules.crdErrs) > 0 {
-		return field.ErrorList{field.InternalError(nil, fmt.Errorf("x-kubernetes-validations rules are invalid: %v", s.RuleErrors(field.NewPath("openAPIV3Schema")).ToAggregate()))}
+		return field.ErrorList{field.InternalError(nil, fmt.Errorf("x-kubernetes-validations rules are invalid: %w", s.RuleErrors(field.NewPath("openAPIV3Schema")).ToAggregate()))}
 	}
 	if s.rules.validator == nil {
 		return nil

@@ -14,9 +14,10 @@ import (
 
 // main runs each binary named on the command line in turn, N rounds, so
 // that machine noise falls on all of them alike, and prints medians.
+// Arguments after "--" are passed to every binary (a whole CLI command).
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: measure ROUNDS BINARY...")
+		fmt.Fprintln(os.Stderr, "usage: measure ROUNDS BINARY... [-- ARG...]")
 		os.Exit(2)
 	}
 	n, err := strconv.Atoi(os.Args[1])
@@ -24,12 +25,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "measure: ROUNDS must be a positive integer")
 		os.Exit(2)
 	}
-	bins := os.Args[2:]
+	bins, args := os.Args[2:], []string(nil)
+	if i := slices.Index(bins, "--"); i >= 0 {
+		bins, args = bins[:i], bins[i+1:]
+	}
 	walls := make([][]time.Duration, len(bins))
 	rss := make([][]int64, len(bins))
 	for range n {
 		for j, b := range bins {
-			c := exec.Command(b)
+			c := exec.Command(b, args...)
 			start := time.Now()
 			if err := c.Run(); err != nil {
 				fmt.Fprintf(os.Stderr, "measure: %s: %v\n", b, err)
