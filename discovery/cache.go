@@ -59,10 +59,8 @@ type cachedType struct {
 	rawSchema []byte
 	// schema is the decoded schema: just parsed, or decoded on demand.
 	schema *apiextensionsv1.JSONSchemaProps
-	// schemaErr says why rawSchema could not be decoded; ruleErr why its
-	// rules are refused.
+	// schemaErr says why rawSchema could not be decoded.
 	schemaErr error
-	ruleErr   error
 }
 
 func (e *fileEntry) matches(f manifestFile) bool {

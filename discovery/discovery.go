@@ -69,10 +69,10 @@ type Discovery struct {
 	entries []*cachedType // accepted types, in precedence order
 	stats   Stats
 
-	// schemaOnces[i] decodes the schema of entries[i]; ruleOnces[i]
-	// checks its rules.
+	// schemaOnces[i] decodes the schema of entries[i]; rules[i] checks
+	// the rules of its CRD (nil when the CRD has none).
 	schemaOnces []sync.Once
-	ruleOnces   []sync.Once
+	rules       []*ruleCheck
 
 	mu       sync.Mutex // guards warnings, which schema decoding may add to
 	warnings []string
@@ -145,7 +145,7 @@ func (d *Discovery) load() {
 		accepted, conflicts := resolve(builtin, entries)
 		d.entries = accepted
 		d.schemaOnces = make([]sync.Once, len(accepted))
-		d.ruleOnces = make([]sync.Once, len(accepted))
+		d.rules = ruleChecks(accepted)
 		for _, e := range entries {
 			warnings = append(warnings, e.Warnings...)
 		}
@@ -220,6 +220,50 @@ func hasRules(raw []byte) bool {
 	return bytes.Contains(raw, []byte("x-kubernetes-validations"))
 }
 
+// ruleCheck is the check of the x-kubernetes-validations rules of one
+// CRD, shared by the types of its versions: the API server refuses the
+// whole CRD when the rules of any version are refused, so a type with
+// good rules (or none) is refused with a sibling whose rules are not.
+// A seed's types are checked one by one, as its other checks are.
+type ruleCheck struct {
+	members []int // indexes into Discovery.entries
+	once    sync.Once
+	err     error
+}
+
+// ruleChecks groups the types of entries with rules by the document
+// they come from, which a CRD's versions share.
+func ruleChecks(entries []*cachedType) []*ruleCheck {
+	checks := make([]*ruleCheck, len(entries))
+	byOrigin := map[string]*ruleCheck{}
+	for i, ct := range entries {
+		if !isCRDPath(ct.SchemaPath) {
+			if hasRules(ct.rawSchema) {
+				checks[i] = &ruleCheck{members: []int{i}}
+			}
+			continue
+		}
+		c := byOrigin[ct.SchemaOrigin]
+		if c == nil {
+			c = &ruleCheck{}
+			byOrigin[ct.SchemaOrigin] = c
+		}
+		c.members = append(c.members, i)
+		checks[i] = c
+	}
+	for i, c := range checks {
+		if c != nil && !slices.ContainsFunc(c.members, func(j int) bool { return hasRules(entries[j].rawSchema) }) {
+			checks[i] = nil
+		}
+	}
+	return checks
+}
+
+// isCRDPath tells a CRD's schema path from a seed's (spec.types[i]...).
+func isCRDPath(p string) bool {
+	return strings.HasPrefix(p, "spec.validation.") || strings.HasPrefix(p, "spec.versions[")
+}
+
 // checkedSchema is schemaOf with the x-kubernetes-validations rules
 // checked as the API server checks them when a CRD is created (compiled,
 // costs estimated): a schema whose rules it would refuse is refused here,
@@ -228,29 +272,43 @@ func hasRules(raw []byte) bool {
 // never on reads, as compiling rules costs milliseconds.
 func (d *Discovery) checkedSchema(i int) (*apiextensionsv1.JSONSchemaProps, error) {
 	s, err := d.schemaOf(i)
-	if err != nil || s == nil || !hasRules(d.entries[i].rawSchema) {
+	if err != nil || d.rules[i] == nil {
 		return s, err
 	}
-	ct := d.entries[i]
-	d.ruleOnces[i].Do(func() {
-		errs := structural.For(s).RuleErrors(parsePath(ct.SchemaPath))
-		if len(errs) == 0 {
-			return
-		}
-		msgs := make([]string, len(errs))
-		for j, e := range errs {
-			msgs[j] = e.Error()
-		}
-		ct.ruleErr = fmt.Errorf("%s is invalid: %s; writes of %s are refused, as the API server refuses such a CustomResourceDefinition",
-			ct.SchemaOrigin, strings.Join(msgs, "; "), kindString(ct.Kind))
-		d.mu.Lock()
-		d.warnings = append(d.warnings, ct.ruleErr.Error())
-		d.mu.Unlock()
-	})
-	if ct.ruleErr != nil {
-		return nil, ct.ruleErr
+	if err := d.checkRules(d.rules[i]); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// checkRules runs c once: every member's rules, each error once (the
+// versions of a CRD with one schema share its paths), and one warning.
+func (d *Discovery) checkRules(c *ruleCheck) error {
+	c.once.Do(func() {
+		var msgs, kinds []string
+		for _, j := range c.members {
+			ct := d.entries[j]
+			kinds = append(kinds, kindString(ct.Kind))
+			s, err := d.schemaOf(j)
+			if err != nil || s == nil {
+				continue
+			}
+			for _, e := range structural.For(s).RuleErrors(parsePath(ct.SchemaPath)) {
+				if m := e.Error(); !slices.Contains(msgs, m) {
+					msgs = append(msgs, m)
+				}
+			}
+		}
+		if len(msgs) == 0 {
+			return
+		}
+		c.err = fmt.Errorf("%s is invalid: %s; writes of %s are refused, as the API server refuses such a CustomResourceDefinition",
+			d.entries[c.members[0]].SchemaOrigin, strings.Join(msgs, "; "), strings.Join(kinds, ", "))
+		d.mu.Lock()
+		d.warnings = append(d.warnings, c.err.Error())
+		d.mu.Unlock()
+	})
+	return c.err
 }
 
 // parsePath turns a path as field.Path prints it back into one: only
@@ -295,9 +353,9 @@ func (d *Discovery) Types() ([]registry.Type, error) {
 	for i, ct := range d.entries {
 		types[i] = ct.Type
 		switch {
-		case ct.schema != nil && !hasRules(ct.rawSchema):
+		case ct.schema != nil && d.rules[i] == nil:
 			types[i].Schema = ct.schema
-		case len(ct.rawSchema) > 0:
+		case len(ct.rawSchema) > 0 || d.rules[i] != nil:
 			types[i].LoadSchema = func() (*apiextensionsv1.JSONSchemaProps, error) { return d.checkedSchema(i) }
 		}
 	}

@@ -66,3 +66,38 @@ func TestParsePath(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesRefuseTheWholeCRD checks that a version whose rules compile
+// (here: has none) is refused with its sibling whose rules do not, as the
+// API server refuses the CRD, with the sibling's error and one warning.
+func TestRulesRefuseTheWholeCRD(t *testing.T) {
+	d := New(Options{Paths: []string{"testdata/rules-versions"}, CacheDir: t.TempDir()})
+	types, err := d.Types()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range types {
+		if typ.Kind.Kind == "Gadget" && typ.Schema != nil {
+			t.Errorf("%s: handed out unchecked", typ.Kind)
+		}
+	}
+	gvk := schema.GroupVersionKind{Group: "cel.k1s.test", Version: "v2", Kind: "Gadget"}
+	_, err = d.Schema(gvk)
+	for _, want := range []string{
+		`testdata/rules-versions/gadgets-crd.yaml: CustomResourceDefinition "gadgets.cel.k1s.test" is invalid: `,
+		"spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[size].x-kubernetes-validations[0].rule: Invalid value: ",
+		"found no matching overload for '_==_' applied to '(int, string)'",
+		"writes of cel.k1s.test/v1/Gadget, cel.k1s.test/v2/Gadget are refused",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Schema(v2 Gadget) error = %v; want it to contain %q", err, want)
+		}
+	}
+	gvk.Version = "v1"
+	if _, v1 := d.Schema(gvk); v1 == nil || err == nil || v1.Error() != err.Error() {
+		t.Errorf("Schema(v1 Gadget) = %v, want the same error", v1)
+	}
+	if w := d.Warnings(); len(w) != 1 {
+		t.Errorf("warnings = %q, want one", w)
+	}
+}
