@@ -1,43 +1,11 @@
 package core
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
-
-func TestJSONEqual(t *testing.T) {
-	tests := []struct {
-		name string
-		a, b any
-		want bool
-	}{
-		{"ints of different types", int(3), int64(3), true},
-		{"int and float", int32(3), float64(3), true},
-		{"float32", float32(1.5), float64(1.5), true},
-		{"json.Number", json.Number("2"), int64(2), true},
-		{"bad json.Number", json.Number("x"), int64(2), false},
-		{"different numbers", int64(3), int64(4), false},
-		{"number and string", int64(3), "3", false},
-		{"strings", "a", "a", true},
-		{"nil", nil, nil, true},
-		{"nested equal", map[string]any{"a": []any{int(1), "x"}}, map[string]any{"a": []any{int64(1), "x"}}, true},
-		{"map sizes", map[string]any{"a": 1}, map[string]any{"a": 1, "b": 2}, false},
-		{"map key missing", map[string]any{"a": 1}, map[string]any{"b": 1}, false},
-		{"map vs slice", map[string]any{}, []any{}, false},
-		{"slice lengths", []any{1}, []any{1, 2}, false},
-		{"slice elements", []any{1}, []any{2}, false},
-		{"slice vs map", []any{}, map[string]any{}, false},
-		{"other types", []string{"a"}, []string{"a"}, true},
-	}
-	for _, tc := range tests {
-		if got := jsonEqual(tc.a, tc.b); got != tc.want {
-			t.Errorf("%s: jsonEqual(%#v, %#v) = %v, want %v", tc.name, tc.a, tc.b, got, tc.want)
-		}
-	}
-}
 
 func TestFieldValue(t *testing.T) {
 	content := map[string]any{"spec": map[string]any{"s": "x", "i": int64(4), "b": true, "n": nil}}

@@ -17,6 +17,7 @@ import (
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/decode"
 	"github.com/k1s-dev/k1s/storage"
+	"github.com/k1s-dev/k1s/structural"
 )
 
 // Objects move between three forms: the caller's object (typed or
@@ -295,7 +296,7 @@ func (c *Client) specEqual(a, b client.Object, statusSeparate bool) bool {
 				continue
 			}
 			vb, ok := ub.Object[k]
-			if !ok || !jsonEqual(va, vb) {
+			if !ok || !structural.Equal(va, vb) {
 				return false
 			}
 		}
@@ -352,60 +353,4 @@ func (c *Client) clearStatus(w client.Object) {
 		f := v.Field(l.status)
 		f.Set(reflect.Zero(f.Type()))
 	}
-}
-
-// jsonEqual compares decoded JSON values, treating numbers of different
-// Go types (int, int64, float64) as equal when their values are.
-func jsonEqual(a, b any) bool {
-	switch av := a.(type) {
-	case map[string]any:
-		bv, ok := b.(map[string]any)
-		if !ok || len(av) != len(bv) {
-			return false
-		}
-		for k, x := range av {
-			y, ok := bv[k]
-			if !ok || !jsonEqual(x, y) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		bv, ok := b.([]any)
-		if !ok || len(av) != len(bv) {
-			return false
-		}
-		for i := range av {
-			if !jsonEqual(av[i], bv[i]) {
-				return false
-			}
-		}
-		return true
-	case string, bool, nil:
-		return a == b
-	}
-	if x, ok := number(a); ok {
-		y, ok := number(b)
-		return ok && x == y
-	}
-	return reflect.DeepEqual(a, b)
-}
-
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case int:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case float64:
-		return n, true
-	case float32:
-		return float64(n), true
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	}
-	return 0, false
 }

@@ -19,7 +19,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/k1s-dev/k1s/client"
-	"github.com/k1s-dev/k1s/defaulting"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
 )
@@ -194,7 +193,7 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 	hasSchema := t.Schema != nil || t.LoadSchema != nil // plugin schemas load lazily
 	pruned := false
 	if u, ok := w.(*unstructured.Unstructured); ok && hasSchema && fc.reports() {
-		fc.unknown(defaulting.Prune(t, u.Object)...)
+		fc.unknown(pruneUnknown(t, u.Object)...)
 		pruned = true
 	}
 	if err := fc.strictErr(gvk); err != nil {

@@ -19,7 +19,7 @@ import (
 
 // cacheVersion changes whenever the cache layout or the meaning of parsed
 // types changes, so that an old cache is ignored rather than misread.
-const cacheVersion = 4
+const cacheVersion = 5
 
 // cacheMagic starts every cache file; its last bytes are the version.
 var cacheMagic = []byte("k1s-discovery-cache-v" + strconv.Itoa(cacheVersion) + "\n")
@@ -48,6 +48,13 @@ type cachedType struct {
 	// the cache file.
 	SchemaOffset int
 	SchemaLength int
+	// SchemaOrigin names the document the schema is from ("x.yaml:
+	// CustomResourceDefinition \"items.example.com\""), and SchemaPath is
+	// the schema's path in it, for the API server's words about its
+	// x-kubernetes-validations rules, which are checked only when the
+	// type is first written (see Discovery.checkedSchema).
+	SchemaOrigin string
+	SchemaPath   string
 
 	rawSchema []byte
 	// schema is the decoded schema: just parsed, or decoded on demand.
@@ -174,8 +181,8 @@ func writeCache(path string, entries []*fileEntry) error {
 // newEntry turns a parsed file into a cache entry.
 func newEntry(f manifestFile, p parsed) *fileEntry {
 	e := &fileEntry{Path: f.path, Size: f.size, ModTime: f.modTime, Warnings: p.warnings}
-	for _, t := range p.types {
-		ct := cachedType{Type: t}
+	for i, t := range p.types {
+		ct := cachedType{Type: t, SchemaOrigin: p.origins[i].what, SchemaPath: p.origins[i].path}
 		if t.Schema != nil {
 			// A JSONSchemaProps always marshals.
 			ct.rawSchema, _ = json.Marshal(t.Schema)

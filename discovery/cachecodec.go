@@ -72,6 +72,8 @@ func encodeIndex(files []fileEntry) []byte {
 			e.str(t.Source)
 			e.uint(uint64(ct.SchemaOffset))
 			e.uint(uint64(ct.SchemaLength))
+			e.str(ct.SchemaOrigin)
+			e.str(ct.SchemaPath)
 		}
 	}
 	return e.buf
@@ -190,6 +192,8 @@ func decodeIndex(buf []byte) ([]fileEntry, error) {
 			t.Source = d.str()
 			ct.SchemaOffset = int(d.uint())
 			ct.SchemaLength = int(d.uint())
+			ct.SchemaOrigin = d.str()
+			ct.SchemaPath = d.str()
 		}
 	}
 	if d.err == nil && len(d.buf) != 0 {

@@ -1,11 +1,14 @@
 package discovery
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	goruntime "runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -14,9 +17,11 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/k1s-dev/k1s/coretypes"
 	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/structural"
 )
 
 // Options configure a Discovery.
@@ -64,8 +69,10 @@ type Discovery struct {
 	entries []*cachedType // accepted types, in precedence order
 	stats   Stats
 
-	// schemaOnces[i] decodes the schema of entries[i].
+	// schemaOnces[i] decodes the schema of entries[i]; rules[i] checks
+	// the rules of its CRD (nil when the CRD has none).
 	schemaOnces []sync.Once
+	rules       []*ruleCheck
 
 	mu       sync.Mutex // guards warnings, which schema decoding may add to
 	warnings []string
@@ -138,6 +145,7 @@ func (d *Discovery) load() {
 		accepted, conflicts := resolve(builtin, entries)
 		d.entries = accepted
 		d.schemaOnces = make([]sync.Once, len(accepted))
+		d.rules = ruleChecks(accepted)
 		for _, e := range entries {
 			warnings = append(warnings, e.Warnings...)
 		}
@@ -206,6 +214,122 @@ func (d *Discovery) schemaOf(i int) (*apiextensionsv1.JSONSchemaProps, error) {
 	return ct.schema, ct.schemaErr
 }
 
+// hasRules reports whether a schema (as JSON) may hold
+// x-kubernetes-validations rules; a false positive costs only a check.
+func hasRules(raw []byte) bool {
+	return bytes.Contains(raw, []byte("x-kubernetes-validations"))
+}
+
+// ruleCheck is the check of the x-kubernetes-validations rules of one
+// CRD, shared by the types of its versions: the API server refuses the
+// whole CRD when the rules of any version are refused, so a type with
+// good rules (or none) is refused with a sibling whose rules are not.
+// A seed's types are checked one by one, as its other checks are.
+type ruleCheck struct {
+	members []int // indexes into Discovery.entries
+	once    sync.Once
+	err     error
+}
+
+// ruleChecks groups the types of entries with rules by the document
+// they come from, which a CRD's versions share.
+func ruleChecks(entries []*cachedType) []*ruleCheck {
+	checks := make([]*ruleCheck, len(entries))
+	byOrigin := map[string]*ruleCheck{}
+	for i, ct := range entries {
+		if !isCRDPath(ct.SchemaPath) {
+			if hasRules(ct.rawSchema) {
+				checks[i] = &ruleCheck{members: []int{i}}
+			}
+			continue
+		}
+		c := byOrigin[ct.SchemaOrigin]
+		if c == nil {
+			c = &ruleCheck{}
+			byOrigin[ct.SchemaOrigin] = c
+		}
+		c.members = append(c.members, i)
+		checks[i] = c
+	}
+	for i, c := range checks {
+		if c != nil && !slices.ContainsFunc(c.members, func(j int) bool { return hasRules(entries[j].rawSchema) }) {
+			checks[i] = nil
+		}
+	}
+	return checks
+}
+
+// isCRDPath tells a CRD's schema path from a seed's (spec.types[i]...).
+func isCRDPath(p string) bool {
+	return strings.HasPrefix(p, "spec.validation.") || strings.HasPrefix(p, "spec.versions[")
+}
+
+// checkedSchema is schemaOf with the x-kubernetes-validations rules
+// checked as the API server checks them when a CRD is created (compiled,
+// costs estimated): a schema whose rules it would refuse is refused here,
+// with a warning naming the file and the rule, so that writes of the type
+// fail with that reason. It runs when the schema is first used (a write),
+// never on reads, as compiling rules costs milliseconds.
+func (d *Discovery) checkedSchema(i int) (*apiextensionsv1.JSONSchemaProps, error) {
+	s, err := d.schemaOf(i)
+	if err != nil || d.rules[i] == nil {
+		return s, err
+	}
+	if err := d.checkRules(d.rules[i]); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkRules runs c once: every member's rules, each error once (the
+// versions of a CRD with one schema share its paths), and one warning.
+func (d *Discovery) checkRules(c *ruleCheck) error {
+	c.once.Do(func() {
+		var msgs, kinds []string
+		for _, j := range c.members {
+			ct := d.entries[j]
+			kinds = append(kinds, kindString(ct.Kind))
+			s, err := d.schemaOf(j)
+			if err != nil || s == nil {
+				continue
+			}
+			for _, e := range structural.For(s).RuleErrors(parsePath(ct.SchemaPath)) {
+				if m := e.Error(); !slices.Contains(msgs, m) {
+					msgs = append(msgs, m)
+				}
+			}
+		}
+		if len(msgs) == 0 {
+			return
+		}
+		c.err = fmt.Errorf("%s is invalid: %s; writes of %s are refused, as the API server refuses such a CustomResourceDefinition",
+			d.entries[c.members[0]].SchemaOrigin, strings.Join(msgs, "; "), strings.Join(kinds, ", "))
+		d.mu.Lock()
+		d.warnings = append(d.warnings, c.err.Error())
+		d.mu.Unlock()
+	})
+	return c.err
+}
+
+// parsePath turns a path as field.Path prints it back into one: only
+// the forms discovery writes (names and indexes).
+func parsePath(s string) *field.Path {
+	var p *field.Path
+	for _, part := range strings.Split(s, ".") {
+		name, idx, indexed := strings.Cut(part, "[")
+		if p == nil {
+			p = field.NewPath(name)
+		} else {
+			p = p.Child(name)
+		}
+		if indexed {
+			n, _ := strconv.Atoi(strings.TrimSuffix(idx, "]"))
+			p = p.Index(n)
+		}
+	}
+	return p
+}
+
 // Schema returns the OpenAPI v3 schema of plugin type gvk (nil when it has
 // none), decoding only that type's schema; it is what the LoadSchema hooks
 // of the types from Types call.
@@ -215,7 +339,7 @@ func (d *Discovery) Schema(gvk schema.GroupVersionKind) (*apiextensionsv1.JSONSc
 	if i < 0 {
 		return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
 	}
-	return d.schemaOf(i)
+	return d.checkedSchema(i)
 }
 
 // Types implements registry.Source: every usable plugin type. Broken and
@@ -229,10 +353,10 @@ func (d *Discovery) Types() ([]registry.Type, error) {
 	for i, ct := range d.entries {
 		types[i] = ct.Type
 		switch {
-		case ct.schema != nil:
+		case ct.schema != nil && d.rules[i] == nil:
 			types[i].Schema = ct.schema
-		case len(ct.rawSchema) > 0:
-			types[i].LoadSchema = func() (*apiextensionsv1.JSONSchemaProps, error) { return d.schemaOf(i) }
+		case len(ct.rawSchema) > 0 || d.rules[i] != nil:
+			types[i].LoadSchema = func() (*apiextensionsv1.JSONSchemaProps, error) { return d.checkedSchema(i) }
 		}
 	}
 	return types, nil

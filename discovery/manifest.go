@@ -81,8 +81,15 @@ func (f *selectableField) UnmarshalJSON(data []byte) error {
 
 // parsed is what one manifest file yields.
 type parsed struct {
-	types    []registry.Type
+	types []registry.Type
+	// origins says, for each of types, where its schema is.
+	origins  []schemaOrigin
 	warnings []string
+}
+
+// schemaOrigin is the document a schema is in and its path there.
+type schemaOrigin struct {
+	what, path string
 }
 
 // parseFile reads the manifests in one file's content. Documents of other
@@ -141,6 +148,7 @@ func (p *parsed) parseSeed(path string, u *unstructured.Unstructured) {
 	storageSeen := map[schema.GroupResource]bool{}
 	for i, pt := range m.Spec.Types {
 		where := fmt.Sprintf("%s: spec.types[%d]", what, i)
+		var schemaPath *field.Path
 		if pt.Kind != "" {
 			where += " (" + pt.Kind + ")"
 		}
@@ -179,11 +187,11 @@ func (p *parsed) parseSeed(path string, u *unstructured.Unstructured) {
 				p.warnf("%s: schema: %v; the type is ignored", where, err)
 				continue
 			}
-			path := field.NewPath("spec", "types").Index(i).Child("schema")
+			schemaPath = field.NewPath("spec", "types").Index(i).Child("schema")
 			if wrapped {
-				path = path.Child("openAPIV3Schema")
+				schemaPath = schemaPath.Child("openAPIV3Schema")
 			}
-			if errs := checkSchema(s, path); len(errs) > 0 {
+			if errs := checkSchema(s, schemaPath); len(errs) > 0 {
 				msgs := make([]string, len(errs))
 				for j, e := range errs {
 					msgs[j] = e.Error()
@@ -208,6 +216,7 @@ func (p *parsed) parseSeed(path string, u *unstructured.Unstructured) {
 		storageSeen[gr] = storageSeen[gr] || t.Storage
 		t.PrintColumns = withNameColumn(t.PrintColumns)
 		p.types = append(p.types, t)
+		p.origins = append(p.origins, schemaOrigin{what: what, path: schemaPath.String()})
 	}
 }
 
@@ -313,6 +322,7 @@ func (p *parsed) parseCRD(path string, u *unstructured.Unstructured) {
 		}
 		t.PrintColumns = withNameColumn(t.PrintColumns)
 		p.types = append(p.types, t)
+		p.origins = append(p.origins, schemaOrigin{what: what, path: crdSchemaPath(spec.Versions, i).String()})
 	}
 }
 

@@ -107,27 +107,38 @@ func nonStructural(s *apiextensionsv1.JSONSchemaProps) string {
 	return ""
 }
 
-// checkCRDSchemas checks the schemas of a CRD's versions. When every
-// version has the same schema the API server validates it once, as
-// spec.validation (its internal form), and says so in its paths.
+// checkCRDSchemas checks the schemas of a CRD's versions, at the paths
+// crdSchemaPath gives.
 func checkCRDSchemas(versions []apiextensionsv1.CustomResourceDefinitionVersion) field.ErrorList {
-	same := len(versions) > 0
-	for _, v := range versions[min(1, len(versions)):] {
-		same = same && apiequality.Semantic.DeepEqual(v.Schema, versions[0].Schema)
-	}
-	if same {
-		if versions[0].Schema == nil {
-			return nil
-		}
-		return checkSchema(versions[0].Schema.OpenAPIV3Schema, field.NewPath("spec", "validation", "openAPIV3Schema"))
-	}
 	var errs field.ErrorList
 	for i, v := range versions {
+		if i > 0 && sameSchemas(versions) {
+			break
+		}
 		if v.Schema != nil {
-			errs = append(errs, checkSchema(v.Schema.OpenAPIV3Schema, field.NewPath("spec", "versions").Index(i).Child("schema", "openAPIV3Schema"))...)
+			errs = append(errs, checkSchema(v.Schema.OpenAPIV3Schema, crdSchemaPath(versions, i))...)
 		}
 	}
 	return errs
+}
+
+// crdSchemaPath is the path of version i's schema in the API server's
+// messages: when every version has the same schema it validates it once,
+// as spec.validation (its internal form), and says so.
+func crdSchemaPath(versions []apiextensionsv1.CustomResourceDefinitionVersion, i int) *field.Path {
+	if sameSchemas(versions) {
+		return field.NewPath("spec", "validation", "openAPIV3Schema")
+	}
+	return field.NewPath("spec", "versions").Index(i).Child("schema", "openAPIV3Schema")
+}
+
+func sameSchemas(versions []apiextensionsv1.CustomResourceDefinitionVersion) bool {
+	for _, v := range versions[min(1, len(versions)):] {
+		if !apiequality.Semantic.DeepEqual(v.Schema, versions[0].Schema) {
+			return false
+		}
+	}
+	return len(versions) > 0
 }
 
 type schemaLevel int
