@@ -2,10 +2,10 @@
 
 package kubetypes
 
-// requiredTable maps a Go struct type (package path "." name) to the
-// json names of its fields that the type's OpenAPI schema lists as
-// required, in field order. It is a function so that the map is built
-// on first use, not when a program that links the package starts.
+// requiredTable maps a Go struct type (package path "." name) to the json
+// names of its fields that the type's OpenAPI schema lists as required,
+// in field order: the candidates the validation corpus tests, and what
+// TestOpenAPIRequired holds to the API server's published schema.
 func requiredTable() map[string][]string {
 	return map[string][]string{
 		"k8s.io/api/admissionregistration/v1.AuditAnnotation":                      {"key", "valueExpression"},
@@ -397,46 +397,5 @@ func requiredTable() map[string][]string {
 		"k8s.io/apimachinery/pkg/apis/meta/v1.TableRowCondition":                   {"type", "status"},
 		"k8s.io/apimachinery/pkg/apis/meta/v1.Timestamp":                           {"seconds", "nanos"},
 		"k8s.io/apimachinery/pkg/apis/meta/v1.WatchEvent":                          {"type", "object"},
-	}
-}
-
-// clusterScopedTable holds the kinds whose source says +genclient:nonNamespaced.
-func clusterScopedTable() map[string]bool {
-	return map[string]bool{
-		"k8s.io/api/admissionregistration/v1.MutatingAdmissionPolicy":          true,
-		"k8s.io/api/admissionregistration/v1.MutatingAdmissionPolicyBinding":   true,
-		"k8s.io/api/admissionregistration/v1.MutatingWebhookConfiguration":     true,
-		"k8s.io/api/admissionregistration/v1.ValidatingAdmissionPolicy":        true,
-		"k8s.io/api/admissionregistration/v1.ValidatingAdmissionPolicyBinding": true,
-		"k8s.io/api/admissionregistration/v1.ValidatingWebhookConfiguration":   true,
-		"k8s.io/api/authentication/v1.SelfSubjectReview":                       true,
-		"k8s.io/api/authentication/v1.TokenReview":                             true,
-		"k8s.io/api/authorization/v1.SelfSubjectAccessReview":                  true,
-		"k8s.io/api/authorization/v1.SelfSubjectRulesReview":                   true,
-		"k8s.io/api/authorization/v1.SubjectAccessReview":                      true,
-		"k8s.io/api/certificates/v1.CertificateSigningRequest":                 true,
-		"k8s.io/api/certificates/v1.ClusterTrustBundle":                        true,
-		"k8s.io/api/core/v1.ComponentStatus":                                   true,
-		"k8s.io/api/core/v1.Namespace":                                         true,
-		"k8s.io/api/core/v1.Node":                                              true,
-		"k8s.io/api/core/v1.PersistentVolume":                                  true,
-		"k8s.io/api/flowcontrol/v1.FlowSchema":                                 true,
-		"k8s.io/api/flowcontrol/v1.PriorityLevelConfiguration":                 true,
-		"k8s.io/api/networking/v1.IPAddress":                                   true,
-		"k8s.io/api/networking/v1.IngressClass":                                true,
-		"k8s.io/api/networking/v1.ServiceCIDR":                                 true,
-		"k8s.io/api/node/v1.RuntimeClass":                                      true,
-		"k8s.io/api/rbac/v1.ClusterRole":                                       true,
-		"k8s.io/api/rbac/v1.ClusterRoleBinding":                                true,
-		"k8s.io/api/resource/v1.DeviceClass":                                   true,
-		"k8s.io/api/resource/v1.DeviceTaintRule":                               true,
-		"k8s.io/api/resource/v1.ResourceSlice":                                 true,
-		"k8s.io/api/scheduling/v1.PriorityClass":                               true,
-		"k8s.io/api/storage/v1.CSIDriver":                                      true,
-		"k8s.io/api/storage/v1.CSINode":                                        true,
-		"k8s.io/api/storage/v1.StorageClass":                                   true,
-		"k8s.io/api/storage/v1.VolumeAttachment":                               true,
-		"k8s.io/api/storage/v1.VolumeAttributesClass":                          true,
-		"k8s.io/api/storagemigration/v1.StorageVersionMigration":               true,
 	}
 }
