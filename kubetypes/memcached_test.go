@@ -61,7 +61,7 @@ type MemcachedList struct {
 
 func (in *Memcached) DeepCopyObject() runtime.Object {
 	out := *in
-	in.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
+	in.DeepCopyInto(&out.ObjectMeta)
 	out.Status.Conditions = make([]metav1.Condition, len(in.Status.Conditions))
 	for i := range in.Status.Conditions {
 		in.Status.Conditions[i].DeepCopyInto(&out.Status.Conditions[i])
