@@ -79,7 +79,7 @@ func learnRequired(t *testing.T) (learned map[string]string, refusedOther map[st
 	}
 	defer func() { _ = f.Close() }()
 	learned, refusedOther = map[string]string{}, map[string]bool{}
-	candidates := openAPIRequired()
+	candidates := &planner{req: openAPIRequired()}
 	s := schemeForValidation()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -98,7 +98,7 @@ func learnRequired(t *testing.T) (learned map[string]string, refusedOther map[st
 		}
 		causes := serverCauses(t, name)
 		var found []missingField
-		walkRequired(reflect.ValueOf(obj).Elem(), nil, true, candidates, &found)
+		candidates.walk(reflect.ValueOf(obj).Elem(), nil, true, &found)
 		for _, m := range found {
 			prefix := m.path.String() + ": Required value"
 			hit := false

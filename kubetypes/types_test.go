@@ -497,3 +497,21 @@ func TestExcludedKindsAreInTheScheme(t *testing.T) {
 		t.Error("the scheme lacks metav1 Status")
 	}
 }
+
+// TestLeanCLIDoesNotLinkKubetypes: linking the package costs a one-shot
+// program start time and memory (BENCHMARKS.md, "kubetypes"), so the k1s
+// CLI does not link it.
+func TestLeanCLIDoesNotLinkKubetypes(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "../cmd/k1s").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "github.com/k1s-dev/k1s/kubetypes" {
+			t.Error("cmd/k1s links kubetypes")
+		}
+	}
+	if !strings.Contains(string(out), "github.com/k1s-dev/k1s/coretypes") {
+		t.Errorf("go list -deps ../cmd/k1s does not list coretypes: the check would prove nothing\n%s", out)
+	}
+}

@@ -121,7 +121,7 @@ func validateObject(obj runtime.Object, gvk schema.GroupVersionKind) field.Error
 		return nil
 	}
 	var found []missingField
-	walkRequired(v.Elem(), nil, true, nil, &found)
+	serverPlanner.walk(v.Elem(), nil, true, &found)
 	errs := make(field.ErrorList, len(found))
 	for i, m := range found {
 		errs[i] = field.Required(m.path, m.detail)
@@ -159,11 +159,22 @@ type fieldPlan struct {
 	inline   bool
 	required bool
 	detail   string
+	// deep says whether the field's value may hold required fields: the
+	// walk does not descend where none can be missing.
+	deep bool
 }
 
 // requirement says whether the field key (package path "." type "."
 // json name) is required, and with which detail.
 type requirement func(key string) (detail string, required bool)
+
+// planner makes and caches the plans of struct types for one
+// requirement.
+type planner struct {
+	req     requirement
+	plans   sync.Map // reflect.Type -> *structPlan
+	reaches sync.Map // reflect.Type -> bool
+}
 
 var (
 	serverRequired     map[string]string
@@ -178,17 +189,30 @@ func requiredByServer(key string) (string, bool) {
 	return d, ok
 }
 
-var plans sync.Map // reflect.Type -> *structPlan, for requiredByServer
+var serverPlanner = &planner{req: requiredByServer}
 
-func planFor(t reflect.Type, req requirement) *structPlan {
-	cache := req == nil
-	if cache {
-		if p, ok := plans.Load(t); ok {
-			return p.(*structPlan)
+// elem is the type a value of t holds fields of: t without pointers,
+// slices, arrays and maps around it.
+func elem(t reflect.Type) reflect.Type {
+	for {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+			t = t.Elem()
+		default:
+			return t
 		}
-		req = requiredByServer
 	}
-	p := &structPlan{}
+}
+
+func isLeaf(t reflect.Type) bool {
+	return t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(unmarshalerType)
+}
+
+func (p *planner) plan(t reflect.Type) *structPlan {
+	if sp, ok := p.plans.Load(t); ok {
+		return sp.(*structPlan)
+	}
+	sp := &structPlan{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -204,13 +228,44 @@ func planFor(t reflect.Type, req requirement) *structPlan {
 			name = f.Name
 		}
 		key := t.PkgPath() + "." + t.Name() + "." + name
-		detail, required := req(key)
-		p.fields = append(p.fields, fieldPlan{index: i, name: name, key: key, inline: inline, required: required, detail: detail})
+		detail, required := p.req(key)
+		sp.fields = append(sp.fields, fieldPlan{index: i, name: name, key: key, inline: inline, required: required, detail: detail,
+			deep: p.reach(elem(f.Type), map[reflect.Type]bool{t: true})})
 	}
-	if cache {
-		plans.Store(t, p)
+	p.plans.Store(t, sp)
+	return sp
+}
+
+// reach reports whether a value of struct type t may hold a required
+// field, at any depth; visiting marks the types being looked at, to end
+// cycles.
+func (p *planner) reach(t reflect.Type, visiting map[reflect.Type]bool) bool {
+	if isLeaf(t) || visiting[t] {
+		return false
 	}
-	return p
+	if r, ok := p.reaches.Load(t); ok {
+		return r.(bool)
+	}
+	visiting[t] = true
+	defer delete(visiting, t)
+	found := false
+	for i := 0; i < t.NumField() && !found; i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		if _, required := p.req(t.PkgPath() + "." + t.Name() + "." + name); required {
+			found = true
+		} else {
+			found = p.reach(elem(f.Type), visiting)
+		}
+	}
+	p.reaches.Store(t, found)
+	return found
 }
 
 // missingField is a required field found missing by walkRequired.
@@ -222,50 +277,45 @@ type missingField struct {
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
-// walkRequired collects the required fields (by req; nil is
-// requiredByServer) missing under v. A missing field is a nil pointer,
-// an empty slice or map, or an empty string: what the API server's
-// validation calls Required. Numbers and booleans are never missing (0
-// and false are values); a struct value is checked field by field.
-// Values with their own JSON form (times, quantities, int-or-strings)
-// are leaves. The top-level metadata and status are not walked: the
-// CoreClient checks metadata, and statuses are their controllers' to
-// fill in.
-func walkRequired(v reflect.Value, path *field.Path, top bool, req requirement, out *[]missingField) {
+// walkRequired collects the required fields (by p's requirement)
+// missing under v. A missing field is a nil pointer, an empty slice or
+// map, or an empty string: what the API server's validation calls
+// Required. Numbers and booleans are never missing (0 and false are
+// values); a struct value is checked field by field. Values with their
+// own JSON form (times, quantities, int-or-strings) are leaves. The
+// top-level metadata and status are not walked: the CoreClient checks
+// metadata, and statuses are their controllers' to fill in.
+func (p *planner) walk(v reflect.Value, path *field.Path, top bool, out *[]missingField) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			walkRequired(v.Elem(), path, false, req, out)
+			p.walk(v.Elem(), path, false, out)
 		}
 	case reflect.Slice, reflect.Array:
 		for i := 0; i < v.Len(); i++ {
-			walkRequired(v.Index(i), path.Index(i), false, req, out)
+			p.walk(v.Index(i), path.Index(i), false, out)
 		}
 	case reflect.Map:
 		keys := v.MapKeys()
 		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i].Interface()) < fmt.Sprint(keys[j].Interface()) })
 		for _, k := range keys {
-			walkRequired(v.MapIndex(k), path.Key(fmt.Sprint(k.Interface())), false, req, out)
+			p.walk(v.MapIndex(k), path.Key(fmt.Sprint(k.Interface())), false, out)
 		}
 	case reflect.Struct:
-		if reflect.PointerTo(v.Type()).Implements(unmarshalerType) {
+		if isLeaf(v.Type()) {
 			return
 		}
-		for _, f := range planFor(v.Type(), req).fields {
+		for _, f := range p.plan(v.Type()).fields {
 			fv := v.Field(f.index)
-			if f.inline {
-				walkRequired(fv, path, top, req, out)
-				continue
+			switch {
+			case f.inline:
+				p.walk(fv, path, top, out)
+			case top && (f.name == "metadata" || f.name == "status"):
+			case f.required && missing(fv):
+				*out = append(*out, missingField{path.Child(f.name), f.key, f.detail})
+			case f.deep:
+				p.walk(fv, path.Child(f.name), false, out)
 			}
-			if top && (f.name == "metadata" || f.name == "status") {
-				continue
-			}
-			child := path.Child(f.name)
-			if f.required && missing(fv) {
-				*out = append(*out, missingField{child, f.key, f.detail})
-				continue
-			}
-			walkRequired(fv, child, false, req, out)
 		}
 	}
 }
