@@ -227,3 +227,28 @@ func TestHelpers(t *testing.T) {
 		t.Errorf("ObjectKeyFromObject = %v", got)
 	}
 }
+
+func TestFieldValidationOption(t *testing.T) {
+	v := FieldValidationStrict
+	if o := (&CreateOptions{}).ApplyOptions([]CreateOption{v}); o.FieldValidation != "Strict" {
+		t.Errorf("create: %q", o.FieldValidation)
+	}
+	if o := (&UpdateOptions{}).ApplyOptions([]UpdateOption{FieldValidationWarn, &UpdateOptions{FieldValidation: "Ignore"}}); o.FieldValidation != "Ignore" {
+		t.Errorf("update: %q", o.FieldValidation)
+	}
+	if o := (&PatchOptions{}).ApplyOptions([]PatchOption{v, &PatchOptions{}}); o.FieldValidation != "Strict" {
+		t.Errorf("patch: %q", o.FieldValidation)
+	}
+	if o := (&CreateOptions{}).ApplyOptions([]CreateOption{&CreateOptions{FieldValidation: "Warn"}}); o.FieldValidation != "Warn" {
+		t.Errorf("create options: %q", o.FieldValidation)
+	}
+	if o := (&SubResourceCreateOptions{}).ApplyOptions([]SubResourceCreateOption{v}); o.FieldValidation != "Strict" {
+		t.Errorf("subresource create: %q", o.FieldValidation)
+	}
+	if o := (&SubResourceUpdateOptions{}).ApplyOptions([]SubResourceUpdateOption{v}); o.FieldValidation != "Strict" {
+		t.Errorf("subresource update: %q", o.FieldValidation)
+	}
+	if o := (&SubResourcePatchOptions{}).ApplyOptions([]SubResourcePatchOption{FieldValidationIgnore}); o.FieldValidation != "Ignore" {
+		t.Errorf("subresource patch: %q", o.FieldValidation)
+	}
+}

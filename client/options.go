@@ -99,6 +99,50 @@ func (f FieldOwner) ApplyToSubResourcePatch(o *SubResourcePatchOptions) {
 	o.FieldManager = string(f)
 }
 
+// FieldValidation says what a Create, Update or Patch does with fields of
+// the object that its type does not have (and fields given twice), as
+// the API server's fieldValidation parameter does and controller-runtime's
+// client.FieldValidation sets it:
+//
+//   - "Strict": the request fails, BadRequest, `strict decoding error:
+//     unknown field "spec.bogus"`.
+//   - "Warn" (what a request that sets nothing gets, as on the API
+//     server): the fields are dropped and each is reported as a warning,
+//     `unknown field "spec.bogus"`.
+//   - "Ignore": the fields are dropped silently.
+type FieldValidation string
+
+// The fieldValidation values, as metav1 spells them.
+const (
+	FieldValidationStrict = FieldValidation(metav1.FieldValidationStrict)
+	FieldValidationWarn   = FieldValidation(metav1.FieldValidationWarn)
+	FieldValidationIgnore = FieldValidation(metav1.FieldValidationIgnore)
+)
+
+// ApplyToCreate implements CreateOption.
+func (f FieldValidation) ApplyToCreate(o *CreateOptions) { o.FieldValidation = string(f) }
+
+// ApplyToUpdate implements UpdateOption.
+func (f FieldValidation) ApplyToUpdate(o *UpdateOptions) { o.FieldValidation = string(f) }
+
+// ApplyToPatch implements PatchOption.
+func (f FieldValidation) ApplyToPatch(o *PatchOptions) { o.FieldValidation = string(f) }
+
+// ApplyToSubResourceCreate implements SubResourceCreateOption.
+func (f FieldValidation) ApplyToSubResourceCreate(o *SubResourceCreateOptions) {
+	o.FieldValidation = string(f)
+}
+
+// ApplyToSubResourceUpdate implements SubResourceUpdateOption.
+func (f FieldValidation) ApplyToSubResourceUpdate(o *SubResourceUpdateOptions) {
+	o.FieldValidation = string(f)
+}
+
+// ApplyToSubResourcePatch implements SubResourcePatchOption.
+func (f FieldValidation) ApplyToSubResourcePatch(o *SubResourcePatchOptions) {
+	o.FieldValidation = string(f)
+}
+
 // ForceOwnership lets an apply patch take fields owned by other managers.
 var ForceOwnership = forceOwnership{}
 
@@ -120,6 +164,9 @@ type CreateOptions struct {
 	DryRun []string
 	// FieldManager names the writer.
 	FieldManager string
+	// FieldValidation is Strict, Warn or Ignore (see FieldValidation);
+	// empty means Warn, as on the API server.
+	FieldValidation string
 }
 
 // ApplyOptions applies opts in order and returns o.
@@ -138,6 +185,9 @@ func (o *CreateOptions) ApplyToCreate(to *CreateOptions) {
 	if o.FieldManager != "" {
 		to.FieldManager = o.FieldManager
 	}
+	if o.FieldValidation != "" {
+		to.FieldValidation = o.FieldValidation
+	}
 }
 
 // IsDryRun reports whether the options ask for a dry run.
@@ -147,6 +197,8 @@ func (o *CreateOptions) IsDryRun() bool { return isDryRun(o.DryRun) }
 type UpdateOptions struct {
 	DryRun       []string
 	FieldManager string
+	// FieldValidation is Strict, Warn or Ignore; empty means Warn.
+	FieldValidation string
 }
 
 // ApplyOptions applies opts in order and returns o.
@@ -165,6 +217,9 @@ func (o *UpdateOptions) ApplyToUpdate(to *UpdateOptions) {
 	if o.FieldManager != "" {
 		to.FieldManager = o.FieldManager
 	}
+	if o.FieldValidation != "" {
+		to.FieldValidation = o.FieldValidation
+	}
 }
 
 // IsDryRun reports whether the options ask for a dry run.
@@ -176,6 +231,8 @@ type PatchOptions struct {
 	FieldManager string
 	// Force is for apply patches: take fields owned by other managers.
 	Force *bool
+	// FieldValidation is Strict, Warn or Ignore; empty means Warn.
+	FieldValidation string
 }
 
 // ApplyOptions applies opts in order and returns o.
@@ -196,6 +253,9 @@ func (o *PatchOptions) ApplyToPatch(to *PatchOptions) {
 	}
 	if o.Force != nil {
 		to.Force = o.Force
+	}
+	if o.FieldValidation != "" {
+		to.FieldValidation = o.FieldValidation
 	}
 }
 

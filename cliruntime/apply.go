@@ -147,8 +147,12 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 	}
 	patchType, patch, err := threeWayPatch(c.Scheme(), t, original, modified, currentJSON)
 	if err != nil {
+		o, m, cur := string(original), string(modified), string(currentJSON)
+		if isSecret(t.Kind.GroupKind()) {
+			o, m, cur = redactSecret(original), redactSecret(modified), redactSecret(currentJSON)
+		}
 		res.Err = fmt.Errorf("creating patch with:\noriginal:\n%s\nmodified:\n%s\ncurrent:\n%s\nfor: %s: %w",
-			original, modified, currentJSON, res.Name(), err)
+			o, m, cur, res.Name(), err)
 		return res
 	}
 	if string(patch) == "{}" {

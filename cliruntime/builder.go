@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/k1s-dev/k1s/codec"
@@ -29,6 +30,13 @@ var fileExtensions = []string{".json", ".yaml", ".yml"}
 type FilenameOptions struct {
 	Filenames []string
 	Recursive bool
+	// FieldValidation says what a field given twice in an object does:
+	// Strict (or "") fails the read, Warn keeps the last and passes
+	// each to Warn, Ignore keeps the last silently — the command's
+	// --validate, as the API server's strict decoding treats duplicates.
+	FieldValidation string
+	// Warn receives Warn's warnings; nil drops them.
+	Warn func(string)
 }
 
 // Read reads every object named by the options: files, directories
@@ -39,7 +47,7 @@ func (o *FilenameOptions) Read(stdin io.Reader) ([]Info, error) {
 	var infos []Info
 	for _, name := range o.Filenames {
 		if name == "-" {
-			objs, err := DecodeStream(stdin, "STDIN")
+			objs, err := o.decode(stdin, "STDIN")
 			if err != nil {
 				return nil, err
 			}
@@ -64,7 +72,7 @@ func (o *FilenameOptions) Read(stdin io.Reader) ([]Info, error) {
 			if err != nil {
 				return nil, err
 			}
-			objs, err := DecodeStream(bytes.NewReader(data), f)
+			objs, err := o.decode(bytes.NewReader(data), f)
 			if err != nil {
 				return nil, err
 			}
@@ -117,4 +125,35 @@ func DecodeStream(r io.Reader, source string) ([]*unstructured.Unstructured, err
 		return nil, err
 	}
 	return objs, nil
+}
+
+// decode is DecodeStream with duplicate fields treated as FieldValidation
+// says.
+func (o *FilenameOptions) decode(r io.Reader, source string) ([]*unstructured.Unstructured, error) {
+	objs, err := codec.DecodeStream(r, source)
+	if err == nil || !codec.IsStrict(err) {
+		return objs, err
+	}
+	switch o.FieldValidation {
+	case metav1.FieldValidationIgnore:
+		return objs, nil
+	case metav1.FieldValidationWarn:
+		for _, e := range unwrapJoined(err) {
+			var de *codec.DecodeError
+			if errors.As(e, &de) && o.Warn != nil {
+				for _, s := range de.Strict {
+					o.Warn(s)
+				}
+			}
+		}
+		return objs, nil
+	}
+	return nil, err
+}
+
+func unwrapJoined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/worktracking"
 )
@@ -26,7 +27,10 @@ type Session struct {
 	// Close releases the store; may be nil.
 	Close func() error
 	// Warnings returns problems met while loading plugin types (broken
-	// manifests, each naming its file); may be nil.
+	// manifests, each naming its file); may be nil. Every command that
+	// opens a session prints them, once each, on stderr as kubectl prints
+	// a server's warnings ("Warning: ..."): when the session opens, before
+	// the command's output, and at its end any found meanwhile.
 	Warnings func() []string
 }
 
@@ -54,8 +58,12 @@ type CLI struct {
 	ErrIsTerminal func() (bool, int)
 
 	session   *Session
-	warned    bool
 	cancelled bool
+	// fieldValidation is the running command's --validate, as a
+	// fieldValidation directive; "" for commands without the flag.
+	fieldValidation string
+	// warningsSeen dedupes request warnings, as kubectl's warning writer.
+	warningsSeen map[string]bool
 	// work counts the store calls in flight, so that an interrupt refuses
 	// new calls while the one running finishes (see ExecuteContext).
 	work *worktracking.Registry
@@ -86,29 +94,48 @@ func (c *CLI) Session(ctx context.Context) (*Session, error) {
 	if c.Open == nil {
 		return nil, errors.New("no store configured")
 	}
+	if err := ValidateTenant(c.Flags.Tenant); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	s, err := c.Open(ctx, &c.Flags)
 	if err != nil {
 		return nil, err
 	}
 	c.logf(4, "opened store in %s", time.Since(start))
+	if c.fieldValidation != "" {
+		s.Client = validatingClient{s.Client, client.FieldValidation(c.fieldValidation)}
+	}
 	if c.work != nil {
 		s.Client = worktracking.Client(s.Client, c.work)
 	}
 	c.session = s
+	c.warnings()
 	return s, nil
 }
 
-// warnings prints plugin manifest warnings once, as kubectl prints
-// server warnings.
+// warnings prints the session's plugin manifest warnings not printed
+// yet, as kubectl prints server warnings.
 func (c *CLI) warnings() {
-	if c.warned || c.session == nil || c.session.Warnings == nil {
+	if c.session == nil || c.session.Warnings == nil {
 		return
 	}
-	c.warned = true
 	for _, w := range c.session.Warnings() {
-		_, _ = fmt.Fprintf(c.ErrOut, "Warning: %s\n", w)
+		c.printWarning(w)
 	}
+}
+
+// printWarning prints a request's warning as kubectl prints the server's:
+// "Warning: " and the text on stderr, each text once per command.
+func (c *CLI) printWarning(text string) {
+	if c.warningsSeen[text] {
+		return
+	}
+	if c.warningsSeen == nil {
+		c.warningsSeen = map[string]bool{}
+	}
+	c.warningsSeen[text] = true
+	_, _ = fmt.Fprintf(c.ErrOut, "Warning: %s\n", text)
 }
 
 func (c *CLI) logf(level int, format string, args ...any) {
@@ -135,7 +162,7 @@ func (c *CLI) requestContext(ctx context.Context) (context.Context, context.Canc
 	if err != nil {
 		return nil, nil, err
 	}
-	base := context.WithoutCancel(ctx)
+	base := core.WithWarningHandler(context.WithoutCancel(ctx), core.WarningFunc(c.printWarning))
 	if d == 0 {
 		ctx, cancel := context.WithCancel(base)
 		return ctx, cancel, nil
@@ -161,7 +188,8 @@ func (c *CLI) ExecuteContext(ctx context.Context, args []string) int {
 	// context does not inherit the interrupt, see requestContext) runs to
 	// its end, and Shutdown below waits for it before the store closes.
 	c.work = worktracking.New(nil)
-	c.cancelled, c.warned = false, false
+	c.cancelled = false
+	c.fieldValidation, c.warningsSeen = "", nil
 	stopAfter := context.AfterFunc(ctx, c.work.StopAccepting)
 	defer stopAfter()
 	if ctx.Err() != nil {
@@ -217,6 +245,13 @@ func (c *CLI) run(fn func(cmd *cobra.Command, args []string) error) func(*cobra.
 	return func(cmd *cobra.Command, args []string) error {
 		if f := cmd.Flags().Lookup("namespace"); f != nil {
 			c.Flags.NamespaceExplicit = f.Changed
+		}
+		if f := cmd.Flags().Lookup("validate"); f != nil {
+			d, err := validationDirective(f.Value.String())
+			if err != nil {
+				return err
+			}
+			c.fieldValidation = d
 		}
 		err := fn(cmd, args)
 		c.warnings()

@@ -13,7 +13,6 @@ import (
 	"unicode"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
@@ -53,12 +52,13 @@ func EventsFor(ctx context.Context, c client.Client, reg *registry.Registry, obj
 	return out, nil
 }
 
+// eventTime is the time kubectl sorts events by: the series' last
+// observation, else the last timestamp, else the event time.
 func eventTime(e *unstructured.Unstructured) time.Time {
-	for _, f := range []string{"lastTimestamp", "eventTime", "firstTimestamp"} {
-		if v := str(e.Object, f); v != "" {
-			var t metav1.Time
-			if err := t.UnmarshalQueryParameter(v); err == nil {
-				return t.Time
+	for _, path := range [][]string{{"series", "lastObservedTime"}, {"lastTimestamp"}, {"eventTime"}, {"firstTimestamp"}} {
+		if v := str(e.Object, path...); v != "" {
+			if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+				return t
 			}
 		}
 	}
@@ -75,16 +75,64 @@ func sortEvents(events []*unstructured.Unstructured) {
 type prefixWriter struct{ w *tabwriter.Writer }
 
 func (p prefixWriter) write(level int, format string, args ...any) {
-	_, _ = fmt.Fprintf(p.w, strings.Repeat("  ", level)+format, args...)
+	_, _ = terminalEscaper.WriteString(p.w, fmt.Sprintf(strings.Repeat("  ", level)+format, args...))
 }
 
-// Describe writes kubectl's generic description of obj: name, namespace,
-// labels, annotations, every other field by nested sections, then the
-// Events section (nil events prints none).
+// terminalEscaper replaces what would drive the terminal (escape
+// sequences, carriage returns) in text from objects, as kubectl's
+// describe output does.
+var terminalEscaper = strings.NewReplacer("\x1b", "^[", "\r", "\\r")
+
+// builtinDescriber writes kubectl's description of one built-in kind.
+type builtinDescriber struct {
+	describe func(p prefixWriter, u *unstructured.Unstructured) error
+	// events says whether kubectl's describer lists the object's events
+	// (after what describe writes).
+	events bool
+}
+
+// builtinDescribers are kubectl's own describers (k8s.io/kubectl/pkg/
+// describe) for the built-in kinds k1s serves; any other kind gets the
+// generic description.
+var builtinDescribers = map[schema.GroupKind]builtinDescriber{
+	{Kind: "ConfigMap"}:      {describeConfigMap, true},
+	{Kind: "Secret"}:         {describeSecret, false},
+	{Kind: "Namespace"}:      {describeNamespace, false},
+	{Kind: "ServiceAccount"}: {describeServiceAccount, true},
+}
+
+// DescribesEvents reports whether the description of objects of kind gk
+// lists their events, as kubectl's describer for the kind does: Secrets
+// and Namespaces have none.
+func DescribesEvents(gk schema.GroupKind) bool {
+	d, ok := builtinDescribers[gk]
+	return !ok || d.events
+}
+
+// Describe writes kubectl's description of obj: for ConfigMaps, Secrets,
+// Namespaces and ServiceAccounts that of kubectl's describer for the
+// kind (a Secret's values never: each key shows its size in bytes); for
+// any other kind the generic one — name, namespace, labels, annotations,
+// every other field by nested sections. Then, when withEvents and the
+// kind's describer has them, the Events section.
 func Describe(w io.Writer, obj *unstructured.Unstructured, events []*unstructured.Unstructured, withEvents bool) error {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 8, 2, ' ', 0)
 	p := prefixWriter{tw}
+	gvk := obj.GroupVersionKind()
+	if d, ok := builtinDescribers[gvk.GroupKind()]; ok && gvk.Version == "v1" {
+		if err := d.describe(p, obj); err != nil {
+			return err
+		}
+		if withEvents && d.events {
+			describeEvents(p, events)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
 	p.write(0, "Name:\t%s\n", obj.GetName())
 	p.write(0, "Namespace:\t%s\n", obj.GetNamespace())
 	printMapMultiline(p, "Labels", obj.GetLabels())
@@ -252,7 +300,11 @@ func describeEvents(p prefixWriter, events []*unstructured.Unstructured) {
 		if source == "" {
 			source = str(e.Object, "reportingComponent")
 		}
-		p.write(1, "%v\t%v\t%s\t%v\t%v\n", str(e.Object, "type"), str(e.Object, "reason"), interval, source, strings.TrimSpace(str(e.Object, "message")))
+		message := strings.TrimSpace(str(e.Object, "message"))
+		if fp := str(e.Object, "involvedObject", "fieldPath"); fp != "" {
+			message = fp + ": " + message
+		}
+		p.write(1, "%v\t%v\t%s\t%v\t%v\n", str(e.Object, "type"), str(e.Object, "reason"), interval, source, message)
 	}
 }
 
@@ -352,7 +404,7 @@ Print a detailed description of the selected resources, including related resour
 			sep := ""
 			for _, u := range objs {
 				var events []*unstructured.Unstructured
-				if showEvents {
+				if showEvents && DescribesEvents(u.GroupVersionKind().GroupKind()) {
 					if events, err = EventsFor(rctx, s.Client, s.Registry, u); err != nil {
 						return err
 					}

@@ -11,6 +11,14 @@
 // a built-in one. It depends on the Client interface, never on a storage
 // backend: the program that embeds it supplies a ClientFactory.
 //
+// kubectl's --validate (strict, the default, warn, ignore, true, false) is
+// on apply, create and edit: it sets the fieldValidation of their writes
+// and says what fields given twice in a file do. Warnings — of requests
+// and of plugin manifests — are printed on stderr as kubectl prints a
+// server's ("Warning: ..."), each text once per command; manifest
+// warnings by every command that opens the store. Secret values appear in
+// no describe output (each key shows its size), error or warning.
+//
 // One-shot commands use only tier 1; this package must not link
 // client-go's cache, controller-runtime or the WASM runtime, whose
 // initialisation would dominate a command that runs for milliseconds.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
@@ -21,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/worktracking"
 )
 
 // errNoValidChanges is kubectl's message, full stop included.
@@ -53,15 +53,66 @@ func (c *CLI) editorCommand(path string) *exec.Cmd {
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-func stripHashComments(data []byte) []byte {
-	var out bytes.Buffer
-	for _, line := range strings.SplitAfter(string(data), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "#") {
-			continue
+// stripHeader removes the comment block at the top of an edited file:
+// the header k1s wrote (and the errors of the last attempt). Comment
+// lines anywhere else are the user's content — a "#" line inside a block
+// scalar is data — and are never touched; comparisons go through the
+// parsed document instead (see canonical).
+func stripHeader(data []byte) []byte {
+	for len(data) > 0 {
+		line := data
+		rest := []byte(nil)
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, rest = data[:i], data[i+1:]
 		}
-		out.WriteString(line)
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			break
+		}
+		data = rest
 	}
-	return out.Bytes()
+	return data
+}
+
+// canonical returns the parsed form of an edited file, comments dropped
+// by the YAML parser, as the JSON kubectl compares edits by; a file that
+// does not parse is compared by its text without the header.
+func canonical(data []byte) []byte {
+	j, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return bytes.TrimSpace(stripHeader(data))
+	}
+	return j
+}
+
+// hasLines reports whether an edited file holds anything but blank and
+// comment lines, as kubectl decides that a saved file was empty.
+func hasLines(data []byte) bool {
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			return true
+		}
+	}
+	return false
+}
+
+// writeEditFile writes content to a new file in dir, the private (0700)
+// directory of one edit: os.CreateTemp opens it with O_EXCL and mode
+// 0600, so an existing path — a file or symlink someone planted — is
+// never followed or reused.
+func writeEditFile(dir, pattern string, content []byte) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
 
 func (c *CLI) newEditCommand() *cobra.Command {
@@ -121,60 +172,69 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool, s
 	if !asYAML {
 		ext = ".json"
 	}
+	// The object (a Secret, say) is written only inside a directory of our
+	// own, mode 0700, removed when the edit ends however it ends.
 	dir, err := os.MkdirTemp("", "k1s-edit-")
 	if err != nil {
 		return err
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
-	file := filepath.Join(dir, strings.ReplaceAll(tg.Type.Resource+"-"+current.GetName(), "/", "-")+ext)
+	pattern := strings.ReplaceAll(tg.Type.Resource+"-"+current.GetName(), "/", "-") + "-*" + ext
 	header := editHeader
 	body := original
+	origCanon := canonical(original)
 	var lastEdited []byte
 	for {
-		if err := os.WriteFile(file, append([]byte(header), body...), 0o600); err != nil {
+		file, err := writeEditFile(dir, pattern, append([]byte(header), body...))
+		if err != nil {
 			return err
 		}
 		ed := c.editorCommand(file)
 		ed.Stdin, ed.Stdout, ed.Stderr = os.Stdin, c.Out, c.ErrOut
-		if err := ed.Run(); err != nil {
-			return fmt.Errorf("there was a problem with the editor %q: %w", ed.Args[0], err)
+		runErr := ed.Run()
+		if ctx.Err() != nil {
+			// Interrupted while the editor ran: save nothing.
+			return worktracking.ErrShuttingDown
+		}
+		if runErr != nil {
+			return fmt.Errorf("there was a problem with the editor %q: %w", ed.Args[0], runErr)
 		}
 		edited, err := os.ReadFile(file)
 		if err != nil {
 			return err
 		}
-		edited = stripHashComments(edited)
-		if len(bytes.TrimSpace(edited)) == 0 {
+		_ = os.Remove(file)
+		if !hasLines(edited) {
 			_, _ = fmt.Fprintln(c.ErrOut, "Edit cancelled, saved file was empty.")
 			return nil
 		}
-		if bytes.Equal(bytes.TrimSpace(edited), bytes.TrimSpace(original)) {
-			if lastEdited != nil {
-				keep := filepath.Join(os.TempDir(), filepath.Base(file))
-				_ = os.WriteFile(keep, edited, 0o600)
-				_, _ = fmt.Fprintf(c.ErrOut, "A copy of your changes has been stored to %q\n", keep)
-				return errNoValidChanges
+		editedCanon := canonical(edited)
+		if bytes.Equal(editedCanon, origCanon) || lastEdited != nil && bytes.Equal(editedCanon, lastEdited) {
+			if lastEdited == nil {
+				_, _ = fmt.Fprintln(c.ErrOut, "Edit cancelled, no changes made.")
+				return nil
 			}
-			_, _ = fmt.Fprintln(c.ErrOut, "Edit cancelled, no changes made.")
-			return nil
-		}
-		if lastEdited != nil && bytes.Equal(edited, lastEdited) {
-			keep := filepath.Join(os.TempDir(), filepath.Base(file))
-			_ = os.WriteFile(keep, edited, 0o600)
+			// Still invalid, or back to where it was after a failure: keep
+			// the user's work, in a file of its own (never a name someone
+			// could have planted), and give up.
+			keep, err := writeEditFile("", "k1s-edit-"+pattern, stripHeader(edited))
+			if err != nil {
+				return err
+			}
 			_, _ = fmt.Fprintf(c.ErrOut, "A copy of your changes has been stored to %q\n", keep)
 			return errNoValidChanges
 		}
-		lastEdited = edited
+		lastEdited = editedCanon
 		patchErr := c.saveEdit(rctx, s, tg, current, original, edited, sub)
 		if patchErr == nil {
 			_, _ = fmt.Fprintf(c.Out, "%s edited\n", ResourceName(tg.Type.Kind.GroupKind(), current.GetName()))
 			return nil
 		}
 		// Reopen with the failure on top, as kubectl does, keeping the
-		// user's text.
+		// user's text (all of it but the header it had).
 		header = editHeader + "# " + tg.Type.QualifiedResource() + " " + fmt.Sprintf("%q", current.GetName()) + " was not valid:\n" +
 			commentLines(FormatError(patchErr)) + "#\n"
-		body = edited
+		body = stripHeader(edited)
 	}
 }
 
@@ -193,13 +253,19 @@ func (c *CLI) saveEdit(ctx context.Context, s *Session, tg Result, current *unst
 	if err != nil {
 		return err
 	}
-	editJSON, err := yaml.YAMLToJSON(edited)
+	// Read as any file is, duplicate fields treated as --validate says.
+	files := &FilenameOptions{FieldValidation: c.fieldValidation, Warn: c.printWarning}
+	objs, err := files.decode(bytes.NewReader(edited), "edited file")
 	if err != nil {
-		return apierrors.NewBadRequest(fmt.Sprintf("the edited file is not valid YAML: %v", err))
+		return err
 	}
-	var probe map[string]any
-	if err := json.Unmarshal(editJSON, &probe); err != nil || probe == nil {
-		return apierrors.NewBadRequest("the edited file is not an object")
+	if len(objs) != 1 {
+		return apierrors.NewBadRequest(fmt.Sprintf("the edited file must hold one object, not %d", len(objs)))
+	}
+	probe := objs[0].Object
+	editJSON, err := json.Marshal(probe)
+	if err != nil {
+		return err
 	}
 	if probe["kind"] != current.GetKind() || probe["apiVersion"] != current.GetAPIVersion() {
 		return apierrors.NewBadRequest("apiVersion and kind cannot be changed by edit")

@@ -1,6 +1,7 @@
 package cliruntime
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/storage"
 )
 
 // Environment variables behind the global flags. A flag given on the
@@ -216,4 +222,101 @@ func (g *GlobalFlags) CacheDir() string {
 		return filepath.Join(dir, "k1s")
 	}
 	return ""
+}
+
+// validateCommands are the commands with kubectl's --validate flag: those
+// that send objects the user wrote (each runnable subcommand of create
+// too).
+var validateCommands = map[string]bool{"apply": true, "create": true, "edit": true, "replace": true}
+
+// addValidateFlags gives the commands that write what the user wrote
+// kubectl's --validate flag, as kubectl 1.27+ has it: strict by default.
+func addValidateFlags(root *cobra.Command) {
+	var walk func(cmd *cobra.Command, under bool)
+	walk = func(cmd *cobra.Command, under bool) {
+		under = under || validateCommands[cmd.Name()]
+		if under && cmd.RunE != nil && cmd.Flags().Lookup("validate") == nil {
+			cmd.Flags().String("validate", "strict", `Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" fail the request on fields the object's type does not have (unknown fields) and fields given twice (duplicate fields); "warn" drops them, warning about each; "false" or "ignore" drop them silently.`)
+			cmd.Flags().Lookup("validate").NoOptDefVal = "strict"
+		}
+		for _, sub := range cmd.Commands() {
+			walk(sub, under)
+		}
+	}
+	walk(root, false)
+}
+
+// validationDirective turns a --validate value into the fieldValidation
+// it asks for, as kubectl's GetValidationDirective does.
+func validationDirective(v string) (string, error) {
+	if b, err := strconv.ParseBool(v); err == nil {
+		if b {
+			return metav1.FieldValidationStrict, nil
+		}
+		return metav1.FieldValidationIgnore, nil
+	}
+	switch v {
+	case "strict":
+		return metav1.FieldValidationStrict, nil
+	case "warn":
+		return metav1.FieldValidationWarn, nil
+	case "ignore":
+		return metav1.FieldValidationIgnore, nil
+	}
+	return metav1.FieldValidationStrict, fmt.Errorf(`invalid - validate option %q; must be one of: strict (or true), warn, ignore (or false)`, v)
+}
+
+// ValidateTenant checks the tenant the flags name (--tenant or
+// K1S_TENANT; empty means the default): a DNS-1123 label, one segment of
+// the store's keys, so that tenants sharing a store stay apart.
+func ValidateTenant(tenant string) error {
+	if tenant == "" {
+		return nil
+	}
+	if err := storage.ValidateTenant(tenant); err != nil {
+		return fmt.Errorf("%w (--tenant or %s)", err, EnvTenant)
+	}
+	return nil
+}
+
+// validatingClient writes with one fieldValidation (a command's
+// --validate) unless a call sets its own.
+type validatingClient struct {
+	client.Client
+	directive client.FieldValidation
+}
+
+// Create implements client.Client.
+func (v validatingClient) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
+	return v.Client.Create(ctx, obj, append([]client.CreateOption{v.directive}, opts...)...)
+}
+
+// Update implements client.Client.
+func (v validatingClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
+	return v.Client.Update(ctx, obj, append([]client.UpdateOption{v.directive}, opts...)...)
+}
+
+// Patch implements client.Client.
+func (v validatingClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+	return v.Client.Patch(ctx, obj, patch, append([]client.PatchOption{v.directive}, opts...)...)
+}
+
+// Status implements client.Client.
+func (v validatingClient) Status() client.SubResourceWriter {
+	return validatingStatus{v.Client.Status(), v.directive}
+}
+
+type validatingStatus struct {
+	client.SubResourceWriter
+	directive client.FieldValidation
+}
+
+// Update implements client.SubResourceWriter.
+func (v validatingStatus) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+	return v.SubResourceWriter.Update(ctx, obj, append([]client.SubResourceUpdateOption{v.directive}, opts...)...)
+}
+
+// Patch implements client.SubResourceWriter.
+func (v validatingStatus) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+	return v.SubResourceWriter.Patch(ctx, obj, patch, append([]client.SubResourcePatchOption{v.directive}, opts...)...)
 }

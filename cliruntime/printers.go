@@ -197,27 +197,25 @@ func newJSONPathPrinter(text string) (*jsonPathPrinter, error) {
 	return &jsonPathPrinter{jp: jp}, nil
 }
 
-// Print implements Printer.
+// Print implements Printer. Templates read the objects as they are, with
+// integers as int64, so that 9007199254740993 prints as itself (a trip
+// through float64 would print 9.007199254740992e+15), as kubectl's
+// jsonpath printer reads unstructured objects.
 func (p *jsonPathPrinter) Print(w io.Writer, groups []Group, single bool) error {
-	data, err := jsonRoundTrip(printable(groups, single))
-	if err != nil {
-		return err
-	}
-	if err := p.jp.Execute(w, data); err != nil {
+	return p.printValue(w, printable(groups, single))
+}
+
+func (p *jsonPathPrinter) printValue(w io.Writer, v any) error {
+	if err := p.jp.Execute(w, v); err != nil {
 		return fmt.Errorf("error executing jsonpath: %w", err)
 	}
 	return nil
 }
 
-// jsonRoundTrip gives jsonpath the same generic values kubectl does
-// (float64 numbers), so that templates print numbers alike.
-func jsonRoundTrip(v any) (any, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var out any
-	return out, json.Unmarshal(data, &out)
+// valuePrinter is a printer that can print a value other than objects of
+// a type: the event objects of get -w --output-watch-events.
+type valuePrinter interface {
+	printValue(w io.Writer, v any) error
 }
 
 var relaxedJSONPath = regexp.MustCompile(`^\{\.?([^{}]+)\}$|^\.?([^{}]+)$`)
@@ -245,8 +243,9 @@ type customColumn struct {
 }
 
 type customColumnsPrinter struct {
-	columns   []customColumn
-	noHeaders bool
+	columns        []customColumn
+	noHeaders      bool
+	printedHeaders bool
 }
 
 func newCustomColumnsPrinter(format, arg string, noHeaders bool) (*customColumnsPrinter, error) {
@@ -293,35 +292,47 @@ func newCustomColumnsPrinter(format, arg string, noHeaders bool) (*customColumns
 
 // Print implements Printer.
 func (p *customColumnsPrinter) Print(w io.Writer, groups []Group, _ bool) error {
+	var values []any
+	for _, g := range groups {
+		for _, u := range g.Items {
+			values = append(values, u.Object)
+		}
+	}
+	return p.print(w, values...)
+}
+
+func (p *customColumnsPrinter) printValue(w io.Writer, v any) error { return p.print(w, v) }
+
+func (p *customColumnsPrinter) print(w io.Writer, values ...any) error {
 	t := newTabWriter()
-	if !p.noHeaders {
+	if !p.noHeaders && !p.printedHeaders {
 		row := make([]string, len(p.columns))
 		for i, c := range p.columns {
 			row[i] = c.header
 		}
 		t.add(row)
+		// A watch prints rows as they come, under one header.
+		p.printedHeaders = true
 	}
-	for _, g := range groups {
-		for _, u := range g.Items {
-			row := make([]string, len(p.columns))
-			for i, c := range p.columns {
-				results, err := c.jp.FindResults(u.Object)
-				if err != nil {
-					return err
-				}
-				var vals []string
-				for _, r := range results {
-					for _, v := range r {
-						vals = append(vals, fmt.Sprint(v.Interface()))
-					}
-				}
-				if len(vals) == 0 {
-					vals = []string{"<none>"}
-				}
-				row[i] = strings.Join(vals, ",")
+	for _, v := range values {
+		row := make([]string, len(p.columns))
+		for i, c := range p.columns {
+			results, err := c.jp.FindResults(v)
+			if err != nil {
+				return err
 			}
-			t.add(row)
+			var vals []string
+			for _, r := range results {
+				for _, v := range r {
+					vals = append(vals, fmt.Sprint(v.Interface()))
+				}
+			}
+			if len(vals) == 0 {
+				vals = []string{"<none>"}
+			}
+			row[i] = strings.Join(vals, ",")
 		}
+		t.add(row)
 	}
 	return t.flush(w)
 }

@@ -138,9 +138,11 @@ func (c *CLI) printWatchObject(p Printer, t *registry.Type, eventType string, u 
 	if eventType == "" {
 		return p.Print(c.Out, []Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
 	}
-	ev := &unstructured.Unstructured{Object: map[string]any{"type": eventType, "object": u.Object}}
-	if ep, ok := p.(*encodePrinter); ok {
-		return ep.printValue(c.Out, ev.Object)
+	ev := map[string]any{"type": eventType, "object": u.Object}
+	if vp, ok := p.(valuePrinter); ok {
+		// Templates and columns see the event, as kubectl's do:
+		// {.type} is ADDED, {.object.metadata.name} the object's name.
+		return vp.printValue(c.Out, ev)
 	}
 	return p.Print(c.Out, []Group{{Type: t, Items: []*unstructured.Unstructured{u}}}, true)
 }

@@ -69,6 +69,7 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	if err != nil {
 		return err
 	}
+	o.Files.FieldValidation, o.Files.Warn = c.fieldValidation, c.printWarning
 	infos, err := o.Files.Read(c.In)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
@@ -30,6 +31,35 @@ type DecodeError struct {
 	Field string
 	// Message says what is wrong.
 	Message string
+	// Strict lists what only strict decoding refuses, in the API server's
+	// words (`duplicate field "metadata.name"`), when that is all that is
+	// wrong with the document. Such a document still decodes — the last
+	// of duplicated fields wins, as a lenient decoder has it — and its
+	// object is among those DecodeStream returns, so that a caller may
+	// warn instead of refusing, as fieldValidation=Warn does (see
+	// IsStrict). Message is then "strict decoding error: " and these
+	// joined by ", ".
+	Strict []string
+}
+
+// IsStrict reports whether err (a DecodeStream error or one of its parts)
+// holds only strict decoding problems: their documents decoded.
+func IsStrict(err error) bool {
+	var de *DecodeError
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !IsStrict(e) {
+				return false
+			}
+		}
+		return len(j.Unwrap()) > 0
+	}
+	return errors.As(err, &de) && len(de.Strict) > 0
+}
+
+// strictMessage is the API server's message for strict decoding problems.
+func strictMessage(problems []string) string {
+	return "strict decoding error: " + strings.Join(problems, ", ")
 }
 
 // Error formats the problem as "source:line: document n: field: message",
@@ -117,7 +147,13 @@ func (d *decoder) decodeJSON(data []byte) {
 			d.fail(doc, line, "", "invalid JSON: "+msg)
 			return
 		}
-		d.addDocument(doc, v, jsonLocator(line))
+		var dups []string
+		if strict, err := kjson.UnmarshalStrict(data[start:dec.InputOffset()], new(any)); err == nil {
+			for _, e := range strict {
+				dups = append(dups, strings.TrimPrefix(e.Error(), "json: "))
+			}
+		}
+		d.addDocument(doc, v, jsonLocator(line), dups, nil)
 	}
 }
 
@@ -146,7 +182,17 @@ func (d *decoder) decodeYAML(data []byte) {
 			continue
 		}
 		doc++
-		j, err := yaml.YAMLToJSON(chunk.data)
+		j, err := yaml.YAMLToJSONStrict(chunk.data)
+		var dups []string
+		var dupLines []int
+		if err != nil {
+			if dupLines = duplicateLines(err); dupLines != nil {
+				// Only duplicated keys: decode leniently (the last wins) and
+				// say which fields they are.
+				dups = duplicatePaths(chunk.data)
+			}
+			j, err = yaml.YAMLToJSON(chunk.data)
+		}
 		if err != nil {
 			msg, line := err.Error(), chunk.line
 			msg = strings.TrimPrefix(msg, "error converting YAML to JSON: ")
@@ -169,7 +215,10 @@ func (d *decoder) decodeYAML(data []byte) {
 			doc--
 			continue
 		}
-		d.addDocument(doc, v, yamlLocator(chunk))
+		for i := range dupLines {
+			dupLines[i] += chunk.line - 1
+		}
+		d.addDocument(doc, v, yamlLocator(chunk), dups, dupLines)
 	}
 }
 
@@ -223,4 +272,67 @@ func splitYAML(data []byte) []yamlChunk {
 		pos = next
 	}
 	return append(chunks, yamlChunk{data: data[start:], line: startLine})
+}
+
+// yamlDuplicate is one line of yaml.v2's strict error for a key given
+// twice in a mapping.
+var yamlDuplicate = regexp.MustCompile(`^  line (\d+): key .* already set in map$`)
+
+// duplicateLines returns the lines (within the document) of the repeated
+// keys when err, from YAMLToJSONStrict, reports nothing else; nil
+// otherwise.
+func duplicateLines(err error) []int {
+	msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
+	rest, ok := strings.CutPrefix(msg, "yaml: unmarshal errors:\n")
+	if !ok {
+		return nil
+	}
+	var lines []int
+	for _, l := range strings.Split(rest, "\n") {
+		m := yamlDuplicate.FindStringSubmatch(l)
+		if m == nil {
+			return nil
+		}
+		n, _ := strconv.Atoi(m[1])
+		lines = append(lines, n)
+	}
+	return lines
+}
+
+// duplicatePaths lists the fields of a YAML document given more than once
+// in their mapping, in document order, as the API server's strict JSON
+// decoding names them (`duplicate field "spec.items[0].name"`).
+func duplicatePaths(data []byte) []string {
+	// Into a MapSlice, mappings at every level keep all their keys, in
+	// order, duplicates included.
+	var root yamlv2.MapSlice
+	if yamlv2.Unmarshal(data, &root) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any, path string)
+	walk = func(v any, path string) {
+		switch v := v.(type) {
+		case yamlv2.MapSlice:
+			seen := make(map[string]bool, len(v))
+			for _, item := range v {
+				key := fmt.Sprint(item.Key)
+				p := key
+				if path != "" {
+					p = path + "." + key
+				}
+				if seen[key] {
+					out = append(out, fmt.Sprintf("duplicate field %q", p))
+				}
+				seen[key] = true
+				walk(item.Value, p)
+			}
+		case []any:
+			for i, item := range v {
+				walk(item, path+"["+strconv.Itoa(i)+"]")
+			}
+		}
+	}
+	walk(root, "")
+	return out
 }

@@ -14,6 +14,17 @@
 // document of a YAML stream (a JSON syntax error ends a JSON stream: its
 // object boundaries are lost).
 //
+// A field given twice in one mapping (metadata.name, a data key), in YAML
+// or JSON, is what the API server's strict decoding refuses: the document
+// still decodes (the last value wins) and its object is returned, with a
+// *DecodeError whose Strict lists the fields (`strict decoding error:
+// duplicate field "metadata.name"`), so that a caller may refuse (the
+// default of any caller that treats errors as errors), warn or ignore, as
+// fieldValidation does; IsStrict tells such errors apart. Numbers keep
+// their integer value (int64) through decoding; DecodeTyped and
+// FromUnstructured fill Go types through JSON, refusing a number a field
+// cannot hold instead of wrapping it.
+//
 // EncodeJSON and EncodeYAML print objects byte for byte as kubectl -o json
 // and -o yaml print the same object read from an API server: keys sorted,
 // JSON indented by four spaces and ending in a newline, YAML through

@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
+	"reflect"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
@@ -33,8 +37,11 @@ func ToUnstructured(obj runtime.Object) (*unstructured.Unstructured, error) {
 }
 
 // FromUnstructured fills into, a typed object (or another
-// *unstructured.Unstructured, which gets a deep copy), from u. A field of
-// the wrong type is an error naming the field and the object.
+// *unstructured.Unstructured, which gets a deep copy), from u, through
+// JSON as the API server decodes objects: a field of the wrong type, or a
+// number its field cannot hold (2147483648 for an int32), is an error
+// naming the field and the object — never a wrapped or dropped value.
+// Fields into's type does not have are dropped (DecodeTyped reports them).
 func FromUnstructured(u *unstructured.Unstructured, into runtime.Object) error {
 	if u == nil {
 		return errors.New("cannot convert a nil object")
@@ -43,17 +50,28 @@ func FromUnstructured(u *unstructured.Unstructured, into runtime.Object) error {
 		out.Object = runtime.DeepCopyJSON(u.Object)
 		return nil
 	}
-	err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, into)
+	data, err := json.Marshal(u.Object)
+	if err != nil {
+		return fmt.Errorf("%s: %w", describeObject(u), err)
+	}
+	v := reflect.ValueOf(into)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return fmt.Errorf("%s: cannot convert into %T: need a non-nil pointer", describeObject(u), into)
+	}
+	v.Elem().Set(reflect.Zero(v.Elem().Type()))
+	err = kjson.UnmarshalCaseSensitivePreserveInts(data, into)
 	if err == nil {
 		return nil
 	}
-	// The converter's errors do not say which field is wrong; encoding/json
-	// does. It is slower, but this is the error path.
-	if data, jerr := json.Marshal(u.Object); jerr == nil {
-		var typeErr *json.UnmarshalTypeError
-		if jerr = json.Unmarshal(data, into); errors.As(jerr, &typeErr) && typeErr.Field != "" {
-			return fmt.Errorf("%s: %s: must be %s, not a %s", describeObject(u), typeErr.Field, jsonType(typeErr.Type.Kind().String()), typeErr.Value)
+	// encoding/json's errors carry the field and the Go type, to say what
+	// is wrong in the user's terms; decode into a scratch value for them.
+	var typeErr *json.UnmarshalTypeError
+	if jerr := json.Unmarshal(data, reflect.New(v.Elem().Type()).Interface()); errors.As(jerr, &typeErr) && typeErr.Field != "" {
+		kind := typeErr.Type.Kind()
+		if n, isNum := strings.CutPrefix(typeErr.Value, "number "); isNum && kind >= reflect.Int && kind <= reflect.Uint64 && isInteger(n) {
+			return fmt.Errorf("%s: %s: %s does not fit in an %s", describeObject(u), typeErr.Field, n, typeErr.Type)
 		}
+		return fmt.Errorf("%s: %s: must be %s, not a %s", describeObject(u), typeErr.Field, jsonType(kind.String()), typeErr.Value)
 	}
 	return fmt.Errorf("%s: %w", describeObject(u), err)
 }
@@ -125,4 +143,10 @@ func EncodeYAML(obj runtime.Object) ([]byte, error) {
 		return nil, err
 	}
 	return yaml.Marshal(p)
+}
+
+// isInteger reports whether a JSON number's text has an integer value.
+func isInteger(n string) bool {
+	f, ok := new(big.Float).SetString(n)
+	return ok && f.IsInt()
 }

@@ -116,14 +116,25 @@ func findItem(lines []string, from, parent, n int) (int, int) {
 }
 
 // addDocument checks a decoded document and adds its objects, flattening
-// lists.
-func (d *decoder) addDocument(doc int, v any, loc locator) {
+// lists. dups are the document's duplicated fields (at dupLines of the
+// source when known): when nothing else is wrong with it, they are one
+// strict DecodeError, and its objects are added all the same.
+func (d *decoder) addDocument(doc int, v any, loc locator, dups []string, dupLines []int) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		d.fail(doc, loc(nil), "", fmt.Sprintf("expected an object with apiVersion and kind, found %s", describe(v)))
 		return
 	}
+	before := len(d.errs)
 	d.addObject(doc, obj, nil, loc, "", "")
+	if len(dups) == 0 || len(d.errs) > before {
+		return
+	}
+	line := loc(nil)
+	if len(dupLines) > 0 {
+		line = dupLines[0]
+	}
+	d.errs = append(d.errs, &DecodeError{Source: d.source, Document: doc, Line: line, Message: strictMessage(dups), Strict: dups})
 }
 
 // addObject adds obj (at path within its document), or its items when it

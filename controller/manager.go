@@ -47,6 +47,11 @@ type Options struct {
 	// from the store instead of the cache (unstructured objects are always
 	// read from the store, as in controller-runtime).
 	DisableCacheFor []crclient.Object
+	// GarbageCollectionInterval is how often a continuous run sweeps for
+	// dependents whose owners are gone (see gc.go); 0 means
+	// DefaultGarbageCollectionInterval, a negative value turns the sweep
+	// off.
+	GarbageCollectionInterval time.Duration
 }
 
 // Manager is a controller-runtime manager.Manager running on a
@@ -58,6 +63,7 @@ type Manager struct {
 	rt        *managed.Runtime
 	cache     *Cache
 	apiReader crclient.Reader
+	gc        *gcRunnable // nil when the runtime's client is no CoreClient or the sweep is off
 
 	mu       sync.Mutex
 	watched  []*watched
@@ -134,6 +140,16 @@ func NewManager(rt *managed.Runtime, opts Options) (*Manager, error) {
 		return nil, fmt.Errorf("building the controller-runtime manager: %w", err)
 	}
 	m.Manager = mgr
+	if c, ok := rt.CoreClient().(collector); ok && opts.GarbageCollectionInterval >= 0 {
+		every := opts.GarbageCollectionInterval
+		if every == 0 {
+			every = DefaultGarbageCollectionInterval
+		}
+		m.gc = &gcRunnable{c: c, every: every}
+		if err := mgr.Add(m.gc); err != nil {
+			return nil, err
+		}
+	}
 	if err := rt.SetControllerManager(m); err != nil {
 		return nil, err
 	}

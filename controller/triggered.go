@@ -48,6 +48,13 @@ func (m *Manager) RunTriggered(ctx context.Context, opts TriggeredOptions) (Trig
 		return TriggeredResult{}, err
 	}
 	before := m.rt.WorkTracker().Stats()[reconcileKind].Total
+	if m.gc != nil {
+		// As a cluster's garbage collector would have by now: dependents
+		// whose owners are gone go before the controllers look at them.
+		if err := m.gc.sweep(ctx); err != nil {
+			return TriggeredResult{}, err
+		}
+	}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -19,6 +19,8 @@ import (
 // Work objects of these kinds are always typed (the scheme knows them), so
 // the rules are written once, on Go types.
 
+var secretGVK = corev1.SchemeGroupVersion.WithKind("Secret")
+
 const immutableMsg = "field is immutable when `immutable` is set"
 
 // mutateBuiltin applies the changes the API server makes on every write.

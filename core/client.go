@@ -7,14 +7,17 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/google/uuid"
 
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/defaulting"
@@ -52,6 +55,11 @@ type Options struct {
 	// DiscoveryCacheDir is where plugin discovery caches parsed manifests;
 	// empty means discovery's default.
 	DiscoveryCacheDir string
+	// WarningHandler receives the warnings of requests whose context has
+	// no handler of its own (see WithWarningHandler): the fields a
+	// fieldValidation=Warn write dropped. Nil drops them, as a client-go
+	// client with a no-op handler does.
+	WarningHandler WarningHandler
 }
 
 // Client is the CoreClient. It is safe for concurrent use and holds no
@@ -62,6 +70,7 @@ type Client struct {
 	reg       *registry.Registry
 	validator validation.Validator
 	defaulter defaulting.Defaulter
+	warnings  WarningHandler
 	tenant    string
 	// discovery is the plugin discovery behind the default registry (nil
 	// with a caller's registry or SkipPlugins).
@@ -78,14 +87,21 @@ type Client struct {
 	layouts sync.Map // reflect.Type -> *structLayout
 	// types caches the store's catalog of stored types (catalog.go).
 	types catalog
+	// defaultStored is set once the default Namespace is known stored.
+	defaultStored atomic.Bool
+	// typeErrs caches, per registry type, whether its key segments are
+	// valid (nil) or why not.
+	typeErrs sync.Map // *registry.Type -> error
 }
 
 var _ client.Client = (*Client)(nil)
 
 var namespaceGVK = corev1.SchemeGroupVersion.WithKind("Namespace")
 
-// New returns a Client over opts.Storage, creating the "default"
-// Namespace if the store does not have it yet.
+// New returns a Client over opts.Storage. It reads the store once and
+// writes nothing: the "default" Namespace is stored by the tenant's
+// first write (see ensureDefaultNamespace). A tenant that is not a
+// DNS-1123 label is an error.
 func New(opts Options) (*Client, error) {
 	if opts.Storage == nil {
 		return nil, errors.New("core.New: Options.Storage is required")
@@ -96,10 +112,14 @@ func New(opts Options) (*Client, error) {
 		reg:       opts.Registry,
 		validator: opts.Validator,
 		defaulter: opts.Defaulter,
+		warnings:  opts.WarningHandler,
 		tenant:    opts.Tenant,
 	}
 	if c.tenant == "" {
 		c.tenant = storage.DefaultTenant
+	}
+	if err := storage.ValidateTenant(c.tenant); err != nil {
+		return nil, fmt.Errorf("core.New: Options.Tenant: %w", err)
 	}
 	if c.scheme == nil {
 		c.scheme = defaultScheme()
@@ -113,29 +133,79 @@ func New(opts Options) (*Client, error) {
 	}
 	if t, err := c.reg.TypeFor(namespaceGVK); err == nil {
 		c.nsType = t
-		if err := c.ensureDefaultNamespace(context.Background()); err != nil {
-			return nil, err
+		// One read, which writes nothing: a store that cannot be read
+		// fails here, and a stored default Namespace needs no look later.
+		switch _, err := c.store.Get(context.Background(), c.key(t, "", metav1NamespaceDefault)); {
+		case err == nil:
+			c.defaultStored.Store(true)
+		case !apierrors.IsNotFound(err):
+			return nil, fmt.Errorf("reading the default namespace: %w", err)
 		}
 	}
 	return c, nil
 }
 
-// ensureDefaultNamespace creates the "default" Namespace when missing. A
-// concurrent process doing the same makes our Create fail with
-// AlreadyExists, which is the outcome we wanted.
+// The "default" Namespace exists from the first open, as on a cluster,
+// but New writes nothing (it only reads whether it is stored): a read (`k1s get` under a new tenant) must
+// leave the store as it was. Until the tenant's first write stores it
+// (ensureDefaultNamespace, which every Create, Update and Patch runs
+// once per client), reads present it as stored (defaultNamespace), and
+// checkNamespace treats it as existing. Its uid is derived from the
+// tenant, so that it is the same before and after it is stored.
+
+// defaultNamespaceUID is the uid of a tenant's default Namespace.
+func (c *Client) defaultNamespaceUID() types.UID {
+	return types.UID(uuid.NewSHA1(uuid.NameSpaceURL, []byte("k1s:"+c.tenant+":namespaces/default")).String())
+}
+
+// defaultNamespace returns the stored form of the tenant's default
+// Namespace as it is before it is written: without a creationTimestamp,
+// which only the write can tell.
+func (c *Client) defaultNamespace() []byte {
+	ns := &corev1.Namespace{}
+	ns.Name = metav1NamespaceDefault
+	ns.UID = c.defaultNamespaceUID()
+	ns.Labels = map[string]string{corev1.LabelMetadataName: metav1NamespaceDefault}
+	ns.Spec.Finalizers = []corev1.FinalizerName{corev1.FinalizerKubernetes}
+	ns.Status.Phase = corev1.NamespaceActive
+	data, _ := encode(ns, namespaceGVK) // a Namespace always encodes
+	return data
+}
+
+// isDefaultNamespaceKey reports whether key is the tenant's default
+// Namespace.
+func (c *Client) isDefaultNamespaceKey(key string) bool {
+	return c.nsType != nil && key == c.key(c.nsType, "", metav1NamespaceDefault)
+}
+
+// ensureDefaultNamespace stores the "default" Namespace when missing,
+// before the client's first write. A concurrent process doing the same
+// makes our create fail with AlreadyExists, which is the outcome we
+// wanted.
 func (c *Client) ensureDefaultNamespace(ctx context.Context) error {
+	if c.nsType == nil || c.defaultStored.Load() {
+		return nil
+	}
 	key := c.key(c.nsType, "", metav1NamespaceDefault)
 	if _, err := c.store.Get(ctx, key); err == nil {
+		c.defaultStored.Store(true)
 		return nil
 	} else if !apierrors.IsNotFound(err) {
 		return fmt.Errorf("reading the default namespace: %w", err)
 	}
-	ns := &unstructured.Unstructured{}
-	ns.SetGroupVersionKind(namespaceGVK)
-	ns.SetName(metav1NamespaceDefault)
-	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+	ns := &corev1.Namespace{}
+	if err := jsonUnmarshal(c.defaultNamespace(), ns); err != nil {
+		return err
+	}
+	ns.CreationTimestamp = now()
+	data, err := encode(ns, namespaceGVK)
+	if err != nil {
+		return err
+	}
+	if _, err := c.store.Create(ctx, key, data); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating the default namespace: %w", err)
 	}
+	c.defaultStored.Store(true)
 	return nil
 }
 
@@ -214,7 +284,46 @@ func (c *Client) resolve(obj runtime.Object) (schema.GroupVersionKind, *registry
 	if err != nil {
 		return gvk, nil, err
 	}
-	return gvk, t, nil
+	return gvk, t, c.checkType(t)
+}
+
+// checkType refuses a type whose key segments could reach other types'
+// objects (see storage.ValidateKey): a group "core" or "k1s.io", a group
+// or resource that is not one key segment. Plugin discovery refuses such
+// manifests already; this holds for any registry.
+func (c *Client) checkType(t *registry.Type) error {
+	if v, ok := c.typeErrs.Load(t); ok {
+		err, _ := v.(error)
+		return err
+	}
+	err := storage.ValidateGroupResource(t.GroupResource())
+	if g := t.Kind.Group; err == nil && (g == storage.ReservedGroup || strings.HasSuffix(g, "."+storage.ReservedGroup)) {
+		err = fmt.Errorf("group %q is reserved for k1s's own resources", g)
+	}
+	if err != nil {
+		err = apierrors.NewBadRequest(fmt.Sprintf("type %s (resource %s) cannot be stored: %v", t.Kind, t.QualifiedResource(), err))
+	}
+	c.typeErrs.Store(t, err)
+	return err
+}
+
+// objectKey returns the storage key of the object namespace/name of
+// type t, refusing names that are not one key segment as client-go
+// refuses them in a request's path ("invalid resource name").
+func (c *Client) objectKey(t *registry.Type, namespace, name string) (string, error) {
+	if !t.Namespaced {
+		namespace = ""
+	}
+	if name == "" {
+		return "", errors.New("resource name may not be empty")
+	}
+	if msgs := storage.PathSegmentProblems(name); len(msgs) > 0 {
+		return "", fmt.Errorf("invalid resource name %q: %v", name, msgs)
+	}
+	if msgs := storage.PathSegmentProblems(namespace); len(msgs) > 0 {
+		return "", fmt.Errorf("invalid namespace %q: %v", namespace, msgs)
+	}
+	return storage.Key(c.tenant, t.GroupResource(), namespace, name), nil
 }
 
 // resolveList returns the item kind and type of a list.
@@ -231,7 +340,7 @@ func (c *Client) resolveList(list runtime.Object) (schema.GroupVersionKind, *reg
 	if err != nil {
 		return gvk, nil, err
 	}
-	return gvk, t, nil
+	return gvk, t, c.checkType(t)
 }
 
 // key returns the storage key of one object of type t.

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -33,13 +34,14 @@ func TestConformanceSQLite(t *testing.T) {
 }
 
 // TestDefaultNamespaceConcurrentOpen opens one SQLite file from several
-// stores at once, as several processes starting together would: each
-// creates the default namespace if it is missing, and all succeed.
+// stores at once, as several processes starting together would, each
+// making its first write: each stores the default namespace if it is
+// missing, and all succeed.
 func TestDefaultNamespaceConcurrentOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k1s.db")
 	const openers = 4
 	errs := make(chan error, openers)
-	for range openers {
+	for i := range openers {
 		go func() {
 			s, err := sqlite.Open(path)
 			if err != nil {
@@ -47,7 +49,12 @@ func TestDefaultNamespaceConcurrentOpen(t *testing.T) {
 				return
 			}
 			defer func() { _ = s.Close() }()
-			_, err = core.New(core.Options{Storage: s, SkipPlugins: true})
+			c, err := core.New(core.Options{Storage: s, SkipPlugins: true})
+			if err == nil {
+				cm := &corev1.ConfigMap{}
+				cm.Namespace, cm.Name = "default", fmt.Sprintf("cm%d", i)
+				err = c.Create(t.Context(), cm)
+			}
 			errs <- err
 		}()
 	}
@@ -61,11 +68,14 @@ func TestDefaultNamespaceConcurrentOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = s.Close() }()
-	n, err := s.Count(t.Context(), storage.Prefix(storage.DefaultTenant, corev1.SchemeGroupVersion.WithResource("namespaces").GroupResource(), ""))
-	if err != nil {
-		t.Fatal(err)
+	count := func(resource string) int64 {
+		n, err := s.Count(t.Context(), storage.Prefix(storage.DefaultTenant, corev1.SchemeGroupVersion.WithResource(resource).GroupResource(), ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
-	if n != 1 {
-		t.Fatalf("%d keys after concurrent opens, want 1 (the default namespace)", n)
+	if ns, cms := count("namespaces"), count("configmaps"); ns != 1 || cms != openers {
+		t.Fatalf("%d namespaces and %d configmaps after concurrent first writes, want the default namespace once and %d configmaps", ns, cms, openers)
 	}
 }

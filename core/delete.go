@@ -27,7 +27,11 @@ func (c *Client) Delete(ctx context.Context, obj client.Object, opts ...client.D
 	if err != nil {
 		return err
 	}
-	return c.deleteKey(ctx, gvk, t, c.key(t, obj.GetNamespace(), obj.GetName()), o)
+	key, err := c.objectKey(t, obj.GetNamespace(), obj.GetName())
+	if err != nil {
+		return err
+	}
+	return c.deleteKey(ctx, gvk, t, key, o)
 }
 
 // DeleteAllOf implements client.Client: every object of obj's kind that

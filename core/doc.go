@@ -47,4 +47,32 @@
 // subresource) changes, except for the kinds whose strategy keeps none
 // (registry.Type.NoGeneration: ConfigMap, Secret, ServiceAccount,
 // Namespace, Event).
+//
+// Requests are decoded as the API server decodes a request body: an
+// unstructured object of a kind with a Go type goes through JSON into it
+// (codec.DecodeTyped), so a number its field cannot hold is the server's
+// BadRequest ("Event in version "v1" cannot be handled as a Event: json:
+// cannot unmarshal number 2147483648 into Go struct field Event.count of
+// type int32"), never a wrapped or dropped value. Fields the type does not
+// have (by its Go type, its schema's pruning, or ObjectMeta for metadata)
+// are what fieldValidation judges (client.FieldValidation, on Create,
+// Update and Patch): Strict refuses them with the server's strict decoding
+// error, Warn — the default, as on the API server — drops each with a
+// warning (`unknown field "spec.bogus"`) for the context's WarningHandler
+// (WithWarningHandler) or Options.WarningHandler, Ignore drops them
+// silently. Stored objects are at most storage.MaxValueSize (1.5 MiB)
+// encoded; a bigger one is RequestEntityTooLarge naming it.
+//
+// Keys: the tenant (Options.Tenant) is a DNS-1123 label, every type's
+// group and resource one key segment, not the core group's "core" nor
+// k1s's "k1s.io", and a request's name and namespace one path segment
+// ("invalid resource name "..": [may not be '..']", as client-go says), so
+// no request reaches another tenant's or type's objects (see
+// storage.ValidateKey).
+//
+// The "default" Namespace exists from the first open, but New writes
+// nothing, and neither does any read: a tenant's default Namespace is
+// stored by its first successful write; until then reads present it (with
+// the uid it will be stored with, and no creationTimestamp), creating it
+// is AlreadyExists, deleting it Forbidden, and updating it stores it.
 package core

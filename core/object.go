@@ -4,15 +4,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	sigsjson "sigs.k8s.io/json"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/codec"
+	"github.com/k1s-dev/k1s/storage"
 )
 
 // Objects move between three forms: the caller's object (typed or
@@ -29,8 +33,12 @@ func isUnstructured(obj runtime.Object) bool {
 	return ok
 }
 
-// newWork returns a work object for kind gvk holding a copy of obj.
-func (c *Client) newWork(obj client.Object, gvk schema.GroupVersionKind) (client.Object, error) {
+// newWork returns a work object for kind gvk holding a copy of obj. An
+// unstructured obj of a kind the scheme knows is decoded into its Go type
+// as the API server decodes a request body (codec.DecodeTyped): a value
+// that does not fit its field is the server's BadRequest naming the kind
+// and the field, and fields the type does not have go to fc.
+func (c *Client) newWork(obj client.Object, gvk schema.GroupVersionKind, fc *fieldCheck) (client.Object, error) {
 	if isMetadataOnly(obj) {
 		return nil, apierrors.NewBadRequest(fmt.Sprintf(
 			"%s %q: a metadata-only object (PartialObjectMetadata) can be read, listed, deleted and patched, not created or updated: it has no content to store",
@@ -47,15 +55,50 @@ func (c *Client) newWork(obj client.Object, gvk schema.GroupVersionKind) (client
 		if err != nil {
 			return nil, err
 		}
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, typed); err != nil {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("%s %q: %v", gvk.Kind, u.GetName(), err))
+		unknown, err := codec.DecodeTyped(u.Object, typed)
+		if err != nil {
+			return nil, decodeError(gvk, err.Error())
 		}
+		fc.unknown(unknown...)
 		typed.GetObjectKind().SetGroupVersionKind(gvk)
 		return typed.(client.Object), nil
 	}
 	w := u.DeepCopy()
 	w.SetGroupVersionKind(gvk)
+	fc.unknown(pruneMetadata(w.Object)...)
 	return w, nil
+}
+
+// objectMetaFields are the JSON names of metav1.ObjectMeta's fields.
+var objectMetaFields = func() map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeOf(metav1.ObjectMeta{})
+	for i := 0; i < t.NumField(); i++ {
+		if name := jsonName(t.Field(i)); name != "" && name != "-" {
+			m[name] = true
+		}
+	}
+	return m
+}()
+
+// pruneMetadata drops what an unstructured object's metadata holds
+// beyond ObjectMeta's fields — the API server decodes a custom
+// resource's metadata into ObjectMeta, which has nowhere to keep them —
+// and returns their paths ("metadata.colour"), sorted.
+func pruneMetadata(obj map[string]any) []string {
+	md, ok := obj["metadata"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	var unknown []string
+	for k := range md {
+		if !objectMetaFields[k] {
+			unknown = append(unknown, "metadata."+k)
+			delete(md, k)
+		}
+	}
+	slices.Sort(unknown)
+	return unknown
 }
 
 // newEmpty returns an empty object of kind gvk in the work form.
@@ -95,6 +138,17 @@ func encode(w client.Object, gvk schema.GroupVersionKind) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, apierrors.NewBadRequest(fmt.Sprintf("encoding %s %q: %v", gvk.Kind, w.GetName(), err))
+	}
+	if len(data) > storage.MaxValueSize {
+		// Refused here, before the store sees it, in words that name the
+		// object: etcd's own answer, through the API server, is only
+		// "Request entity too large: etcdserver: request is too large".
+		where := ""
+		if ns := w.GetNamespace(); ns != "" {
+			where = fmt.Sprintf(" in namespace %q", ns)
+		}
+		return nil, apierrors.NewRequestEntityTooLargeError(fmt.Sprintf(
+			"the %s %q%s is %d bytes encoded, over the limit of %d bytes for an object", gvk.Kind, w.GetName(), where, len(data), storage.MaxValueSize))
 	}
 	return data, nil
 }

@@ -79,8 +79,16 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		}
 		_, conditional, _ = unstructured.NestedString(body, "metadata", "resourceVersion")
 	}
-	key := c.key(t, namespace, name)
-	return c.write(ctx, obj, gvk, t, key, sub, o.IsDryRun(), conditional, func(kv storage.KeyValue) (client.Object, error) {
+	fc, err := newFieldCheck(o.FieldValidation, "PatchOptions")
+	if err != nil {
+		return err
+	}
+	defer fc.warnAll(ctx, c)
+	key, err := c.objectKey(t, namespace, name)
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, obj, gvk, t, key, sub, o.IsDryRun(), conditional, fc, func(kv storage.KeyValue) (client.Object, error) {
 		var cur map[string]any
 		if err := jsonUnmarshal(kv.Value, &cur); err != nil {
 			return nil, apierrors.NewInternalError(err)
@@ -102,6 +110,17 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		}
 		if err != nil {
 			return nil, unprocessable(gr, name, err)
+		}
+		switch {
+		case gvk == secretGVK:
+			// The API server would quote the patch; a Secret's holds values.
+			fc.patchValue = "<the patched Secret: not shown, it holds secret values>"
+		case pt == types.StrategicMergePatchType:
+			var pm map[string]any
+			_ = jsonUnmarshal(data, &pm) // it applied, so it decodes
+			fc.patchValue = fmt.Sprintf("%+v", pm)
+		default:
+			fc.patchValue = string(patched)
 		}
 		u := &unstructured.Unstructured{}
 		if err := jsonUnmarshal(patched, &u.Object); err != nil {

@@ -29,7 +29,16 @@ func (c *Client) Get(ctx context.Context, key client.ObjectKey, obj client.Objec
 	if err != nil {
 		return err
 	}
-	kv, err := c.store.Get(ctx, c.key(t, key.Namespace, key.Name))
+	k, err := c.objectKey(t, key.Namespace, key.Name)
+	if err != nil {
+		return err
+	}
+	kv, err := c.store.Get(ctx, k)
+	if apierrors.IsNotFound(err) && c.isDefaultNamespaceKey(k) {
+		// Not stored yet: the tenant has had no write (see
+		// ensureDefaultNamespace).
+		kv, err = storage.KeyValue{Key: k, Value: c.defaultNamespace()}, nil
+	}
 	if err != nil {
 		return err
 	}
@@ -313,6 +322,9 @@ func (c *Client) listInto(ctx context.Context, t *registry.Type, o *client.ListO
 	if !t.Namespaced {
 		ns = ""
 	}
+	if msgs := storage.PathSegmentProblems(ns); len(msgs) > 0 {
+		return storage.ListResult{}, fmt.Errorf("invalid namespace %q: %v", ns, msgs)
+	}
 	prefix := storage.Prefix(c.tenant, t.GroupResource(), ns)
 	lo := storage.ListOptions{Limit: o.Limit, Continue: o.Continue}
 	if o.Continue == "" && o.ResourceVersion != "" && o.ResourceVersion != "0" {
@@ -330,6 +342,12 @@ func (c *Client) listInto(ctx context.Context, t *registry.Type, o *client.ListO
 		}
 		if page == 0 {
 			first = res
+			if len(res.Items) == 0 && o.Continue == "" && c.isNamespace(t) {
+				// A tenant without a stored Namespace has had no write; its
+				// default Namespace exists all the same (see
+				// ensureDefaultNamespace).
+				res.Items = []storage.KeyValue{{Key: c.key(t, "", metav1NamespaceDefault), Value: c.defaultNamespace()}}
+			}
 		}
 		sink.grow(len(res.Items))
 		for _, kv := range res.Items {

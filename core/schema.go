@@ -10,15 +10,20 @@ import (
 	"github.com/k1s-dev/k1s/validation"
 )
 
-// applySchema prunes and defaults w by its type's OpenAPI schema, then
-// validates it, on w's unstructured content, as the API server does for
-// custom resources. A typed w goes through its unstructured form and back.
-func (c *Client) applySchema(w, old client.Object, t *registry.Type) (field.ErrorList, error) {
+// applySchema prunes (unless pruned already) and defaults w by its type's
+// OpenAPI schema, then validates it, on w's unstructured content, as the
+// API server does for custom resources. A typed w goes through its
+// unstructured form and back.
+func (c *Client) applySchema(w, old client.Object, t *registry.Type, pruned bool) (field.ErrorList, error) {
 	content, store, err := toMap(w)
 	if err != nil {
 		return nil, apierrors.NewBadRequest(err.Error())
 	}
-	defaulting.ApplySchema(t, content)
+	if pruned {
+		defaulting.Default(t, content)
+	} else {
+		defaulting.ApplySchema(t, content)
+	}
 	var oldContent map[string]any
 	if old != nil {
 		if oldContent, _, err = toMap(old); err != nil {

@@ -12,12 +12,14 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/apimachinery/pkg/util/uuid"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/defaulting"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
 )
@@ -45,9 +47,19 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 	if obj.GetResourceVersion() != "" {
 		return apierrors.NewBadRequest(fmt.Sprintf("%s %q: resourceVersion should not be set on objects to be created", t.QualifiedResource(), obj.GetName()))
 	}
+	fc, err := newFieldCheck(o.FieldValidation, "CreateOptions")
+	if err != nil {
+		return err
+	}
+	defer fc.warnAll(ctx, c)
+	if gvk == namespaceGVK && obj.GetName() == metav1NamespaceDefault {
+		// It exists, stored or not (see ensureDefaultNamespace).
+		return apierrors.NewAlreadyExists(t.GroupResource(), metav1NamespaceDefault)
+	}
 	generated := obj.GetName() == "" && obj.GetGenerateName() != ""
 	for attempt := 0; ; attempt++ {
-		w, err := c.newWork(obj, gvk)
+		fc.reset()
+		w, err := c.newWork(obj, gvk, fc)
 		if err != nil {
 			return err
 		}
@@ -58,7 +70,7 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 			return err
 		}
 		c.prepareCreate(w, t, gvk)
-		if err := c.admit(ctx, w, nil, t, gvk); err != nil {
+		if err := c.admit(ctx, w, nil, t, gvk, fc); err != nil {
 			return err
 		}
 		data, err := encode(w, gvk)
@@ -95,6 +107,7 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 			}
 			return err
 		}
+		c.wrote(ctx)
 		if err := output(obj, w, data, rev, gvk); err != nil {
 			return err
 		}
@@ -125,6 +138,11 @@ func (c *Client) checkNamespace(ctx context.Context, t *registry.Type, w client.
 	}
 	kv, err := c.store.Get(ctx, c.key(c.nsType, "", ns))
 	if err != nil {
+		if apierrors.IsNotFound(err) && ns == metav1NamespaceDefault {
+			// Not stored before the tenant's first write, which a dry run
+			// is not: it exists all the same.
+			return nil
+		}
 		if apierrors.IsNotFound(err) {
 			return apierrors.NewNotFound(c.nsType.GroupResource(), ns)
 		}
@@ -168,8 +186,20 @@ func (c *Client) prepareCreate(w client.Object, t *registry.Type, gvk schema.Gro
 
 // admit runs defaulting then validation on a work object about to be
 // written (old is nil on create). Every problem the built-in and schema
-// rules find is reported at once, as one Invalid error.
-func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Type, gvk schema.GroupVersionKind) error {
+// rules find is reported at once, as one Invalid error. Before anything
+// else, as the API server's decoder does, a schema prunes what the
+// request's object holds that the type does not, into fc, and a Strict
+// fc refuses the request for what it found.
+func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Type, gvk schema.GroupVersionKind, fc *fieldCheck) error {
+	hasSchema := t.Schema != nil || t.LoadSchema != nil // plugin schemas load lazily
+	pruned := false
+	if u, ok := w.(*unstructured.Unstructured); ok && hasSchema && fc.reports() {
+		fc.unknown(defaulting.Prune(t, u.Object)...)
+		pruned = true
+	}
+	if err := fc.strictErr(gvk); err != nil {
+		return err
+	}
 	if c.defaulter != nil {
 		if err := c.defaulter.Default(ctx, w); err != nil {
 			return err
@@ -177,8 +207,10 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 		w.GetObjectKind().SetGroupVersionKind(gvk)
 	}
 	var errs field.ErrorList
-	if t.Schema != nil || t.LoadSchema != nil { // plugin schemas load lazily
-		schemaErrs, err := c.applySchema(w, old, t)
+	if hasSchema {
+		// What a Go defaulter added beyond the schema is pruned silently,
+		// as the API server prunes what mutating admission added.
+		schemaErrs, err := c.applySchema(w, old, t, pruned && c.defaulter == nil)
 		if err != nil {
 			return err
 		}
@@ -216,14 +248,20 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 // Update implements client.Client.
 func (c *Client) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
 	o := (&client.UpdateOptions{}).ApplyOptions(opts)
-	return c.update(ctx, obj, mainResource, o.IsDryRun())
+	return c.update(ctx, obj, mainResource, o)
 }
 
-func (c *Client) update(ctx context.Context, obj client.Object, sub subresource, dryRun bool) error {
+func (c *Client) update(ctx context.Context, obj client.Object, sub subresource, o *client.UpdateOptions) error {
+	dryRun := o.IsDryRun()
 	gvk, t, err := c.resolve(obj)
 	if err != nil {
 		return err
 	}
+	fc, err := newFieldCheck(o.FieldValidation, "UpdateOptions")
+	if err != nil {
+		return err
+	}
+	defer fc.warnAll(ctx, c)
 	gr := t.GroupResource()
 	if sub == statusResource && !t.StatusSubresource {
 		return noStatusSubresource(t, obj.GetName())
@@ -240,13 +278,56 @@ func (c *Client) update(ctx context.Context, obj client.Object, sub subresource,
 			return err
 		}
 	}
-	key := c.key(t, obj.GetNamespace(), obj.GetName())
-	return c.write(ctx, obj, gvk, t, key, sub, dryRun, rv != "", func(kv storage.KeyValue) (client.Object, error) {
+	key, err := c.objectKey(t, obj.GetNamespace(), obj.GetName())
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, obj, gvk, t, key, sub, dryRun, rv != "", fc, func(kv storage.KeyValue) (client.Object, error) {
 		if rv != "" && want != kv.Revision {
 			return nil, conflictStale(gr, obj.GetName())
 		}
 		return obj, nil
 	})
+}
+
+// wrote is called after each successful write: the tenant's first one
+// stores its default Namespace (see ensureDefaultNamespace). A failure
+// there does not fail the write that succeeded; the next write tries
+// again.
+func (c *Client) wrote(ctx context.Context) {
+	_ = c.ensureDefaultNamespace(ctx)
+}
+
+// writeDefaultNamespace is write for the default Namespace of a tenant
+// that has not stored it yet: the update applies to the Namespace as
+// reads present it, and stores it only if it passes.
+func (c *Client) writeDefaultNamespace(ctx context.Context, obj client.Object, gvk schema.GroupVersionKind, t *registry.Type, key string,
+	sub subresource, dryRun, conditional bool, fc *fieldCheck, produce produceFunc) error {
+	cur := storage.KeyValue{Key: key, Value: c.defaultNamespace()}
+	w, _, err := c.nextObject(ctx, cur, gvk, t, sub, fc, produce)
+	if err != nil {
+		return err
+	}
+	if ts := w.GetCreationTimestamp(); ts.IsZero() {
+		w.SetCreationTimestamp(now())
+	}
+	data, err := encode(w, gvk)
+	if err != nil {
+		return err
+	}
+	if dryRun {
+		return output(obj, w, data, 0, gvk)
+	}
+	rev, err := c.store.Create(ctx, key, data)
+	if apierrors.IsAlreadyExists(err) {
+		// Stored meanwhile, by another process: update that.
+		return c.write(ctx, obj, gvk, t, key, sub, dryRun, conditional, fc, produce)
+	}
+	if err != nil {
+		return err
+	}
+	c.defaultStored.Store(true)
+	return output(obj, w, data, rev, gvk)
 }
 
 // produceFunc returns the object a write wants stored, given the current
@@ -270,7 +351,7 @@ var (
 // index, or that complete a deletion, take the general path: a read, then
 // a transaction guarded by the revision read.
 func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupVersionKind, t *registry.Type, key string,
-	sub subresource, dryRun, conditional bool, produce produceFunc) error {
+	sub subresource, dryRun, conditional bool, fc *fieldCheck, produce produceFunc) error {
 	var (
 		w    client.Object
 		data []byte
@@ -280,7 +361,7 @@ func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupV
 		read = cur
 		var old client.Object
 		var err error
-		if w, old, err = c.nextObject(ctx, cur, gvk, t, sub, produce); err != nil {
+		if w, old, err = c.nextObject(ctx, cur, gvk, t, sub, fc, produce); err != nil {
 			return nil, err
 		}
 		if old.GetDeletionTimestamp() != nil && len(w.GetFinalizers()) == 0 {
@@ -309,13 +390,18 @@ func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupV
 	})
 	switch {
 	case err == nil:
+		if !dryRun {
+			c.wrote(ctx)
+		}
 		return output(obj, w, data, kv.Revision, gvk)
+	case apierrors.IsNotFound(err) && c.isDefaultNamespaceKey(key):
+		return c.writeDefaultNamespace(ctx, obj, gvk, t, key, sub, dryRun, conditional, fc, produce)
 	case errors.Is(err, errNoChange):
 		// Nothing changed (or a dry run): the API server writes nothing
 		// and the resourceVersion stays.
 		return output(obj, w, data, read.Revision, gvk)
 	case errors.Is(err, errFinalize), errors.Is(err, errIndexWrite):
-		return c.writeTxn(ctx, obj, gvk, t, key, sub, dryRun, conditional, produce)
+		return c.writeTxn(ctx, obj, gvk, t, key, sub, dryRun, conditional, fc, produce)
 	}
 	return err
 }
@@ -324,7 +410,8 @@ func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupV
 // request's object with server-owned fields carried over, defaulted,
 // validated, with its generation. It returns the decoded old object too.
 func (c *Client) nextObject(ctx context.Context, cur storage.KeyValue, gvk schema.GroupVersionKind, t *registry.Type,
-	sub subresource, produce produceFunc) (w, old client.Object, err error) {
+	sub subresource, fc *fieldCheck, produce produceFunc) (w, old client.Object, err error) {
+	fc.reset()
 	if old, err = c.decodeWork(cur.Value, cur.Revision, gvk); err != nil {
 		return nil, nil, err
 	}
@@ -332,10 +419,10 @@ func (c *Client) nextObject(ctx context.Context, cur storage.KeyValue, gvk schem
 	if err != nil {
 		return nil, nil, err
 	}
-	if w, err = c.prepareUpdate(in, old, t, gvk, sub); err != nil {
+	if w, err = c.prepareUpdate(in, old, t, gvk, sub, fc); err != nil {
 		return nil, nil, err
 	}
-	if err := c.admit(ctx, w, old, t, gvk); err != nil {
+	if err := c.admit(ctx, w, old, t, gvk, fc); err != nil {
 		return nil, nil, err
 	}
 	gen := old.GetGeneration()
@@ -350,13 +437,13 @@ func (c *Client) nextObject(ctx context.Context, cur storage.KeyValue, gvk schem
 // object with its index changes, or the deletion it completes, in one
 // transaction guarded by the revision read.
 func (c *Client) writeTxn(ctx context.Context, obj client.Object, gvk schema.GroupVersionKind, t *registry.Type, key string,
-	sub subresource, dryRun, conditional bool, produce produceFunc) error {
+	sub subresource, dryRun, conditional bool, fc *fieldCheck, produce produceFunc) error {
 	for attempt := 1; ; attempt++ {
 		kv, err := c.store.Get(ctx, key)
 		if err != nil {
 			return err
 		}
-		w, old, err := c.nextObject(ctx, kv, gvk, t, sub, produce)
+		w, old, err := c.nextObject(ctx, kv, gvk, t, sub, fc, produce)
 		if err != nil {
 			return err
 		}
@@ -382,6 +469,7 @@ func (c *Client) writeTxn(ctx context.Context, obj client.Object, gvk schema.Gro
 			}
 			rev, err = c.store.Txn(ctx, append([]storage.Op{{Type: storage.OpPut, Key: key, Value: data, ExpectedRevision: kv.Revision}}, ops...))
 			if err == nil {
+				c.wrote(ctx)
 				if err := output(obj, w, data, rev, gvk); err != nil {
 					return err
 				}
@@ -407,14 +495,14 @@ func retriable(err error) bool {
 // prepareUpdate returns the work object to store for an update of old
 // with in: server-owned metadata is carried over from old, and the status
 // subresource split is applied.
-func (c *Client) prepareUpdate(in, old client.Object, t *registry.Type, gvk schema.GroupVersionKind, sub subresource) (client.Object, error) {
+func (c *Client) prepareUpdate(in, old client.Object, t *registry.Type, gvk schema.GroupVersionKind, sub subresource, fc *fieldCheck) (client.Object, error) {
 	gr := t.GroupResource()
 	if uid := in.GetUID(); uid != "" && uid != old.GetUID() {
 		return nil, conflictUID(gr, in.GetName(), string(uid), string(old.GetUID()))
 	}
 	if sub == statusResource {
 		// Only the status of the request counts; everything else stays.
-		src, err := c.newWork(in, gvk)
+		src, err := c.newWork(in, gvk, fc)
 		if err != nil {
 			return nil, err
 		}
@@ -422,7 +510,7 @@ func (c *Client) prepareUpdate(in, old client.Object, t *registry.Type, gvk sche
 		c.copyStatus(w, src)
 		return w, nil
 	}
-	w, err := c.newWork(in, gvk)
+	w, err := c.newWork(in, gvk, fc)
 	if err != nil {
 		return nil, err
 	}
@@ -462,7 +550,7 @@ func (s statusWriter) Update(ctx context.Context, obj client.Object, opts ...cli
 	if o.SubResourceBody != nil {
 		obj = o.SubResourceBody
 	}
-	return s.c.update(ctx, obj, statusResource, o.IsDryRun())
+	return s.c.update(ctx, obj, statusResource, &o.UpdateOptions)
 }
 
 // Patch implements client.SubResourceWriter: only .status of the patched

@@ -19,7 +19,7 @@ import (
 
 // cacheVersion changes whenever the cache layout or the meaning of parsed
 // types changes, so that an old cache is ignored rather than misread.
-const cacheVersion = 3
+const cacheVersion = 4
 
 // cacheMagic starts every cache file; its last bytes are the version.
 var cacheMagic = []byte("k1s-discovery-cache-v" + strconv.Itoa(cacheVersion) + "\n")

@@ -330,6 +330,16 @@ func (d *Discovery) Warnings() []string {
 	return slices.Clone(d.warnings)
 }
 
+// ScanWarnings is Warnings after a scan (made now if not made yet): what
+// a command line prints whatever types it uses, so that a broken manifest
+// is reported by every command, not only by those that touch plugin
+// types. With the cache warm, the scan lists the plugin directories and
+// reads the cache, parsing nothing.
+func (d *Discovery) ScanWarnings() []string {
+	d.load()
+	return d.Warnings()
+}
+
 // Stats returns what the scan did; like Warnings it does not scan.
 func (d *Discovery) Stats() Stats {
 	if !d.loaded() {

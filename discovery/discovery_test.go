@@ -82,7 +82,7 @@ var wantKinds = []string{
 func wantWarnings(dir string) []string {
 	return []string{
 		dir + "/broken.yaml:9: document 1: invalid YAML: mapping values are not allowed in this context",
-		dir + "/zz-conflicting.yaml: kind v1/ConfigMap as resource configmaps (namespaced) conflicts with the built-in type v1/ConfigMap (resource configmaps, namespaced); it is ignored",
+		dir + `/zz-conflicting.yaml: PluginTypeManifest "conflicting": spec.types[0] (ConfigMap): group is required: plugin types cannot join the core group; the type is ignored`,
 		dir + "/zz-conflicting.yaml: kind inventory.example.com/v1alpha1/Item as resource goods.inventory.example.com (namespaced) conflicts with " + dir + "/inventory.yaml (resource items.inventory.example.com, namespaced); it is ignored",
 		dir + "/zz-conflicting.yaml: resource widgets.apps.example.com (kind Sprocket, namespaced) conflicts with " + dir + "/crd-widgets.yaml (kind Widget, namespaced); it is ignored",
 	}

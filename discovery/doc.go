@@ -29,11 +29,25 @@
 //     version's additionalPrinterColumns, subresources.status,
 //     schema.openAPIV3Schema and selectableFields.
 //
+// A type's group is a domain with at least one dot (never "" or "core",
+// which would share the core group's storage keys) and not k1s.io or a
+// subdomain of it (k1s's own resources); its plural is a DNS-1035 label,
+// as for a CRD. A schema is checked as the API server checks a CRD's
+// (structural schema, known types, unsupported keywords, list and map
+// extensions; see checkSchema): a manifest whose schema it would refuse
+// is refused — the CRD, or the seed type — with a warning naming the file
+// and the field, as the CRD would not exist on a cluster.
+//
 // Documents of other kinds, and documents without apiVersion or kind, are
 // skipped silently. Anything wrong with a manifest — broken YAML, a type
 // without a plural, an unknown field, an unsupported apiVersion — is a
 // warning naming the file (Warnings); the file's other types, and every
-// other file, keep working.
+// other file, keep working. So are unreadable files and directories,
+// dangling links and symlink loops, each one warning naming its path. A
+// command line prints ScanWarnings on every command that opens the store,
+// whatever types it uses, so that a broken manifest is never reported by
+// some commands only; with the cache warm, that scan stats the files and
+// reads the cache (BenchmarkDiscoveryWarm).
 //
 // # Print columns
 //

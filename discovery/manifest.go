@@ -10,10 +10,13 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	kjson "sigs.k8s.io/json"
 
 	"github.com/k1s-dev/k1s/codec"
 	"github.com/k1s-dev/k1s/registry"
+	"github.com/k1s-dev/k1s/storage"
 )
 
 // The manifest kinds discovery reads.
@@ -171,9 +174,21 @@ func (p *parsed) parseSeed(path string, u *unstructured.Unstructured) {
 			t.SelectableFields = append(t.SelectableFields, f.JSONPath)
 		}
 		if len(pt.Schema) > 0 && string(pt.Schema) != "null" {
-			s, err := seedSchema(pt.Schema)
+			s, wrapped, err := seedSchema(pt.Schema)
 			if err != nil {
 				p.warnf("%s: schema: %v; the type is ignored", where, err)
+				continue
+			}
+			path := field.NewPath("spec", "types").Index(i).Child("schema")
+			if wrapped {
+				path = path.Child("openAPIV3Schema")
+			}
+			if errs := checkSchema(s, path); len(errs) > 0 {
+				msgs := make([]string, len(errs))
+				for j, e := range errs {
+					msgs[j] = e.Error()
+				}
+				p.warnf("%s: %s; the type is ignored", where, strings.Join(msgs, "; "))
 				continue
 			}
 			t.Schema = s
@@ -196,21 +211,23 @@ func (p *parsed) parseSeed(path string, u *unstructured.Unstructured) {
 	}
 }
 
-func seedSchema(raw json.RawMessage) (*apiextensionsv1.JSONSchemaProps, error) {
+// seedSchema decodes a seed type's schema: {openAPIV3Schema: ...}
+// (wrapped) or the schema itself.
+func seedSchema(raw json.RawMessage) (s *apiextensionsv1.JSONSchemaProps, wrapped bool, err error) {
 	var wrapper struct {
 		OpenAPIV3Schema *apiextensionsv1.JSONSchemaProps `json:"openAPIV3Schema"`
 	}
 	if err := json.Unmarshal(raw, &wrapper); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if wrapper.OpenAPIV3Schema != nil {
-		return wrapper.OpenAPIV3Schema, nil
+		return wrapper.OpenAPIV3Schema, true, nil
 	}
-	s := &apiextensionsv1.JSONSchemaProps{}
+	s = &apiextensionsv1.JSONSchemaProps{}
 	if err := json.Unmarshal(raw, s); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return s, nil
+	return s, false, nil
 }
 
 func (p *parsed) parseCRD(path string, u *unstructured.Unstructured) {
@@ -253,6 +270,9 @@ func (p *parsed) parseCRD(path string, u *unstructured.Unstructured) {
 	}
 	if want := spec.Names.Plural + "." + spec.Group; len(problems) == 0 && crd.Name != want {
 		problems = append(problems, fmt.Sprintf("metadata.name must be %q (spec.names.plural.spec.group)", want))
+	}
+	for _, e := range checkCRDSchemas(spec.Versions) {
+		problems = append(problems, e.Error())
 	}
 	if len(problems) > 0 {
 		p.warnf("%s: %s; the CRD is ignored", what, strings.Join(problems, "; "))
@@ -298,16 +318,34 @@ func (p *parsed) parseCRD(path string, u *unstructured.Unstructured) {
 
 // checkType returns what is wrong with a type's names, filling in the
 // defaults the API server would (singular, listKind).
+//
+// The group and plural are checked as the API server checks a CRD's, so
+// that each is one segment of the storage keys (see storage.ValidateKey)
+// and no plugin type can reach other types' objects: the group is a
+// domain with at least one dot — never "" or "core", the core group's
+// segment — and not k1s.io (or a subdomain of it), which holds k1s's own
+// resources.
 func checkType(t *registry.Type) string {
+	g := t.Kind.Group
 	switch {
 	case t.Kind.Kind == "":
 		return "kind is required"
 	case t.Kind.Version == "":
 		return "version is required"
+	case g == "":
+		return "group is required: plugin types cannot join the core group"
+	case len(validation.IsDNS1123Subdomain(g)) > 0:
+		return fmt.Sprintf("group %q: %s", g, strings.Join(validation.IsDNS1123Subdomain(g), ","))
+	case !strings.Contains(g, "."):
+		return fmt.Sprintf("group %q: should be a domain with at least one dot", g)
+	case g == storage.ReservedGroup || strings.HasSuffix(g, "."+storage.ReservedGroup):
+		return fmt.Sprintf("group %q is reserved for k1s's own resources", g)
 	case t.Resource == "":
 		return "plural is required"
 	case t.Resource != strings.ToLower(t.Resource):
 		return fmt.Sprintf("plural %q must be lower-case", t.Resource)
+	case len(validation.IsDNS1035Label(t.Resource)) > 0:
+		return fmt.Sprintf("plural %q: %s", t.Resource, strings.Join(validation.IsDNS1035Label(t.Resource), ","))
 	case t.Singular != strings.ToLower(t.Singular):
 		return fmt.Sprintf("singular %q must be lower-case", t.Singular)
 	}

@@ -75,6 +75,32 @@ func TestParseFile(t *testing.T) {
 			},
 		},
 		{
+			// Each name is one key segment and no plugin type can alias the
+			// core group, k1s's own group, or another tenant's keys.
+			name: "groups and plurals that are not key segments",
+			in: seedHeader + `  - {group: core, version: v1, kind: Secret, plural: secrets}
+  - {group: secrets, version: v1, kind: A, plural: default}
+  - {group: "", version: v1, kind: B, plural: bs}
+  - {group: k1s.io, version: v1, kind: Dependent, plural: dependents}
+  - {group: x.k1s.io, version: v1, kind: C, plural: cs}
+  - {group: a/b.example.com, version: v1, kind: D, plural: ds}
+  - {group: e.example.com, version: v1, kind: E, plural: e.s}
+  - {group: f.example.com, version: v1, kind: F, plural: 9fs}
+  - {group: k1s.io.example.com, version: v1, kind: G, plural: gs}
+`,
+			kinds: []string{"k1s.io.example.com/v1/G"},
+			warnings: []string{
+				`f.yaml: PluginTypeManifest "p": spec.types[0] (Secret): group "core": should be a domain with at least one dot; the type is ignored`,
+				`f.yaml: PluginTypeManifest "p": spec.types[1] (A): group "secrets": should be a domain with at least one dot; the type is ignored`,
+				`f.yaml: PluginTypeManifest "p": spec.types[2] (B): group is required: plugin types cannot join the core group; the type is ignored`,
+				`f.yaml: PluginTypeManifest "p": spec.types[3] (Dependent): group "k1s.io" is reserved for k1s's own resources; the type is ignored`,
+				`f.yaml: PluginTypeManifest "p": spec.types[4] (C): group "x.k1s.io" is reserved for k1s's own resources; the type is ignored`,
+				`f.yaml: PluginTypeManifest "p": spec.types[5] (D): group "a/b.example.com": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'); the type is ignored`,
+				`f.yaml: PluginTypeManifest "p": spec.types[6] (E): plural "e.s": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?'); the type is ignored`,
+				`f.yaml: PluginTypeManifest "p": spec.types[7] (F): plural "9fs": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?'); the type is ignored`,
+			},
+		},
+		{
 			name:     "seed manifest of the wrong shape",
 			in:       "apiVersion: k1s.io/v1alpha1\nkind: PluginTypeManifest\nmetadata: {name: p}\nspec: {types: 3}\n",
 			warnings: []string{`f.yaml: PluginTypeManifest "p": json: cannot unmarshal number into Go struct field .spec.types of type []discovery.pluginType`},

@@ -27,12 +27,15 @@ func itemYAML(ns, name, category string, quantity int) string {
 // expectedFailure reports whether a one-shot command's failure is one a
 // cluster gives for the same request in a race with other clients: the
 // object was deleted (NotFound), is being deleted (a terminating
-// namespace refuses content), or the namespace is gone. Everything else
+// namespace refuses content), the namespace is gone, or two applies of
+// a new object both tried to create it (kubectl's apply creates what its
+// read did not find, and does not retry an AlreadyExists). Everything else
 // (a Conflict a patch without resourceVersion must never give, a store
 // reported damaged or busy) is a defect.
 func expectedFailure(r result) bool {
 	return r.code == 1 && (strings.Contains(r.stderr, "NotFound") || strings.Contains(r.stderr, "not found") ||
-		strings.Contains(r.stderr, "being terminated"))
+		strings.Contains(r.stderr, "being terminated") ||
+		strings.Contains(r.stderr, "(AlreadyExists): error when creating"))
 }
 
 // TestControllerBesideOneShotCommands runs the inventory controllers

@@ -29,6 +29,11 @@ func TestKilledWritersLeaveWholeObjects(t *testing.T) {
 		}
 		return b.String()
 	}
+	// Created once first: the streams race on writes, not on the create
+	// of a new object (which kubectl's apply does not retry either).
+	if r := w.apply(false, manifest(-1)); r.code != 0 {
+		t.Fatalf("%s", r)
+	}
 	var wg sync.WaitGroup
 	for s := range 2 {
 		wg.Go(func() {

@@ -51,6 +51,8 @@ func Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntime.Se
 		return nil, err
 	}
 	// Discovery is never nil here: only SkipPlugins, which we do not set,
-	// leaves the default registry without it.
-	return &cliruntime.Session{Client: c, Registry: c.Registry(), Close: store.Close, Warnings: c.Discovery().Warnings}, nil
+	// leaves the default registry without it. Every command reports broken
+	// manifests, whatever types it uses: the scan is cheap when the
+	// discovery cache is warm.
+	return &cliruntime.Session{Client: c, Registry: c.Registry(), Close: store.Close, Warnings: c.Discovery().ScanWarnings}, nil
 }

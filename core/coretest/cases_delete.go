@@ -58,6 +58,8 @@ func deleteCases() []Case {
 			e.Gone(WarehouseGVK, "", "w")
 		}},
 		{Name: "DeletePreconditions", Run: func(e *Env) {
+			// An earlier write, so that revision 1 is stale for obj.
+			e.Create(cm(e, "default", "earlier", nil))
 			obj := e.Create(cm(e, "default", "a", nil))
 			before := e.Rev()
 			wrongUID := types.UID("nope")

@@ -20,14 +20,30 @@ const (
 	envChild = "K1S_SQLITE_CHILD"
 	envPath  = "K1S_SQLITE_PATH"
 	envArg   = "K1S_SQLITE_ARG"
+	// envCheckpoint, when set, is the children's wal_autocheckpoint.
+	envCheckpoint = "K1S_SQLITE_CHECKPOINT"
 )
+
+// childOptions are the options children open the store with.
+func childOptions() []Option {
+	var opts []Option
+	if n, err := strconv.Atoi(os.Getenv(envCheckpoint)); err == nil {
+		opts = append(opts, func(c *config) { c.walAutocheckpoint = n })
+	}
+	return opts
+}
 
 var childModes = map[string]func(s *Store, arg int) error{
 	"counter": childCounter,
 	"watch":   childWatch,
 	"crash":   childCrash,
 	"stamp":   childStamp,
+	"session": childSession,
 }
+
+// childMains are child modes that open the store themselves (the external
+// test package's, which drive it through core); see RegisterChild.
+var childMains = map[string]func(path string, arg int) error{}
 
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(envChild); mode != "" {
@@ -38,7 +54,14 @@ func TestMain(m *testing.M) {
 
 func runChild(mode string) int {
 	arg, _ := strconv.Atoi(os.Getenv(envArg))
-	s, err := Open(os.Getenv(envPath))
+	if main, ok := childMains[mode]; ok {
+		if err := main(os.Getenv(envPath), arg); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return 0
+	}
+	s, err := Open(os.Getenv(envPath), childOptions()...)
 	if err == nil {
 		err = childModes[mode](s, arg)
 		if cerr := s.Close(); err == nil {

@@ -145,10 +145,11 @@ const rusageThread = 1
 
 // BenchmarkVersusRaw runs the store and the raw anchor side by side, in
 // alternating blocks of 100 operations, so that both see the same machine
-// load. It reports each one's wall time per operation, the throughput
-// ratio store/raw (1 means as fast as raw SQLite), and the same ratio in
-// CPU time of the benchmark's thread, which other jobs on a shared machine
-// disturb less (it leaves out time spent waiting, for fsync among others).
+// load. It reports each one's wall time and thread CPU time per
+// operation, the throughput ratio store/raw (1 means as fast as raw
+// SQLite), and the same ratio in CPU time of the benchmark's thread,
+// which other jobs on a shared machine disturb less (it leaves out time
+// spent waiting, for fsync among others).
 func BenchmarkVersusRaw(b *testing.B) {
 	d := newBenchData()
 	ctx := context.Background()
@@ -183,6 +184,8 @@ func BenchmarkVersusRaw(b *testing.B) {
 		b.ReportMetric(float64(tr.Nanoseconds())/float64(b.N), "raw-ns/op")
 		b.ReportMetric(float64(tr)/float64(ts), "k1s/raw")
 		b.ReportMetric(float64(cr)/float64(cs), "cpu-k1s/raw")
+		b.ReportMetric(float64(cs.Nanoseconds())/float64(b.N), "k1s-cpu-ns/op")
+		b.ReportMetric(float64(cr.Nanoseconds())/float64(b.N), "raw-cpu-ns/op")
 	}
 	fill := func(s *Store, r *rawStore) {
 		for i := range 1000 {

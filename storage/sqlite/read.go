@@ -28,18 +28,12 @@ func (s *Store) Get(ctx context.Context, key string) (storage.KeyValue, error) {
 	kv := storage.KeyValue{Key: key}
 	var modID int64
 	var err error
-	// The writer connection's page cache is the warm one: a connection
-	// drops its cache whenever another connection committed, so after our
-	// own writes the readers start cold. Use it when no writer needs it.
-	if s.wmu.TryLock() {
-		if s.closed.Load() {
-			s.wmu.Unlock()
-			return storage.KeyValue{}, s.errClosed()
+	b := s.backoff()
+	for {
+		err = s.getRow(key, &kv, &modID)
+		if !b.again(ctx, err) {
+			break
 		}
-		err = s.ws["get"].QueryRow(key).Scan(&kv.Value, &modID, &kv.CreateRevision)
-		s.wmu.Unlock()
-	} else {
-		err = s.rget.QueryRow(key).Scan(&kv.Value, &modID, &kv.CreateRevision)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return storage.KeyValue{}, storage.NewNotFound(key)
@@ -47,8 +41,34 @@ func (s *Store) Get(ctx context.Context, key string) (storage.KeyValue, error) {
 	if err != nil {
 		return storage.KeyValue{}, s.readErr(ctx, err)
 	}
-	kv.Revision = modID >> opBits
 	return kv, nil
+}
+
+// getRow reads key's current row into kv and modID.
+func (s *Store) getRow(key string, kv *storage.KeyValue, modID *int64) error {
+	// The writer connection's page cache is the warm one: a connection
+	// drops its cache whenever another connection committed, so after our
+	// own writes the readers start cold. Use it when no writer needs it.
+	if s.wmu.TryLock() {
+		defer s.wmu.Unlock()
+		if s.closed.Load() {
+			return s.errClosed()
+		}
+		return scanGet(s.ws.get, kv, modID)
+	}
+	return scanGet(s.rget, kv, modID)
+}
+
+// scanGet runs get (sqlGet) for kv.Key, checks the row it reads and sets
+// kv.Revision. The check column is scanned into kv.Revision until then: a
+// variable of its own would escape to the heap, an allocation per read.
+func scanGet(get *sql.Stmt, kv *storage.KeyValue, modID *int64) error {
+	if err := get.QueryRow(kv.Key).Scan(&kv.Value, modID, &kv.CreateRevision, &kv.Revision); err != nil {
+		return err
+	}
+	chk := kv.Revision
+	kv.Revision = *modID >> opBits
+	return checkRow(kv.Key, chk, kv.Value, kv.Revision)
 }
 
 func (s *Store) readErr(ctx context.Context, err error) error {
@@ -91,7 +111,15 @@ func (s *Store) Count(ctx context.Context, prefix string) (int64, error) {
 	}
 	where, args := keyRange("key", prefix, prefix, 1)
 	var n int64
-	if err := s.rdb.QueryRowContext(ctx, "SELECT count(*) FROM kv WHERE "+where, args...).Scan(&n); err != nil {
+	var err error
+	b := s.backoff()
+	for {
+		err = s.rdb.QueryRowContext(ctx, "SELECT count(*) FROM kv WHERE "+where, args...).Scan(&n)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
+	if err != nil {
 		return 0, s.readErr(ctx, err)
 	}
 	return n, nil
@@ -108,7 +136,14 @@ func (s *Store) revisions(ctx context.Context) (cur, compacted int64, err error)
 	if s.closed.Load() {
 		return 0, 0, s.errClosed()
 	}
-	id, compacted, err := heads(ctx, s.rdb)
+	var id int64
+	b := s.backoff()
+	for {
+		id, compacted, err = heads(ctx, s.rdb)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
 	if err != nil {
 		return 0, 0, s.readErr(ctx, err)
 	}
@@ -164,16 +199,29 @@ func (s *Store) List(ctx context.Context, prefix string, opts storage.ListOption
 		// "\x00" makes the bound exclusive: it is the smallest string after.
 		from, rev = t.After+"\x00", t.Revision
 	}
-	tx, err := s.rdb.BeginTx(ctx, nil)
-	if err != nil {
-		return storage.ListResult{}, s.readErr(ctx, err)
+	var res storage.ListResult
+	var err error
+	b := s.backoff()
+	for {
+		res, err = s.listTx(ctx, prefix, from, rev, opts.Limit)
+		if !b.again(ctx, err) {
+			break
+		}
 	}
-	defer func() { _ = tx.Rollback() }() // a read transaction has nothing to commit
-	res, err := s.list(ctx, tx, prefix, from, rev, opts.Limit)
 	if err != nil {
 		return storage.ListResult{}, s.readErr(ctx, err)
 	}
 	return res, nil
+}
+
+// listTx reads a List in one read transaction.
+func (s *Store) listTx(ctx context.Context, prefix, from string, rev, limit int64) (storage.ListResult, error) {
+	tx, err := s.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return storage.ListResult{}, err
+	}
+	defer func() { _ = tx.Rollback() }() // a read transaction has nothing to commit
+	return s.list(ctx, tx, prefix, from, rev, limit)
 }
 
 // pastState is a key's state at the read revision, when it changed after.
@@ -204,21 +252,24 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	past := map[string]*pastState{}
 	if rev < cur {
 		where, args := keyRange("l.key", from, prefix, 2)
-		err := each(ctx, tx, `SELECT l.key, l.type, p.value, l.prev_id, l.create_revision
+		err := each(ctx, tx, `SELECT l.key, l.type, p.value, l.prev_id, l.create_revision, `+rowCheck("p")+`
 			FROM log l LEFT JOIN log p ON p.id = l.prev_id
 			WHERE l.id > ?1 AND `+where+` ORDER BY l.id`,
 			append([]any{rev<<opBits | opMask}, args...), func(rows *sql.Rows) error {
 				var key string
 				var typ int
 				var prev []byte
-				var prevID, createRev int64
-				if err := rows.Scan(&key, &typ, &prev, &prevID, &createRev); err != nil {
+				var prevID, createRev, chk int64
+				if err := rows.Scan(&key, &typ, &prev, &prevID, &createRev, &chk); err != nil {
 					return err
 				}
 				p, ok := past[key]
 				if !ok {
 					p = &pastState{existed: typ != logAdded}
 					if p.existed {
+						if err := checkRow(key, chk, prev, prevID>>opBits); err != nil {
+							return err
+						}
 						p.kv = storage.KeyValue{Key: key, Value: nonNil(prev), Revision: prevID >> opBits, CreateRevision: createRev}
 					}
 					past[key] = p
@@ -241,7 +292,7 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	// Current rows, skipping those changed after rev; enough of them to
 	// fill the page even if every changed key is skipped.
 	where, args := keyRange("k.key", from, prefix, 1)
-	q := `SELECT k.key, l.value, k.mod_id, k.create_revision FROM kv k CROSS JOIN log l ON l.id = k.mod_id
+	q := `SELECT k.key, l.value, k.mod_id, k.create_revision, ` + getCheck + ` FROM kv k LEFT JOIN log l ON l.id = k.mod_id
 		WHERE ` + where + ` ORDER BY k.key`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit+1+int64(len(past)))
@@ -253,13 +304,16 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 			return errDone
 		}
 		var kv storage.KeyValue
-		var modID int64
-		if err := rows.Scan(&kv.Key, &kv.Value, &modID, &kv.CreateRevision); err != nil {
+		var modID, chk int64
+		if err := rows.Scan(&kv.Key, &kv.Value, &modID, &kv.CreateRevision, &chk); err != nil {
 			return err
 		}
 		kv.Revision = modID >> opBits
 		if _, changed := past[kv.Key]; changed {
 			return nil
+		}
+		if err := checkRow(kv.Key, chk, kv.Value, kv.Revision); err != nil {
+			return err
 		}
 		for len(older) > 0 && older[0].Key < kv.Key && !full() {
 			items, older = append(items, older[0]), older[1:]

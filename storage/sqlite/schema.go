@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // migrations[i] brings a file from schema version i to i+1 inside one
@@ -14,6 +15,8 @@ import (
 var migrations = []func(ctx context.Context, c *sql.Conn) error{
 	migrateV1,
 	migrateV2,
+	migrateV3,
+	migrateV4,
 }
 
 // migrateV1 creates the first schema in an empty file.
@@ -131,13 +134,64 @@ func migrateV2(ctx context.Context, c *sql.Conn) error {
 	return nil
 }
 
+// migrateV3 adds log.sum, the checksum of each row's key and value
+// (valueSum; see checksum.go), and computes it for the rows already
+// there, a batch at a time (SQLite has no CRC-32C of its own).
+func migrateV3(ctx context.Context, c *sql.Conn) error {
+	if _, err := c.ExecContext(ctx, `ALTER TABLE log ADD COLUMN sum INTEGER`); err != nil {
+		return err
+	}
+	set, err := c.PrepareContext(ctx, `UPDATE log SET sum = ?2 WHERE id = ?1`)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = set.Close() }()
+	type row struct {
+		id  int64
+		sum int64
+	}
+	for after := int64(-1); ; {
+		var batch []row
+		err := each(ctx, c, `SELECT id, key, value FROM log WHERE id > ?1 ORDER BY id LIMIT 1000`, []any{after},
+			func(rows *sql.Rows) error {
+				var id int64
+				var key string
+				var value []byte
+				if err := rows.Scan(&id, &key, &value); err != nil {
+					return err
+				}
+				batch = append(batch, row{id, valueSum(key, value)})
+				return nil
+			})
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		for _, r := range batch {
+			if _, err := set.ExecContext(ctx, r.id, r.sum); err != nil {
+				return err
+			}
+		}
+		after = batch[len(batch)-1].id
+	}
+}
+
+// migrateV4 adds meta.checked: when (Unix milliseconds) the file last
+// passed PRAGMA quick_check before a write, so that the processes sharing
+// it need not each pay for the check (see checkBeforeWrites).
+func migrateV4(ctx context.Context, c *sql.Conn) error {
+	_, err := c.ExecContext(ctx, `ALTER TABLE meta ADD COLUMN checked INTEGER NOT NULL DEFAULT 0`)
+	return err
+}
+
 // errNewerSchema is wrapped by the error Open returns for a file written by
 // a newer k1s.
 var errNewerSchema = errors.New("schema version is newer than this k1s supports")
 
 // schemaVersion reads the file's schema version (0 for an empty file) and
-// refuses files this k1s cannot use. It only reads, so a refused file is
-// left as it was.
+// refuses files this k1s cannot use: another application's database, a
+// version that is not a number or below 1 (no k1s writes one), or one
+// newer than this k1s knows. It only reads, so a refused file is left as
+// it was.
 func schemaVersion(ctx context.Context, c *sql.Conn, path string) (int, error) {
 	var tables, hasMeta int
 	if err := c.QueryRowContext(ctx,
@@ -150,9 +204,24 @@ func schemaVersion(ctx context.Context, c *sql.Conn, path string) (int, error) {
 	if hasMeta == 0 {
 		return 0, errors.New("the file is a SQLite database but not a k1s store (it has no meta table)")
 	}
-	var version int
-	if err := c.QueryRowContext(ctx, `SELECT schema_version FROM meta WHERE id = 1`).Scan(&version); err != nil {
+	// Read it as text, so that whatever is there can be named.
+	var raw sql.NullString
+	err := c.QueryRowContext(ctx, `SELECT CAST(schema_version AS TEXT) FROM meta WHERE id = 1`).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !raw.Valid) {
+		return 0, fmt.Errorf("the file %s has a meta table but no schema version in it: it was not written by k1s, or was edited", path)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("reading the schema version: %w", err)
+	}
+	version, err := strconv.Atoi(raw.String)
+	if err != nil {
+		return 0, fmt.Errorf("the file %s has schema version %q, which is not a number: it was not written by k1s, or was edited", path, raw.String)
+	}
+	// Version 0 exists only inside the transaction that creates the
+	// schema (migrateV1 writes it and migrate replaces it before the
+	// commit), so no other process ever sees it.
+	if version < 1 {
+		return 0, fmt.Errorf("the file %s has schema version %d, which no k1s writes (versions start at 1): it was not written by k1s, or was edited", path, version)
 	}
 	if version > len(migrations) {
 		return 0, fmt.Errorf("%w: the file %s has schema version %d, this k1s knows versions up to %d; upgrade k1s to open it",

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -31,7 +30,11 @@ type Store struct {
 	wmu   sync.Mutex
 	wdb   *sql.DB
 	wconn *sql.Conn
-	ws    map[string]*sql.Stmt // writeSQL, prepared
+	ws    writeStmts
+	// checked and damage hold the integrity check made before this
+	// store's first write (see checkBeforeWrites); guarded by wmu.
+	checked bool
+	damage  error
 
 	recent recent // states this process last saw, for Update and Delete
 
@@ -39,6 +42,12 @@ type Store struct {
 	rget *sql.Stmt
 
 	closed atomic.Bool
+
+	// file is the store's file as opened; lost is set, by the poller,
+	// once the path no longer names it (removed, or another file moved
+	// over it), and ends every watch.
+	file os.FileInfo
+	lost atomic.Pointer[error]
 
 	// nmu guards notify, closed and replaced whenever the log may have
 	// grown, and the poller state.
@@ -80,6 +89,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 		_ = s.closeDBs() // the open error says more
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
+	if s.file, err = os.Stat(abs); err != nil {
+		_ = s.closeDBs()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -87,6 +100,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 // every connection the pools open.
 func (s *Store) dsn(extra string) string {
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(s.path)
+	if s.cfg.walAutocheckpoint != 0 {
+		extra += fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", s.cfg.walAutocheckpoint)
+	}
 	return fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=synchronous(%s)%s",
 		esc, s.cfg.busyTimeout.Milliseconds(), s.cfg.sync.pragma(), extra)
 }
@@ -103,43 +119,62 @@ func (s *Store) open() error {
 	s.wdb.SetMaxOpenConns(1)
 	s.wdb.SetMaxIdleConns(1)
 	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
-		return describe(err)
+		return describe(s.path, err)
 	}
-	// Read before anything writes: a file that is not a database, is
-	// damaged or is not ours must be refused before journal_mode=WAL
-	// rewrites its header.
-	version, err := schemaVersion(ctx, s.wconn, s.path)
+	// Processes opening a file at once queue on its locks; what SQLite's
+	// busy handler does not wait out, backoff does (see transient).
+	b := s.backoff()
+	for {
+		err = s.setUp(ctx)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
 	if err != nil {
-		return describe(err)
-	}
-	if version > 0 {
-		if err := probe(ctx, s.wconn); err != nil {
-			return describe(err)
-		}
-	}
-	var mode string
-	if err := s.wconn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		return describe(err)
-	}
-	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("cannot switch the file to WAL mode (journal_mode is %q)", mode)
-	}
-	if version < len(migrations) {
-		if err := migrate(ctx, s.wconn, s.path); err != nil {
-			return describe(err)
-		}
+		return describe(s.path, err)
 	}
 	if err := s.prepareWrites(ctx); err != nil {
-		return describe(err)
+		return describe(s.path, err)
 	}
 	if s.rdb, err = sql.Open("sqlite", s.dsn("&_pragma=query_only(1)")); err != nil {
 		return err
 	}
 	s.rdb.SetMaxOpenConns(s.cfg.readers)
 	s.rdb.SetMaxIdleConns(s.cfg.readers)
-	if s.rget, err = s.rdb.PrepareContext(ctx,
-		writeSQL["get"]); err != nil {
-		return describe(err)
+	b = s.backoff()
+	for {
+		s.rget, err = s.rdb.PrepareContext(ctx, sqlGet)
+		if !b.again(ctx, err) {
+			break
+		}
+	}
+	return describe(s.path, err)
+}
+
+// setUp checks the file on the writer connection, switches it to WAL
+// and creates or upgrades the schema. Each step can be repeated.
+func (s *Store) setUp(ctx context.Context) error {
+	// Read before anything writes: a file that is not a database, is
+	// damaged or is not ours must be refused before journal_mode=WAL
+	// rewrites its header.
+	version, err := schemaVersion(ctx, s.wconn, s.path)
+	if err != nil {
+		return err
+	}
+	if version > 0 {
+		if err := probe(ctx, s.wconn); err != nil {
+			return err
+		}
+	}
+	var mode string
+	if err := s.wconn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return err
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("cannot switch the file to WAL mode (journal_mode is %q)", mode)
+	}
+	if version < len(migrations) {
+		return migrate(ctx, s.wconn, s.path)
 	}
 	return nil
 }
@@ -148,9 +183,30 @@ func (s *Store) open() error {
 const sqliteMagic = "SQLite format 3\x00"
 
 // checkHeader refuses a non-empty file that does not start like a SQLite
-// database or is shorter than its header says. SQLite itself would take a
-// file cut inside its header for an empty database and write a new one
-// over it.
+// database. SQLite itself would take a file cut inside its header for an
+// empty database and write a new one over it.
+//
+// It checks the 100-byte header's magic string and nothing else, because
+// nothing else in the main file can be judged without SQLite's locks.
+// In WAL mode the main file is not the database: the WAL holds the
+// newer pages, page 1 (the header) among them, and a checkpoint copies
+// them into the file in page order, so page 1 with a larger page count
+// lands before the pages that make the file that long
+// (https://www.sqlite.org/walformat.html, wal.html). A checkpoint that
+// readers hold back (it only copies frames no reader still needs), or
+// one that a SIGKILL or a full disk interrupted, leaves the header's
+// count larger than the file for as long as the WAL holds the rest,
+// which is a healthy state that the next checkpoint completes. Comparing
+// the two from outside therefore raced with every checkpoint and, after
+// an interrupted one, refused a good file for good (issues 17 and 20).
+// SQLite makes the same comparison itself under its read lock, with the
+// size the WAL index says the database has (lockBtree: a header count
+// over the file's pages is SQLITE_CORRUPT), and reading the schema and
+// probe's pages below meets any damage SQLite can see; describe names
+// it. The magic string is safe to read at any time: a checkpoint only
+// ever rewrites page 1 with the same first 16 bytes, and a file SQLite
+// created is never shorter than one page, so a non-empty file shorter
+// than the header was cut or is something else.
 func checkHeader(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -162,21 +218,11 @@ func checkHeader(path string) error {
 		return err
 	}
 	if fi.Size() == 0 {
-		return nil // a new file
+		return nil // a new file, or a store whose first checkpoint is to come
 	}
 	var h [100]byte
 	if n, _ := f.ReadAt(h[:], 0); n < len(h) || string(h[:16]) != sqliteMagic {
 		return fmt.Errorf("the file is not a SQLite database (%d bytes, no SQLite header)", fi.Size())
-	}
-	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
-	if pageSize == 1 {
-		pageSize = 65536
-	}
-	pages := int64(binary.BigEndian.Uint32(h[28:32]))
-	// The page count is valid when the change counter matches
-	// "version-valid-for", as SQLite itself decides.
-	if binary.BigEndian.Uint32(h[24:28]) == binary.BigEndian.Uint32(h[92:96]) && fi.Size() < pages*pageSize {
-		return fmt.Errorf("the file is damaged: it is %d bytes, its header says %d pages of %d bytes (truncated?)", fi.Size(), pages, pageSize)
 	}
 	return nil
 }
@@ -196,26 +242,19 @@ func probe(ctx context.Context, c *sql.Conn) error {
 	return nil
 }
 
-// describe adds what SQLite's terse messages mean for a k1s user.
-func describe(err error) error {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "file is not a database"):
-		return fmt.Errorf("the file is not a SQLite database: %w", err)
-	case strings.Contains(msg, "malformed"), strings.Contains(msg, "corrupt"):
-		return fmt.Errorf("the file is damaged (truncated or overwritten): %w", err)
-	}
-	return err
-}
-
 func (s *Store) prepareWrites(ctx context.Context) error {
-	s.ws = make(map[string]*sql.Stmt, len(writeSQL))
-	for name, q := range writeSQL {
-		p, err := s.wconn.PrepareContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("preparing %s: %w", name, err)
+	for _, st := range s.ws.all() {
+		var err error
+		b := s.backoff()
+		for {
+			*st.st, err = s.wconn.PrepareContext(ctx, st.sql)
+			if !b.again(ctx, err) {
+				break
+			}
 		}
-		s.ws[name] = p
+		if err != nil {
+			return fmt.Errorf("preparing %s: %w", st.sql, err)
+		}
 	}
 	return nil
 }
@@ -250,8 +289,10 @@ func (s *Store) closeDBs() error {
 	var errs []error
 	// Statements first: SQLite does not close, and so does not checkpoint
 	// the WAL into the file, while a statement is still prepared.
-	for _, st := range s.ws {
-		errs = append(errs, st.Close())
+	for _, st := range s.ws.all() {
+		if *st.st != nil {
+			errs = append(errs, (*st.st).Close())
+		}
 	}
 	if s.rget != nil {
 		errs = append(errs, s.rget.Close())
@@ -286,5 +327,5 @@ func (s *Store) internal(err error) error {
 	if errors.As(err, &st) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return apierrors.NewInternalError(fmt.Errorf("sqlite store %s: %w", s.path, describe(err)))
+	return apierrors.NewInternalError(fmt.Errorf("sqlite store %s: %w", s.path, describe(s.path, err)))
 }

@@ -142,6 +142,38 @@ func TestOpenRefuses(t *testing.T) {
 			return p
 		},
 		want: []string{"schema version 7", fmt.Sprintf("versions up to %d", len(migrations)), "upgrade k1s"},
+	}, {
+		name: "negative schema version",
+		setup: func(t *testing.T) string {
+			p := storeFile(t, 1)
+			rawExec(t, p, "UPDATE meta SET schema_version = -5")
+			return p
+		},
+		want: []string{"schema version -5", "not written by k1s"},
+	}, {
+		name: "schema version 0 with tables",
+		setup: func(t *testing.T) string {
+			p := storeFile(t, 1)
+			rawExec(t, p, "UPDATE meta SET schema_version = 0")
+			return p
+		},
+		want: []string{"schema version 0", "not written by k1s"},
+	}, {
+		name: "schema version not a number",
+		setup: func(t *testing.T) string {
+			p := storeFile(t, 1)
+			rawExec(t, p, "UPDATE meta SET schema_version = 'two'")
+			return p
+		},
+		want: []string{`schema version "two"`, "not written by k1s"},
+	}, {
+		name: "meta table without its row",
+		setup: func(t *testing.T) string {
+			p := storeFile(t, 1)
+			rawExec(t, p, "DELETE FROM meta")
+			return p
+		},
+		want: []string{"no schema version", "not written by k1s"},
 	}}
 	if os.Geteuid() != 0 {
 		// Root ignores permission bits, so this case only means

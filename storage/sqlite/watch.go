@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/k1s-dev/k1s/storage"
 )
@@ -52,6 +56,9 @@ func (w *watcher) Stop() { w.once.Do(func() { close(w.stop) }) }
 // Watch delivers every change under prefix after fromRevision, made by this
 // process or any other process using the file.
 func (s *Store) Watch(ctx context.Context, prefix string, fromRevision int64) (storage.Watcher, error) {
+	if lost := s.lost.Load(); lost != nil {
+		return nil, *lost
+	}
 	cur, compacted, err := s.revisions(ctx)
 	if err != nil {
 		return nil, err
@@ -88,6 +95,17 @@ func (w *watcher) run() {
 	for {
 		wake := w.s.wakeup()
 		events, err := w.s.readLog(w, watchBatch)
+		if lost := w.s.lost.Load(); lost != nil && len(events) == 0 {
+			// Deliver what the file held, then say why nothing follows.
+			err = *lost
+		} else if err != nil && !apierrors.IsResourceExpired(err) {
+			// SQLite may meet the file's removal before the poller does
+			// (SQLITE_IOERR_FSTAT): name the cause rather than the symptom.
+			if lerr := w.s.checkFile(); lerr != nil {
+				w.s.lost.Store(&lerr)
+				err = lerr
+			}
+		}
 		if err != nil {
 			if w.done() {
 				return
@@ -140,37 +158,67 @@ func (w *watcher) done() bool {
 }
 
 // readLog returns up to limit events for w after w.pos and advances w.pos
-// past every row read, in one snapshot so that compaction cannot remove
-// rows between the check and the read.
+// past every row read.
 func (s *Store) readLog(w *watcher, limit int) ([]storage.Event, error) {
+	var events []storage.Event
+	var err error
+	var pos int64
+	b := s.backoff()
+	for {
+		events, pos, err = s.readLogTx(w.prefix, w.pos, limit)
+		if !b.again(w.ctx, err) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, s.internal(err)
+	}
+	w.pos = pos
+	return events, nil
+}
+
+// readLogTx reads up to limit events under prefix after log id pos and
+// returns the id of the last row it looked at, in one snapshot so that
+// compaction cannot remove rows between the check and the read.
+func (s *Store) readLogTx(prefix string, pos int64, limit int) ([]storage.Event, int64, error) {
 	ctx := context.Background()
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, s.internal(err)
+		return nil, pos, err
 	}
 	defer func() { _ = tx.Rollback() }() // read only
 	maxID, compacted, err := heads(ctx, tx)
 	if err != nil {
-		return nil, s.internal(err)
+		return nil, pos, err
 	}
-	if rev := w.pos >> opBits; rev < compacted {
-		return nil, storage.NewGone(rev, compacted)
+	if rev := pos >> opBits; rev < compacted {
+		return nil, pos, storage.NewGone(rev, compacted)
 	}
-	if maxID <= w.pos {
-		return nil, nil
+	if maxID <= pos {
+		return nil, pos, nil
 	}
-	where, args := keyRange("l.key", w.prefix, w.prefix, 3)
+	where, args := keyRange("l.key", prefix, prefix, 3)
 	var events []storage.Event
-	err = each(ctx, tx, `SELECT l.id, l.key, l.type, l.value, p.value FROM log l LEFT JOIN log p ON p.id = l.prev_id
+	last := pos
+	err = each(ctx, tx, `SELECT l.id, l.key, l.type, l.value, `+rowCheck("l")+`, p.value, `+rowCheck("p")+`, l.prev_id
+		FROM log l LEFT JOIN log p ON p.id = l.prev_id
 		WHERE l.id > ?1 AND l.id <= ?2 AND `+where+` ORDER BY l.id LIMIT `+strconv.Itoa(limit),
-		append([]any{w.pos, maxID}, args...), func(rows *sql.Rows) error {
-			var id int64
+		append([]any{pos, maxID}, args...), func(rows *sql.Rows) error {
+			var id, prevID, sum, prevChk int64
 			var typ int
 			ev := storage.Event{}
-			if err := rows.Scan(&id, &ev.Key, &typ, &ev.Value, &ev.PrevValue); err != nil {
+			if err := rows.Scan(&id, &ev.Key, &typ, &ev.Value, &sum, &ev.PrevValue, &prevChk, &prevID); err != nil {
 				return err
 			}
 			ev.Revision = id >> opBits
+			if err := checkRow(ev.Key, sum, ev.Value, ev.Revision); err != nil {
+				return err
+			}
+			if typ != logAdded {
+				if err := checkRow(ev.Key, prevChk, ev.PrevValue, prevID>>opBits); err != nil {
+					return err
+				}
+			}
 			switch typ {
 			case logAdded:
 				ev.Type = storage.Added
@@ -180,22 +228,25 @@ func (s *Store) readLog(w *watcher, limit int) ([]storage.Event, error) {
 				ev.Type, ev.Value = storage.Deleted, ev.PrevValue
 			}
 			events = append(events, ev)
-			w.pos = id
+			last = id
 			return nil
 		})
 	if err != nil {
-		return nil, s.internal(err)
+		return nil, pos, err
 	}
 	if len(events) < limit {
-		w.pos = maxID // nothing else under prefix up to maxID
+		last = maxID // nothing else under prefix up to maxID
 	}
-	return events, nil
+	return events, last, nil
 }
 
 // poll wakes watchers when another process commits: it checks PRAGMA
 // data_version, which changes when any other connection commits, every
 // poll interval, and at once when fsnotify reports a write to the file or
-// its WAL. Without fsnotify it still works, at the poll interval.
+// its WAL. Without fsnotify it still works, at the poll interval. It also
+// checks, each time, that the path still names the file the store
+// opened: a watcher on a file that was removed or replaced would never
+// see another write, so it ends every watch with an Error event instead.
 func (s *Store) poll(stop, done chan struct{}) {
 	defer close(done)
 	ctx := context.Background()
@@ -230,6 +281,11 @@ func (s *Store) poll(stop, done chan struct{}) {
 			// tick; the ticker keeps watchers going whatever the error.
 			_ = err
 		}
+		if err := s.checkFile(); err != nil {
+			s.lost.Store(&err)
+			s.broadcast()
+			return
+		}
 		var v int64
 		if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
 			if errors.Is(err, sql.ErrConnDone) {
@@ -242,4 +298,22 @@ func (s *Store) poll(stop, done chan struct{}) {
 			s.broadcast()
 		}
 	}
+}
+
+// checkFile reports, as a 503 naming the path, that the store's path no
+// longer names the file the store opened. The store keeps reading and
+// writing the file it has open, which no other process will ever open
+// again.
+func (s *Store) checkFile() error {
+	fi, err := os.Stat(s.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return apierrors.NewServiceUnavailable(fmt.Sprintf(
+			"the store file %s was removed while this process was watching it: no later change can be seen; open the store again", s.path))
+	case err == nil && !os.SameFile(fi, s.file):
+		return apierrors.NewServiceUnavailable(fmt.Sprintf(
+			"the store file %s was replaced (another file was moved over it) while this process was watching it: changes to the new file are not seen here; open the store again", s.path))
+	}
+	// Another failure to stat (a permission change, say) proves nothing.
+	return nil
 }
