@@ -230,9 +230,10 @@ func patchLocal(scheme *runtime.Scheme, t *registry.Type, current []byte, pt typ
 }
 
 // typedObject returns a new Go object for t's kind when the scheme has
-// one (built-in types), else nil.
+// one and it is a built-in type, else nil: a custom resource's Go type has
+// no patch strategies the server would honour.
 func typedObject(scheme *runtime.Scheme, t *registry.Type) runtime.Object {
-	if scheme == nil || t.IsPlugin() {
+	if scheme == nil || t.IsCustomResource() {
 		return nil
 	}
 	obj, err := scheme.New(t.Kind)

@@ -6,6 +6,8 @@
 // It provides:
 //
 //   - NewClient: a k1s client.Client as a controller-runtime client.WithWatch;
+//   - NewCoreClient: k1s.NewCoreClient's client, as a controller-runtime
+//     client, in one call;
 //   - Cache: a k1s informer factory as a controller-runtime cache.Cache;
 //   - NewManager: a genuine controller-runtime manager.Manager wired to a
 //     ManagedRuntime through the manager's own hooks (MapperProvider,
@@ -13,6 +15,16 @@
 //     off, so that ctrl.NewControllerManagedBy(mgr).For(..).Owns(..).Complete(r)
 //     works with no cluster. The rest.Config it hands controller-runtime
 //     points at "k1s.invalid" and nothing dials it.
+//
+// Which client to use where: k1s's client.Client (k1s.NewCoreClient,
+// ManagedRuntime.Client) has controller-runtime's methods and options but
+// is its own interface, without Apply, so code that takes
+// controller-runtime's client.Client (controllerutil.CreateOrUpdate, a
+// library's helpers) does not compile with it. A reconciler uses the
+// manager's client (mgr.GetClient(), reads from the cache); one-shot code
+// written against controller-runtime uses NewCoreClient (reads from the
+// store); code that only needs k1s's interface, such as a CLI that must
+// not link controller-runtime, uses k1s.NewCoreClient.
 //
 // The manager runs in one of two modes: continuous (Start, until its context
 // is cancelled or the runtime shuts down) and triggered (RunTriggered: until

@@ -40,7 +40,7 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 	switch pt {
 	case types.JSONPatchType, types.MergePatchType:
 	case types.StrategicMergePatchType:
-		if t.IsPlugin() || !c.scheme.Recognizes(gvk) {
+		if t.IsCustomResource() || !c.scheme.Recognizes(gvk) {
 			return unsupportedMediaType(fmt.Sprintf(
 				"strategic merge patch is not supported for %s: it has no Go type with patch strategies; use a JSON merge patch (application/merge-patch+json) or a JSON patch (application/json-patch+json)",
 				t.QualifiedResource()))

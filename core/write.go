@@ -266,7 +266,7 @@ func (c *Client) update(ctx context.Context, obj client.Object, sub subresource,
 		return noStatusSubresource(t, obj.GetName())
 	}
 	rv := obj.GetResourceVersion()
-	if rv == "" && t.IsPlugin() {
+	if rv == "" && t.IsCustomResource() {
 		// Custom resources refuse unconditional updates.
 		return apierrors.NewInvalid(gvk.GroupKind(), obj.GetName(), field.ErrorList{
 			field.Invalid(field.NewPath("metadata", "resourceVersion"), rv, "must be specified for an update")})

@@ -4,7 +4,69 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 )
+
+// Func computes a cell for a computed print column registered with
+// Register. obj is the object's content; args are the expression's
+// arguments as written (field paths such as ".spec.replicas" or integer
+// literals). found false means the value is missing.
+type Func func(obj map[string]any, args []string) (value any, found bool, err error)
+
+var (
+	funcsMu sync.RWMutex
+	funcs   = map[string]Func{}
+)
+
+// builtinFuncs are the functions Compute knows without registration.
+var builtinFuncs = []string{"count", "kindname", "coalesce", "trim", "eventsource"}
+
+// Register makes fn the computed print column function called name, so
+// that a package describing more types (kubetypes: every kind of
+// k8s.io/api) can give them cells that only Go code computes, with no
+// change to the printers that call Compute. A name is lower-case letters
+// and dots ("deployment.ready"); registering a name twice, or one of the
+// built-in functions, panics: two packages disagreeing on a column is a
+// programming error.
+func Register(name string, fn Func) {
+	if !validFuncName(name) {
+		panic(fmt.Sprintf("coretypes.Register: %q is not a function name: lower-case letters and dots", name))
+	}
+	funcsMu.Lock()
+	defer funcsMu.Unlock()
+	if _, dup := funcs[name]; dup || isBuiltinFunc(name) {
+		panic(fmt.Sprintf("coretypes.Register: function %q is already registered", name))
+	}
+	funcs[name] = fn
+}
+
+func isBuiltinFunc(name string) bool {
+	for _, b := range builtinFuncs {
+		if b == name {
+			return true
+		}
+	}
+	return false
+}
+
+func registered(name string) Func {
+	funcsMu.RLock()
+	defer funcsMu.RUnlock()
+	return funcs[name]
+}
+
+func validFuncName(name string) bool {
+	if name == "" || name[0] < 'a' || name[0] > 'z' || name[len(name)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if (c < 'a' || c > 'z') && (c != '.' || name[i-1] == '.') {
+			return false
+		}
+	}
+	return true
+}
 
 // IsComputed reports whether a print column's JSONPath is a computed
 // expression (see the package documentation) rather than a kubectl
@@ -96,7 +158,10 @@ func Compute(expr string, obj map[string]any) (value any, found bool, err error)
 		}
 		return component + ", " + instance, true, nil
 	}
-	return nil, false, fmt.Errorf("print column %q: unknown function %q (known: count, kindname, coalesce, trim, eventsource)", expr, name)
+	if fn := registered(name); fn != nil {
+		return fn(obj, args)
+	}
+	return nil, false, fmt.Errorf("print column %q: unknown function %q (known: %s, and those registered with Register)", expr, name, strings.Join(builtinFuncs, ", "))
 }
 
 // splitCall splits "name(a, b)" into its name and trimmed arguments.
@@ -107,10 +172,8 @@ func splitCall(expr string) (name string, args []string, ok bool) {
 		return "", nil, false
 	}
 	name = expr[:open]
-	for _, c := range name {
-		if c < 'a' || c > 'z' {
-			return "", nil, false
-		}
+	if !validFuncName(name) {
+		return "", nil, false
 	}
 	inner := strings.TrimSpace(expr[open+1 : len(expr)-1])
 	if inner == "" {

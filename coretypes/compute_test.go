@@ -91,3 +91,49 @@ func TestIsComputed(t *testing.T) {
 		}
 	}
 }
+
+func TestRegister(t *testing.T) {
+	Register("test.replicas", func(obj map[string]any, args []string) (any, bool, error) {
+		spec, _ := obj["spec"].(map[string]any)
+		v, ok := spec["replicas"]
+		return v, ok, nil
+	})
+	if !IsComputed("test.replicas()") {
+		t.Error(`IsComputed("test.replicas()") = false`)
+	}
+	got, found, err := Compute("test.replicas()", map[string]any{"spec": map[string]any{"replicas": int64(3)}})
+	if err != nil || !found || got != int64(3) {
+		t.Errorf("Compute(test.replicas()) = %v, %v, %v; want 3, true, nil", got, found, err)
+	}
+	if _, found, err := Compute("test.replicas()", map[string]any{}); err != nil || found {
+		t.Errorf("Compute on an object without the field = found %v, %v; want missing", found, err)
+	}
+	if _, _, err := Compute("test.unknown()", map[string]any{}); err == nil || !strings.Contains(err.Error(), "registered with Register") {
+		t.Errorf("unknown dotted function error = %v", err)
+	}
+}
+
+func TestRegisterRefuses(t *testing.T) {
+	fn := func(map[string]any, []string) (any, bool, error) { return nil, false, nil }
+	Register("test.once", fn)
+	for _, name := range []string{"test.once", "count", "", "Test", "test.", ".test", "test..x", "test-x", "1test"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Register(%q) did not panic", name)
+				}
+			}()
+			Register(name, fn)
+		}()
+	}
+	for _, expr := range []string{"a.b()", "deployment.ready(.spec)"} {
+		if !IsComputed(expr) {
+			t.Errorf("IsComputed(%q) = false", expr)
+		}
+	}
+	for _, expr := range []string{"a..b()", "a.()", ".a()"} {
+		if IsComputed(expr) {
+			t.Errorf("IsComputed(%q) = true", expr)
+		}
+	}
+}

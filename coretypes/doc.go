@@ -48,6 +48,11 @@
 //     (.source.component, else .reportingComponent), followed by ", " and the
 //     host (.source.host, else .reportingInstance) when there is one.
 //
+// Other packages add functions with Register: kubetypes registers those of
+// every kind of k8s.io/api under names of the form "kind.column"
+// ("deployment.ready()"), so that printers calling Compute print those
+// kinds' tables too. A function name is lower-case letters and dots.
+//
 // # Selectable fields
 //
 // SelectableFields are the JSON paths the API server accepts in field

@@ -49,6 +49,15 @@
 // some commands only; with the cache warm, that scan stats the files and
 // reads the cache (BenchmarkDiscoveryWarm).
 //
+// # CRDs compiled in
+//
+// CRDTypes and CRDTypesFS read the CRDs a program embeds (go:embed of
+// controller-gen's output) with the same parser and checks, for the
+// program to add to its registry next to the Go types it registers in its
+// scheme for the same kinds. Those types have no Source and are marked
+// registry.Type.CustomResource; anything wrong is an error, not a
+// warning, since it is the program's own mistake.
+//
 // # Print columns
 //
 // A type's PrintColumns are complete, as for the built-in types (see

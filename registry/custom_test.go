@@ -9,17 +9,20 @@ import (
 func TestIsCustomResource(t *testing.T) {
 	for _, tc := range []struct {
 		group, source string
+		marked        bool
 		want          bool
 	}{
-		{"", "", false},
-		{"apps", "", false},
-		{"rbac.authorization.k8s.io", "", false},
-		{"inventory.example.com", "", true},
-		{"", "plugins/types.yaml", true},
+		{"", "", false, false},
+		{"apps", "", false, false},
+		{"rbac.authorization.k8s.io", "", false, false},
+		{"inventory.example.com", "", false, true},
+		{"", "plugins/types.yaml", false, true},
+		// A CRD of a Kubernetes group, compiled in.
+		{"gateway.networking.k8s.io", "", true, true},
 	} {
-		typ := &Type{Kind: schema.GroupVersionKind{Group: tc.group, Version: "v1", Kind: "K"}, Source: tc.source}
+		typ := &Type{Kind: schema.GroupVersionKind{Group: tc.group, Version: "v1", Kind: "K"}, Source: tc.source, CustomResource: tc.marked}
 		if got := typ.IsCustomResource(); got != tc.want {
-			t.Errorf("group %q, source %q: IsCustomResource() = %v, want %v", tc.group, tc.source, got, tc.want)
+			t.Errorf("group %q, source %q, CustomResource %v: IsCustomResource() = %v, want %v", tc.group, tc.source, tc.marked, got, tc.want)
 		}
 	}
 }

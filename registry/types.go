@@ -56,9 +56,15 @@ type Type struct {
 	// Event): their objects have none. Every other kind, custom resources
 	// always, starts at generation 1 and moves when its spec changes.
 	NoGeneration bool `json:"noGeneration,omitempty"`
-	// Source is "" for built-in Go types and the manifest path for plugin
-	// types.
+	// Source is "" for types compiled in (Go types, CRDs embedded in the
+	// program) and the manifest path for plugin types. It says where the
+	// type came from, not how it is served: see CustomResource.
 	Source string `json:"source,omitempty"`
+	// CustomResource marks a type a cluster serves through a
+	// CustomResourceDefinition, whether it has a Go type or not, for the
+	// answers of the API server that differ for custom resources (see
+	// IsCustomResource). discovery.CRDTypes sets it.
+	CustomResource bool `json:"customResource,omitempty"`
 
 	// lazy memoizes LoadSchema for types held by a Registry.
 	lazy *lazySchema
@@ -108,9 +114,12 @@ func (t *Type) IsPlugin() bool { return t.Source != "" }
 
 // IsCustomResource reports whether a cluster would serve the type through
 // a CustomResourceDefinition, which decides some of the API server's
-// answers: plugin types, and Go types of a group that is not Kubernetes'
-// own (those are "", have no dot, as apps, or end in .k8s.io).
+// answers (a table's leading NAME column, no strategic merge patch, no
+// update without a resourceVersion): types marked CustomResource, plugin
+// types, and types of a group that is not Kubernetes' own (those are "",
+// have no dot, as apps, or end in .k8s.io). A CRD of a .k8s.io group
+// (gateway.networking.k8s.io) is known only by its mark.
 func (t *Type) IsCustomResource() bool {
 	g := t.Kind.Group
-	return t.IsPlugin() || strings.Contains(g, ".") && !strings.HasSuffix(g, ".k8s.io")
+	return t.CustomResource || t.IsPlugin() || strings.Contains(g, ".") && !strings.HasSuffix(g, ".k8s.io")
 }

@@ -63,10 +63,10 @@ func Since(ts string) string {
 // for custom resources does.
 func ColumnsFor(t *registry.Type) ([]Column, error) {
 	// Built-in types list their complete columns, as kubectl's built-in
-	// printers show them (an Event table has no leading NAME); plugin
-	// types get NAME first and AGE when they declare nothing, as kubectl
-	// prints custom resources.
-	builtin := !t.IsPlugin()
+	// printers show them (an Event table has no leading NAME); custom
+	// resources, compiled in or plugin types, get NAME first and AGE when
+	// they declare nothing, as kubectl prints them.
+	builtin := !t.IsCustomResource()
 	var cols []Column
 	if !builtin {
 		cols = append(cols, Column{Name: "Name", Cell: name})

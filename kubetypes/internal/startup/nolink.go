@@ -1,0 +1,5 @@
+//go:build !kt_linked && !kt_used
+
+package main
+
+func link() {}
