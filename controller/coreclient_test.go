@@ -21,7 +21,7 @@ import (
 // on the controller-runtime client of a CoreClient.
 func TestNewCoreClient(t *testing.T) {
 	var c crclient.Client
-	c, err := controller.NewCoreClient(core.Options{Storage: memory.New(), SkipPlugins: true})
+	c, err := controller.NewCoreClient(core.Options{Storage: memory.New()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,11 +15,13 @@ import (
 // a field: encodeIndex and decodeIndex must then carry it, and
 // cacheVersion must change. Schema is stored apart, after the index;
 // LoadSchema and lazy exist only at run time; NoGeneration is never set on
-// plugin types, which are custom resources and always have a generation.
+// plugin types, which are custom resources and always have a generation;
+// CustomResource is set only by CRDTypes on compiled-in types (a cached
+// plugin type is a custom resource by its Source).
 func TestCacheCodecCoversTypes(t *testing.T) {
 	encoded := map[reflect.Type][]string{
 		reflect.TypeFor[registry.Type](): {"Kind", "Resource", "Singular", "ShortNames", "Categories", "Namespaced", "ListKind",
-			"PrintColumns", "StatusSubresource", "SelectableFields", "Schema", "LoadSchema", "Storage", "NoGeneration", "Source", "lazy"},
+			"PrintColumns", "StatusSubresource", "SelectableFields", "Schema", "LoadSchema", "Storage", "NoGeneration", "Source", "CustomResource", "lazy"},
 		reflect.TypeFor[registry.PrintColumn](): {"Name", "Type", "Format", "Description", "JSONPath", "Priority"},
 	}
 	for typ, want := range encoded {

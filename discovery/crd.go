@@ -8,7 +8,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/k1s-dev/k1s/codec"
+	"github.com/k1s-dev/k1s/decode"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -28,7 +28,7 @@ import (
 // document of another kind, or no CRD at all is an error naming name (the
 // file) and the CRD, and no type is returned.
 func CRDTypes(name string, data []byte) ([]registry.Type, error) {
-	objs, err := codec.DecodeStream(bytes.NewReader(data), name)
+	objs, err := decode.Stream(bytes.NewReader(data), name)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/k1s-dev/k1s/cliruntime"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/coretypes"
 	"github.com/k1s-dev/k1s/discovery"
@@ -103,7 +103,7 @@ func TestCRDTypesCompiledIn(t *testing.T) {
 	if err != nil || typ.Kind.Kind != "Widget" {
 		t.Fatalf("ResolveOne(wd) = %v, %v", typ, err)
 	}
-	cols, err := cliruntime.ColumnsFor(typ)
+	cols, err := printers.ColumnsFor(typ)
 	if err != nil {
 		t.Fatal(err)
 	}

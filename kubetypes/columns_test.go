@@ -14,7 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
-	"github.com/k1s-dev/k1s/cliruntime"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/kubetypes"
 	"github.com/k1s-dev/k1s/registry"
 )
@@ -104,8 +104,8 @@ func TestColumnsAsTheAPIServerPrintsThem(t *testing.T) {
 					t.Fatal(err)
 				}
 				var got bytes.Buffer
-				p := cliruntime.NewTablePrinter(cliruntime.PrintOptions{Output: output})
-				if err := p.Print(&got, []cliruntime.Group{{Type: typ, Items: items}}, false); err != nil {
+				p := printers.NewTablePrinter(printers.PrintOptions{Output: output})
+				if err := p.Print(&got, []printers.Group{{Type: typ, Items: items}}, false); err != nil {
 					t.Fatalf("printing %s: %v", qualified, err)
 				}
 				wantRows, gotRows := normalize(string(want)), normalize(got.String())

@@ -22,7 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/k1s-dev/k1s/cliruntime"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/controller"
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/coretypes"
@@ -262,7 +262,7 @@ func TestMemcachedOperator(t *testing.T) {
 		t.Fatal(err)
 	}
 	var table bytes.Buffer
-	if err := cliruntime.NewTablePrinter(cliruntime.PrintOptions{Output: "wide"}).Print(&table, []cliruntime.Group{{Type: typ, Items: []*unstructured.Unstructured{u}}}, false); err != nil {
+	if err := printers.NewTablePrinter(printers.PrintOptions{Output: "wide"}).Print(&table, []printers.Group{{Type: typ, Items: []*unstructured.Unstructured{u}}}, false); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{

@@ -18,7 +18,7 @@ func get(opts core.Options, key client.ObjectKey, obj client.Object) {
 		fail(err)
 	}
 	defer func() { _ = store.Close() }()
-	opts.Storage, opts.SkipPlugins = store, true
+	opts.Storage = store // no PluginPaths: no scan (core.New carries no CLI policy)
 	c, err := core.New(opts)
 	if err != nil {
 		fail(err)

@@ -36,7 +36,7 @@ func setup() {
 	}
 	defer func() { _ = store.Close() }()
 	opts := options()
-	opts.Storage, opts.SkipPlugins = store, true
+	opts.Storage = store
 	c, err := core.New(opts)
 	if err != nil {
 		fail(err)
