@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/k1s-dev/k1s/cliruntime"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/core/coretest"
 	"github.com/k1s-dev/k1s/registry"
@@ -44,7 +45,7 @@ func compiledInItem(t *testing.T) (*core.Client, *registry.Type) {
 // those of plugin directories.
 func TestCompiledInCustomResourceTable(t *testing.T) {
 	_, typ := compiledInItem(t)
-	cols, err := cliruntime.ColumnsFor(typ)
+	cols, err := printers.ColumnsFor(typ)
 	if err != nil {
 		t.Fatal(err)
 	}
