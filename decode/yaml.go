@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -311,6 +312,11 @@ func (w *duplicateWalk) merge(v *yamlv3.Node, path string, seen map[any]bool) {
 func (w *duplicateWalk) key(k *yamlv3.Node, path string, seen map[any]bool) string {
 	key := keyValue(k)
 	p := fmt.Sprint(key)
+	if key != nil && !reflect.TypeOf(key).Comparable() {
+		// A complex key (a mapping or sequence, "? {a: 1}") cannot index
+		// seen; its printed form (maps print sorted) stands for it.
+		key = p
+	}
 	if path != "" {
 		p = path + "." + p
 	}
