@@ -82,7 +82,7 @@ func TestControllerBesideOneShotCommands(t *testing.T) {
 		}
 	}
 	item := func() string { return fmt.Sprintf("i%d", w.intn(nItems)) }
-	cat := func() string { return fmt.Sprintf("c%d", w.intn(nCats+1)) } // c4 never exists
+	cat := func() string { return fmt.Sprintf("c%d", w.intn(nCats+1)) } // c4 is not in the manifest: it appears empty
 	ops := []func(){
 		func() { check(w.apply(true, itemYAML(ns, item(), cat(), w.intn(20)))) },
 		func() { check(w.apply(true, categoryYAML(ns, cat()))) },

@@ -62,6 +62,10 @@ type CategoryStatus struct {
 	Items int64 `json:"items"`
 	// TotalQuantity is the sum of their quantities.
 	TotalQuantity int64 `json:"totalQuantity"`
+	// ObservedGeneration is the generation the counts were taken at. It
+	// is what tells an empty category whose status was never written
+	// (zero counts, generation 0 observed) from one that was.
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 }
 
 // Category groups Items.

@@ -186,8 +186,10 @@ func (r *CategoryReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		}
 		r.Recorder.Eventf(&cat, corev1.EventTypeNormal, reason, "summary %s %s: %d item(s), total quantity %d", cm.Name, op, count, total)
 	}
-	if cat.Status.Items != count || cat.Status.TotalQuantity != total {
-		cat.Status.Items, cat.Status.TotalQuantity = count, total
+	// Comparing the counts alone would never write the status of a
+	// category that has no items: zero is what an unwritten status reads.
+	if cat.Status.Items != count || cat.Status.TotalQuantity != total || cat.Status.ObservedGeneration != cat.Generation {
+		cat.Status.Items, cat.Status.TotalQuantity, cat.Status.ObservedGeneration = count, total, cat.Generation
 		if err := r.Client.Status().Update(ctx, &cat); err != nil {
 			return ctrl.Result{}, err
 		}

@@ -136,6 +136,19 @@ func TestReconcilerSameOnEveryBackend(t *testing.T) {
 			if cat.Status.Items != 2 || cat.Status.TotalQuantity != 3 {
 				t.Errorf("fruit status = %+v, want 2 items, total 3", cat.Status)
 			}
+			// A category without items still gets its status written: zero
+			// counts observed at its generation, not an absent status.
+			if err := c.Create(ctx, category("empty")); err != nil {
+				t.Fatal(err)
+			}
+			reconcileOnce(t, store)
+			var empty v1alpha1.Category
+			if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "empty"}, &empty); err != nil {
+				t.Fatal(err)
+			}
+			if empty.Generation == 0 || empty.Status.ObservedGeneration != empty.Generation {
+				t.Errorf("empty category: generation %d, status %+v: status never written", empty.Generation, empty.Status)
+			}
 			var evs corev1.EventList
 			if err := c.List(ctx, &evs, client.InNamespace("default")); err != nil {
 				t.Fatal(err)
