@@ -32,7 +32,7 @@ func (c *CLI) newCreateCommand() *cobra.Command {
 		Short: "Create a resource from a file or from stdin",
 		Long: `Create a resource from a file or from stdin.
 
-JSON and YAML formats are accepted. Every object is validated before any is written; with --continue-on-error the valid objects are written even if others fail.`,
+JSON and YAML formats are accepted. As kubectl does, each object is created on its own: the valid ones are written and every failure is reported (exit 1). With --atomic (k1s only) every object is validated first and none is written unless all would succeed.`,
 		Example: `  # Create the objects of a file
   ` + c.Name + ` create -f item.yaml
 
