@@ -168,20 +168,13 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	if o.AllNamespaces {
 		o.Print.WithNamespace = true
 	}
-	types := 0
-	for _, r := range refs {
-		types += len(r.Types)
-	}
-	if types > 1 {
-		o.Print.WithKind = true
-	}
-	printer, err := printers.NewPrinter(o.Print)
-	if err != nil {
-		return err
-	}
 	if o.Watch || o.WatchOnly {
-		if types != 1 {
+		if len(refs) != 1 || len(refs[0].Types) != 1 {
 			return fmt.Errorf("you may only specify a single resource type")
+		}
+		printer, err := printers.NewPrinter(o.Print)
+		if err != nil {
+			return err
 		}
 		return c.watch(ctx, s, refs[0], req, o, printer)
 	}
@@ -215,6 +208,22 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 				errs = append(errs, e)
 			}
 		}
+	}
+	// Kinds are printed when what was found is of several kinds, as
+	// kubectl's multipleGVKsRequested: "cm/a configmap/b" is of one, and
+	// so is "cm,secrets" when only config maps are found.
+	kinds := 0
+	for _, g := range res.Groups {
+		if len(g.Items) > 0 {
+			kinds++
+		}
+	}
+	if kinds > 1 {
+		o.Print.WithKind = true
+	}
+	printer, err := printers.NewPrinter(o.Print)
+	if err != nil {
+		return err
 	}
 	if res.Count() > 0 || !isTable(o.Print.Output) && !named {
 		if err := printer.Print(c.Out, res.Groups, res.Single); err != nil {

@@ -349,7 +349,7 @@ func SortObjects(items []*unstructured.Unstructured, expr string) error {
 	if err := jp.Parse(relaxed); err != nil {
 		return fmt.Errorf("error parsing --sort-by %s: %w", expr, err)
 	}
-	keys := make([]any, len(items))
+	s := &sorter{items: items, keys: make([]any, len(items)), has: make([]bool, len(items))}
 	found := false
 	for i, u := range items {
 		results, err := jp.FindResults(u.Object)
@@ -357,24 +357,43 @@ func SortObjects(items []*unstructured.Unstructured, expr string) error {
 			return err
 		}
 		if len(results) > 0 && len(results[0]) > 0 {
-			keys[i] = results[0][0].Interface()
+			s.keys[i], s.has[i] = results[0][0].Interface(), true
 			found = true
 		}
 	}
 	if !found && len(items) > 0 {
 		return fmt.Errorf("couldn't find any field with path %q in the list of objects", relaxed)
 	}
-	idx := make([]int, len(items))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return lessValue(keys[idx[a]], keys[idx[b]]) })
-	sorted := make([]*unstructured.Unstructured, len(items))
-	for i, j := range idx {
-		sorted[i] = items[j]
-	}
-	copy(items, sorted)
+	// kubectl's sort.Sort with its Less, not a stable sort: objects with
+	// equal keys, and those without the field, come out in kubectl's order.
+	sort.Sort(s)
 	return nil
+}
+
+// sorter is kubectl's RuntimeSort: an object without the field is less
+// than any, even than another without it.
+type sorter struct {
+	items []*unstructured.Unstructured
+	keys  []any
+	has   []bool
+}
+
+func (s *sorter) Len() int { return len(s.items) }
+
+func (s *sorter) Swap(i, j int) {
+	s.items[i], s.items[j] = s.items[j], s.items[i]
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+	s.has[i], s.has[j] = s.has[j], s.has[i]
+}
+
+func (s *sorter) Less(i, j int) bool {
+	if !s.has[i] {
+		return true
+	}
+	if !s.has[j] {
+		return false
+	}
+	return lessValue(s.keys[i], s.keys[j])
 }
 
 func lessValue(a, b any) bool {
