@@ -254,6 +254,7 @@ As kubectl does, each object is applied on its own: the valid ones are written a
 				return Apply(ctx, cl, t, obj, ApplyOptions{
 					DryRun: dryRun == "server", ClientDryRun: dryRun == "client",
 					ServerSide: a.serverSide, Force: a.force, FieldManager: a.fieldManager, Subresource: a.subresource,
+					Warn: c.printWarning, CommandName: c.Name,
 				})
 			})
 		}),
