@@ -72,7 +72,7 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 		if err := c.admit(ctx, w, nil, t, gvk, fc); err != nil {
 			return err
 		}
-		data, err := encode(w, gvk)
+		data, err := encodeFor(w, t, gvk)
 		if err != nil {
 			return err
 		}
@@ -366,7 +366,7 @@ func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupV
 		if old.GetDeletionTimestamp() != nil && len(w.GetFinalizers()) == 0 {
 			return nil, errFinalize
 		}
-		if data, err = encode(w, gvk); err != nil {
+		if data, err = encodeFor(w, t, gvk); err != nil {
 			return nil, err
 		}
 		if bytes.Equal(data, cur.Value) || dryRun {
@@ -455,7 +455,7 @@ func (c *Client) writeTxn(ctx context.Context, obj client.Object, gvk schema.Gro
 				return output(obj, w, data, rev, gvk)
 			}
 		} else {
-			data, encErr := encode(w, gvk)
+			data, encErr := encodeFor(w, t, gvk)
 			if encErr != nil {
 				return encErr
 			}
