@@ -32,7 +32,10 @@
 //	                    "< FILE" feeds FILE to its standard input
 //	crd FILE            install a CustomResourceDefinition before the
 //	                    commands: kubectl applies it and waits until it is
-//	                    established, k1s finds it in its plugin directory
+//	                    established, k1s finds it in its plugin directory;
+//	                    a FILE not in the archive is read from
+//	                    parity/testdata (the Gateway API CRDs) and is left
+//	                    installed on the cluster, which others share
 //	# ...               a comment
 //
 // Its files are the manifests the commands read. In commands and files,

@@ -140,6 +140,10 @@ type scenario struct {
 	commands [][]string // each: the command word, then its arguments
 	files    map[string][]byte
 	crds     []string
+	// shared are the CRDs read from parity/testdata (Gateway API's):
+	// other users of the oracle may have them too, so cleanup leaves
+	// them installed.
+	shared map[string]bool
 }
 
 func load(path, prefix, name string) (*scenario, error) {
@@ -153,7 +157,7 @@ func load(path, prefix, name string) (*scenario, error) {
 	}
 	ns = strings.TrimRight(ns, "-")
 	subst := strings.NewReplacer("$NS", ns, "$P", prefix)
-	sc := &scenario{name: name, ns: ns, prefix: prefix, files: map[string][]byte{}}
+	sc := &scenario{name: name, ns: ns, prefix: prefix, files: map[string][]byte{}, shared: map[string]bool{}}
 	for _, f := range a.Files {
 		sc.files[f.Name] = []byte(subst.Replace(string(f.Data)))
 	}
@@ -173,10 +177,17 @@ func load(path, prefix, name string) (*scenario, error) {
 			if len(words) != 2 {
 				return nil, fmt.Errorf("line %d: usage: crd FILE", n+1)
 			}
-			if _, ok := sc.files[words[1]]; !ok {
-				return nil, fmt.Errorf("line %d: no file %s in the archive", n+1, words[1])
+			f := words[1]
+			if _, ok := sc.files[f]; !ok {
+				// A CRD too big for a scenario: parity/testdata/FILE.
+				data, err := os.ReadFile(filepath.Join(filepath.Dir(path), "..", "testdata", f))
+				if err != nil {
+					return nil, fmt.Errorf("line %d: no file %s in the archive or in parity/testdata: %w", n+1, f, err)
+				}
+				f = filepath.Base(f)
+				sc.files[f], sc.shared[f] = data, true
 			}
-			sc.crds = append(sc.crds, words[1])
+			sc.crds = append(sc.crds, f)
 		default:
 			return nil, fmt.Errorf("line %d: unknown command %q", n+1, words[0])
 		}
@@ -368,7 +379,9 @@ func (o *options) clusterSide(sc *scenario, work string) (*side, error) {
 func (o *options) cleanup(s *side, sc *scenario) {
 	_, _, _, _ = s.exec([]string{"delete", "namespace", sc.ns, "--wait=false"}, nil)
 	for _, f := range sc.crds {
-		_, _, _, _ = s.exec([]string{"delete", "-f", f, "--wait=false"}, nil)
+		if !sc.shared[f] {
+			_, _, _, _ = s.exec([]string{"delete", "-f", f, "--wait=false"}, nil)
+		}
 	}
 	out, _, _, _ := s.exec([]string{"get", "namespaces", "-o", "name"}, nil)
 	for _, n := range strings.Fields(out) {

@@ -218,9 +218,10 @@ func (r *Registry) Resolve(arg string) ([]*Type, error) {
 		return found, len(found) > 0
 	})
 	if !ok {
-		gr := schema.GroupResource{Resource: lower}
-		if i := strings.IndexByte(lower, '.'); i >= 0 {
-			gr = schema.GroupResource{Resource: lower[:i], Group: lower[i+1:]}
+		// As typed, as kubectl's resource builder words it.
+		gr := schema.GroupResource{Resource: arg}
+		if i := strings.IndexByte(arg, '.'); i >= 0 {
+			gr = schema.GroupResource{Resource: arg[:i], Group: arg[i+1:]}
 		}
 		return nil, &unknownResourceError{meta.NoResourceMatchError{PartialResource: gr.WithVersion("")}}
 	}

@@ -118,6 +118,7 @@ func TestResolveErrors(t *testing.T) {
 		"widgets":             `the server doesn't have a resource type "widgets"`,
 		"foos.example.com":    `the server doesn't have a resource type "foos" in group "example.com"`,
 		"foos.v1.example.com": `the server doesn't have a resource type "foos" in group "v1.example.com"`,
+		"Foos.Example.com":    `the server doesn't have a resource type "Foos" in group "Example.com"`,
 	} {
 		_, err := r.Resolve(arg)
 		if err == nil || err.Error() != want || !meta.IsNoMatchError(err) {
