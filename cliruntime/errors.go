@@ -78,7 +78,7 @@ func decodeErrorLines(err error) ([]string, bool) {
 	}
 	lines := make([]string, 0, len(errs))
 	for _, e := range errs {
-		de, ok := e.(*decode.Error)
+		de, ok := e.(*decode.Error) //nolint:errorlint // only a bare decode error is reworded: a wrapped one keeps its wrapper's words
 		if !ok {
 			return nil, false
 		}
