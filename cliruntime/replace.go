@@ -181,8 +181,31 @@ func (c *CLI) forceReplace(ctx context.Context, o *WriteOptions, r *replaceFlags
 	if err := resource.Prepare(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit); err != nil {
 		return err
 	}
-	var deleted []Result
+	// kubectl deletes first and loses the object when its new version
+	// is invalid; here every new version is validated first by a dry-run
+	// create under a generated name (the live one still holds its name),
+	// and nothing is deleted if any fails.
 	var errs []error
+	for _, info := range infos {
+		u := info.Object.DeepCopy()
+		u.SetResourceVersion("")
+		u.SetName("")
+		u.SetGenerateName("k1s-replace-")
+		rctx, cancel, err := c.requestContext(ctx)
+		if err != nil {
+			return err
+		}
+		err = s.Client.Create(rctx, u, client.DryRunAll)
+		cancel()
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		_, _ = fmt.Fprintf(c.ErrOut, "Nothing was deleted: %d of %d objects failed validation.\n", len(errs), len(infos))
+		return utilerrors.NewAggregate(errs)
+	}
+	var deleted []Result
 	for _, info := range infos {
 		if c.interrupted(ctx) {
 			return nil
