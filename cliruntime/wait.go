@@ -339,7 +339,7 @@ func (c *CLI) waitFor(ctx context.Context, s *Session, tg waitTarget, cond *Wait
 	for {
 		items, rv, err := resource.List(ctx, s.Client, tg.t, req)
 		if err != nil {
-			return nil, c.waitError(ctx, tg, err)
+			return nil, c.waitError(ctx, tg, cond, err)
 		}
 		var cur *unstructured.Unstructured
 		if len(items) > 0 {
@@ -377,7 +377,7 @@ func (c *CLI) waitFor(ctx context.Context, s *Session, tg waitTarget, cond *Wait
 			return last, nil
 		}
 		if ctx.Err() != nil {
-			return nil, c.waitError(ctx, tg, ctx.Err())
+			return nil, c.waitError(ctx, tg, cond, ctx.Err())
 		}
 		if err != nil && !errors.Is(err, errStopWatch) {
 			var st apierrors.APIStatus
@@ -392,7 +392,7 @@ func (c *CLI) waitFor(ctx context.Context, s *Session, tg waitTarget, cond *Wait
 			_, _ = fmt.Fprintf(c.ErrOut, "error: An error occurred while waiting for %s: %v", what, err)
 			select {
 			case <-ctx.Done():
-				return nil, c.waitError(ctx, tg, ctx.Err())
+				return nil, c.waitError(ctx, tg, cond, ctx.Err())
 			case <-time.After(time.Second):
 			}
 		}
@@ -423,8 +423,12 @@ func (c *CLI) waitCheck(tg waitTarget, cond *WaitCondition, u *unstructured.Unst
 
 // waitError is kubectl's timeout error for tg when the wait's deadline
 // passed, else err.
-func (c *CLI) waitError(ctx context.Context, tg waitTarget, err error) error {
+// A create wait's timeout names no object, as kubectl's.
+func (c *CLI) waitError(ctx context.Context, tg waitTarget, cond *WaitCondition, err error) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if cond.Kind == "create" {
+			return errors.New(errTimedOut)
+		}
 		return fmt.Errorf("%s on %s", errTimedOut, tg.objectName())
 	}
 	return err
