@@ -122,6 +122,7 @@ Use "` + c.Name + ` api-resources" for a complete list of supported resources.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.Print.Output, "output", "o", "", "Output format. One of: (json, yaml, name, wide, jsonpath=..., jsonpath-file=..., custom-columns=..., custom-columns-file=...)")
+	f.StringVar(&o.Print.Template, "template", "", "Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].")
 	f.BoolVar(&o.Print.NoHeaders, "no-headers", false, "When using the default or custom-column output format, don't print headers (default print headers).")
 	f.BoolVar(&o.Print.ShowLabels, "show-labels", false, "When printing, show all labels as the last column (default hide labels column).")
 	f.StringSliceVarP(&o.Print.LabelColumns, "label-columns", "L", nil, "Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...")

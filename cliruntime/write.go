@@ -202,6 +202,8 @@ func verbing(verb string, r Result) string {
 		return "" // kubectl reports the server's error as it is
 	case verb == "apply":
 		return "applying"
+	case verb == "replace":
+		return "replacing"
 	}
 	return verb
 }

@@ -43,10 +43,19 @@ type PrintOptions struct {
 	WithKind bool
 	// SortBy is a JSONPath expression to sort by.
 	SortBy string
+	// Template is kubectl's --template: the template (or its file) of
+	// -o go-template, go-template-file, jsonpath, jsonpath-file or
+	// jsonpath-as-json given without "=...".
+	Template string
 }
 
 // OutputFormats lists the -o values, for help and completion.
-var OutputFormats = []string{"json", "yaml", "name", "wide", "jsonpath=", "jsonpath-file=", "custom-columns=", "custom-columns-file="}
+var OutputFormats = []string{"json", "yaml", "name", "wide", "jsonpath=", "jsonpath-file=", "jsonpath-as-json=", "go-template=", "go-template-file=", "custom-columns=", "custom-columns-file="}
+
+// allowedFormats is kubectl get's list of -o values, in the order its
+// error names them (sorted).
+var allowedFormats = []string{"custom-columns", "custom-columns-file", "go-template", "go-template-file", "json", "jsonpath",
+	"jsonpath-as-json", "jsonpath-file", "name", "template", "templatefile", "wide", "yaml"}
 
 // Printer prints groups of objects. A printer may be called several
 // times (watch); tables keep their column widths between calls.
@@ -71,24 +80,39 @@ func NewPrinter(opts PrintOptions) (Printer, error) {
 		return &encodePrinter{}, nil
 	case "name":
 		return namePrinter{}, nil
-	case "jsonpath", "jsonpath-file":
-		text, err := readArg(format, arg)
+	case "jsonpath", "jsonpath-file", "jsonpath-as-json":
+		text, err := readArg(format, arg, opts.Template)
 		if err != nil {
 			return nil, err
 		}
-		return newJSONPathPrinter(text)
+		p, err := newJSONPathPrinter(text)
+		if err == nil && format == "jsonpath-as-json" {
+			p.jp.EnableJSONOutput(true)
+		}
+		return p, err
+	case "go-template", "go-template-file", "template", "templatefile":
+		text, err := readArg(format, arg, opts.Template)
+		if err != nil {
+			return nil, err
+		}
+		return newGoTemplatePrinter(text)
 	case "custom-columns", "custom-columns-file":
 		return newCustomColumnsPrinter(format, arg, opts.NoHeaders)
 	}
 	return nil, fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: %s",
-		opts.Output, strings.Join([]string{"custom-columns", "custom-columns-file", "json", "jsonpath", "jsonpath-file", "name", "wide", "yaml"}, ","))
+		opts.Output, strings.Join(allowedFormats, ","))
 }
 
-func readArg(format, arg string) (string, error) {
+// readArg returns the template of a template format: the text after
+// "=" (else --template), read from that file for the -file formats.
+func readArg(format, arg, template string) (string, error) {
 	if arg == "" {
-		return "", fmt.Errorf("%s template format specified but no template given", strings.TrimSuffix(format, "-file"))
+		arg = template
 	}
-	if !strings.HasSuffix(format, "-file") {
+	if arg == "" {
+		return "", fmt.Errorf("template format specified but no template given")
+	}
+	if !strings.HasSuffix(format, "-file") && format != "templatefile" {
 		return arg, nil
 	}
 	data, err := os.ReadFile(arg)
