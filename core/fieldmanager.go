@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -34,7 +33,7 @@ type fmKey struct {
 
 // fieldManager returns the FieldManager of type t (kind gvk) on sub. A
 // custom schema the converter cannot use (not structural) falls back to
-// treating every field as atomic, as for a CRD without a schema.
+// fields deduced from the values, as for a CRD without a schema.
 func (c *Client) fieldManager(t *registry.Type, gvk schema.GroupVersionKind, sub subresource) (*fieldmanager.Manager, error) {
 	key := fmKey{t, sub}
 	if v, ok := c.fieldManagers.Load(key); ok {
@@ -168,5 +167,3 @@ func (c *Client) apply(live client.Object, cfg *unstructured.Unstructured, t *re
 	secondTimes(w)
 	return w, nil
 }
-
-var _ = context.Background
