@@ -33,7 +33,6 @@ func ssaClient(t *testing.T, defaultManager string) *core.Client {
 	return c
 }
 
-
 func rawApply(c *core.Client, t *testing.T, gvk schema.GroupVersionKind, ns, name, body string, opts ...client.PatchOption) (*unstructured.Unstructured, error) {
 	t.Helper()
 	u := &unstructured.Unstructured{}
