@@ -47,6 +47,9 @@ type PrintOptions struct {
 	// -o go-template, go-template-file, jsonpath, jsonpath-file or
 	// jsonpath-as-json given without "=...".
 	Template string
+	// ShowManagedFields keeps metadata.managedFields in yaml and json
+	// output, which kubectl omits unless --show-managed-fields.
+	ShowManagedFields bool
 }
 
 // OutputFormats lists the -o values, for help and completion.
@@ -75,9 +78,9 @@ func NewPrinter(opts PrintOptions) (Printer, error) {
 		}
 		return NewTablePrinter(opts), nil
 	case "yaml":
-		return &encodePrinter{yaml: true}, nil
+		return &encodePrinter{yaml: true, showManagedFields: opts.ShowManagedFields}, nil
 	case "json":
-		return &encodePrinter{}, nil
+		return &encodePrinter{showManagedFields: opts.ShowManagedFields}, nil
 	case "name":
 		return namePrinter{}, nil
 	case "jsonpath", "jsonpath-file", "jsonpath-as-json":
@@ -154,13 +157,54 @@ func printable(groups []Group, single bool) any {
 // Successive YAML documents are separated by "---", as kubectl's YAML
 // printer does when it prints more than once (watch).
 type encodePrinter struct {
-	yaml  bool
-	count int
+	yaml              bool
+	showManagedFields bool
+	count             int
 }
 
 // Print implements Printer.
 func (p *encodePrinter) Print(w io.Writer, groups []Group, single bool) error {
-	return p.PrintValue(w, printable(groups, single))
+	v := printable(groups, single)
+	if !p.showManagedFields {
+		v = OmitManagedFields(v)
+	}
+	return p.PrintValue(w, v)
+}
+
+// OmitManagedFields returns obj (an object's or a List's content) without
+// metadata.managedFields, as kubectl prints yaml and json unless
+// --show-managed-fields; obj itself is left as it is.
+func OmitManagedFields(obj any) any {
+	m, ok := obj.(map[string]any)
+	if !ok {
+		return obj
+	}
+	out := m
+	if md, ok := m["metadata"].(map[string]any); ok {
+		if _, has := md["managedFields"]; has {
+			out = shallowCopy(m)
+			md = shallowCopy(md)
+			delete(md, "managedFields")
+			out["metadata"] = md
+		}
+	}
+	if items, ok := m["items"].([]any); ok {
+		copied := make([]any, len(items))
+		for i, it := range items {
+			copied[i] = OmitManagedFields(it)
+		}
+		out = shallowCopy(out)
+		out["items"] = copied
+	}
+	return out
+}
+
+func shallowCopy(m map[string]any) map[string]any {
+	c := make(map[string]any, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
 }
 
 func (p *encodePrinter) PrintValue(w io.Writer, v any) error {
