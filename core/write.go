@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/uuid"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
@@ -38,7 +39,15 @@ func now() metav1.Time { return metav1.NewTime(time.Now().Truncate(time.Second))
 
 // Create implements client.Client.
 func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
-	o := (&client.CreateOptions{}).ApplyOptions(opts)
+	return c.create(ctx, obj, (&client.CreateOptions{}).ApplyOptions(opts), false)
+}
+
+// create is Create; applied says obj is the result of a server-side apply
+// to an object not stored, whose managedFields are final.
+func (c *Client) create(ctx context.Context, obj client.Object, o *client.CreateOptions, applied bool) error {
+	if err := checkManager(o.FieldManager, "CreateOptions"); err != nil {
+		return err
+	}
 	gvk, t, err := c.resolve(obj)
 	if err != nil {
 		return err
@@ -72,7 +81,12 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 		if err := c.admit(ctx, w, nil, t, gvk, fc); err != nil {
 			return err
 		}
-		data, err := encode(w, gvk)
+		if !applied {
+			if w, err = c.trackUpdate(w, nil, t, gvk, mainResource, c.managerOf(o.FieldManager)); err != nil {
+				return err
+			}
+		}
+		data, err := encodeFor(w, t, gvk)
 		if err != nil {
 			return err
 		}
@@ -176,19 +190,20 @@ func (c *Client) prepareCreate(w client.Object, t *registry.Type, gvk schema.Gro
 	w.SetResourceVersion("")
 	w.SetDeletionTimestamp(nil)
 	w.SetDeletionGracePeriodSeconds(nil)
-	w.SetManagedFields(nil)
 	w.SetSelfLink("")
 	if t.StatusSubresource {
 		c.clearStatus(w)
 	}
 }
 
-// admit runs defaulting then validation on a work object about to be
-// written (old is nil on create). Every problem the built-in and schema
-// rules find is reported at once, as one Invalid error. Before anything
-// else, as the API server's decoder does, a schema prunes what the
-// request's object holds that the type does not, into fc, and a Strict
-// fc refuses the request for what it found.
+// admit runs a work object about to be written (old is nil on create)
+// through the API server's steps (package admission lists them): the
+// decoder's pruning and schema defaulting, mutating admission, then the
+// schema's pruning and defaults again over what the hooks added, the
+// built-in, metadata and schema validation, every problem reported at
+// once as one Invalid error, and validating admission. A Strict fc
+// refuses the request, before anything else, for the unknown fields the
+// pruning found.
 func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Type, gvk schema.GroupVersionKind, fc *fieldCheck) error {
 	hasSchema := t.Schema != nil || t.LoadSchema != nil // plugin schemas load lazily
 	pruned := false
@@ -199,17 +214,71 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 	if err := fc.strictErr(gvk); err != nil {
 		return err
 	}
-	if c.defaulter != nil {
-		if err := c.defaulter.Default(ctx, w); err != nil {
+	mutating, validating := c.admission.HasMutating(gvk), c.admission.HasValidating(gvk)
+	if mutating || validating {
+		ctx = admission.NewContext(ctx, c.attributes(w, old, t, gvk))
+	}
+	if mutating {
+		if err := c.mutate(ctx, w, t, gvk, hasSchema, pruned); err != nil {
 			return err
 		}
-		w.GetObjectKind().SetGroupVersionKind(gvk)
+		// What a hook added beyond the schema is pruned silently, as
+		// the API server prunes what mutating admission added.
+		pruned = false
 	}
+	if err := c.validate(w, old, t, gvk, hasSchema, pruned); err != nil {
+		return err
+	}
+	if !validating {
+		return nil
+	}
+	var err error
+	if old == nil {
+		_, err = c.admission.ValidateCreate(ctx, w)
+	} else {
+		_, err = c.admission.ValidateUpdate(ctx, old, w)
+	}
+	return err
+}
+
+// attributes describe a write to the admission hooks.
+func (c *Client) attributes(w, old client.Object, t *registry.Type, gvk schema.GroupVersionKind) admission.Attributes {
+	a := admission.Attributes{
+		Operation: admission.Create,
+		Kind:      gvk,
+		Resource:  t.GroupVersionResource(),
+		Namespace: w.GetNamespace(),
+		Name:      w.GetName(),
+	}
+	if old != nil {
+		a.Operation, a.OldObject = admission.Update, old
+	}
+	return a
+}
+
+// mutate runs mutating admission on w, after the schema defaulting the
+// API server's decoder does before it (pruned: the unknown fields are
+// gone already).
+func (c *Client) mutate(ctx context.Context, w client.Object, t *registry.Type, gvk schema.GroupVersionKind, hasSchema, pruned bool) error {
+	if hasSchema {
+		if err := c.defaultBySchema(w, t, pruned); err != nil {
+			return err
+		}
+	}
+	if err := c.admission.Default(ctx, w); err != nil {
+		return err
+	}
+	w.GetObjectKind().SetGroupVersionKind(gvk)
+	return nil
+}
+
+// validate applies the schema to w (pruning unless pruned, defaulting,
+// validating) and the built-in and metadata rules, and returns every
+// problem at once as one Invalid error.
+func (c *Client) validate(w, old client.Object, t *registry.Type, gvk schema.GroupVersionKind, hasSchema, pruned bool) error {
 	var errs field.ErrorList
 	if hasSchema {
-		// What a Go defaulter added beyond the schema is pruned silently,
-		// as the API server prunes what mutating admission added.
-		schemaErrs, err := c.applySchema(w, old, t, pruned && c.defaulter == nil)
+		schemaErrs, err := c.applySchema(w, old, t, pruned)
 		if err != nil {
 			return err
 		}
@@ -230,17 +299,6 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 	if len(errs) > 0 {
 		return apierrors.NewInvalid(gvk.GroupKind(), w.GetName(), errs)
 	}
-	if c.validator != nil {
-		var err error
-		if old == nil {
-			_, err = c.validator.ValidateCreate(ctx, w)
-		} else {
-			_, err = c.validator.ValidateUpdate(ctx, old, w)
-		}
-		if err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -260,6 +318,10 @@ func (c *Client) update(ctx context.Context, obj client.Object, sub subresource,
 	if err != nil {
 		return err
 	}
+	if err := checkManager(o.FieldManager, "UpdateOptions"); err != nil {
+		return err
+	}
+	fc.manager = c.managerOf(o.FieldManager)
 	defer fc.warnAll(ctx, c)
 	gr := t.GroupResource()
 	if sub == statusResource && !t.StatusSubresource {
@@ -366,7 +428,7 @@ func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupV
 		if old.GetDeletionTimestamp() != nil && len(w.GetFinalizers()) == 0 {
 			return nil, errFinalize
 		}
-		if data, err = encode(w, gvk); err != nil {
+		if data, err = encodeFor(w, t, gvk); err != nil {
 			return nil, err
 		}
 		if bytes.Equal(data, cur.Value) || dryRun {
@@ -421,8 +483,16 @@ func (c *Client) nextObject(ctx context.Context, cur storage.KeyValue, gvk schem
 	if w, err = c.prepareUpdate(in, old, t, gvk, sub, fc); err != nil {
 		return nil, nil, err
 	}
+	if fc.applied {
+		w.SetManagedFields(in.GetManagedFields())
+	}
 	if err := c.admit(ctx, w, old, t, gvk, fc); err != nil {
 		return nil, nil, err
+	}
+	if !fc.applied {
+		if w, err = c.trackUpdate(w, old, t, gvk, sub, fc.manager); err != nil {
+			return nil, nil, err
+		}
 	}
 	gen := old.GetGeneration()
 	if sub == mainResource && !t.NoGeneration && !c.specEqual(w, old, t.StatusSubresource) {
@@ -455,7 +525,7 @@ func (c *Client) writeTxn(ctx context.Context, obj client.Object, gvk schema.Gro
 				return output(obj, w, data, rev, gvk)
 			}
 		} else {
-			data, encErr := encode(w, gvk)
+			data, encErr := encodeFor(w, t, gvk)
 			if encErr != nil {
 				return encErr
 			}
@@ -518,7 +588,10 @@ func (c *Client) prepareUpdate(in, old client.Object, t *registry.Type, gvk sche
 	w.SetDeletionTimestamp(old.GetDeletionTimestamp())
 	w.SetDeletionGracePeriodSeconds(old.GetDeletionGracePeriodSeconds())
 	w.SetGeneration(old.GetGeneration())
-	w.SetManagedFields(nil)
+	// The request's managedFields, when it has any, replace the stored
+	// ones before this write is recorded (an empty list resets them), as
+	// on the API server; without, the stored ones are kept.
+	w.SetManagedFields(in.GetManagedFields())
 	w.SetSelfLink("")
 	w.SetResourceVersion(old.GetResourceVersion())
 	if t.StatusSubresource {

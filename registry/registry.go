@@ -223,9 +223,27 @@ func (r *Registry) Resolve(arg string) ([]*Type, error) {
 	})
 
 	if !ok {
-		return nil, fmt.Errorf("the server doesn't have a resource type %q", arg)
+		gr := schema.GroupResource{Resource: lower}
+		if i := strings.IndexByte(lower, '.'); i >= 0 {
+			gr = schema.GroupResource{Resource: lower[:i], Group: lower[i+1:]}
+		}
+		return nil, &unknownResourceError{meta.NoResourceMatchError{PartialResource: gr.WithVersion("")}}
 	}
 	return types, nil
+}
+
+// unknownResourceError is a NoResourceMatchError (meta.IsNoMatchError
+// holds) worded as kubectl words it to its user: the resource, and the
+// group when one was given ("foos.example.com" is foos in example.com).
+type unknownResourceError struct{ meta.NoResourceMatchError }
+
+// Error implements error.
+func (e *unknownResourceError) Error() string {
+	r := e.PartialResource
+	if r.Group != "" {
+		return fmt.Sprintf("the server doesn't have a resource type %q in group %q", r.Resource, r.Group)
+	}
+	return fmt.Sprintf("the server doesn't have a resource type %q", r.Resource)
 }
 
 // resolveLocked returns the types arg names and whether it named them

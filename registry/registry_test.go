@@ -114,8 +114,15 @@ func TestResolveErrors(t *testing.T) {
 	if _, err := r.Resolve(""); err == nil {
 		t.Error("Resolve(\"\") succeeded")
 	}
-	if _, err := r.Resolve("widgets"); err == nil || !strings.Contains(err.Error(), `"widgets"`) {
-		t.Errorf("Resolve(widgets) = %v, want an error naming widgets", err)
+	for arg, want := range map[string]string{
+		"widgets":             `the server doesn't have a resource type "widgets"`,
+		"foos.example.com":    `the server doesn't have a resource type "foos" in group "example.com"`,
+		"foos.v1.example.com": `the server doesn't have a resource type "foos" in group "v1.example.com"`,
+	} {
+		_, err := r.Resolve(arg)
+		if err == nil || err.Error() != want || !meta.IsNoMatchError(err) {
+			t.Errorf("Resolve(%s) = %v, want %q, a NoResourceMatchError", arg, err, want)
+		}
 	}
 	_, err := r.ResolveOne("items")
 	if err == nil || !strings.Contains(err.Error(), "ambiguous") ||
