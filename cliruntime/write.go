@@ -202,6 +202,8 @@ func verbing(verb string, r Result) string {
 		return "" // kubectl reports the server's error as it is
 	case verb == "apply":
 		return "applying"
+	case verb == "replace":
+		return "replacing"
 	}
 	return verb
 }
@@ -253,7 +255,7 @@ As kubectl does, each object is applied on its own: the valid ones are written a
 			return c.writeAll(cmd.Context(), "apply", o, func(ctx context.Context, cl client.Client, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
 				return Apply(ctx, cl, t, obj, ApplyOptions{
 					DryRun: dryRun == "server", ClientDryRun: dryRun == "client",
-					ServerSide: a.serverSide, Force: a.force, FieldManager: a.fieldManager, Subresource: a.subresource,
+					ServerSide: a.serverSide, Force: a.force, FieldManager: ApplyFieldManager(cmd, a.serverSide), Subresource: a.subresource,
 					Warn: c.printWarning, CommandName: c.Name,
 				})
 			})

@@ -371,3 +371,28 @@ func TestOpenAPISchemaIsLoadedOnce(t *testing.T) {
 		t.Error("a failing LoadSchema reported no error")
 	}
 }
+
+// TestCategoryDiscoveryOrder checks that a category expands in the order
+// kubectl lists it from an API server's discovery: the core group, then
+// built-in groups by their priority, then other groups by name, each
+// group's resources by name.
+func TestCategoryDiscoveryOrder(t *testing.T) {
+	all := []string{"all"}
+	typ := func(group, kind, resource string) Type {
+		return Type{Kind: schema.GroupVersionKind{Group: group, Version: "v1", Kind: kind}, Resource: resource,
+			Namespaced: true, Storage: true, Categories: all}
+	}
+	r, _ := newRegistry(t, []Type{
+		typ("batch", "Job", "jobs"), typ("batch", "CronJob", "cronjobs"), typ("apps", "Deployment", "deployments"),
+		typ("", "Service", "services"), typ("", "Pod", "pods"), typ("autoscaling", "HorizontalPodAutoscaler", "horizontalpodautoscalers"),
+	}, typ("b.example.com", "Widget", "widgets"), typ("a.example.com", "Gadget", "gadgets"))
+	got, err := r.Resolve("all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"v1/pods", "v1/services", "apps/v1/deployments", "autoscaling/v1/horizontalpodautoscalers",
+		"batch/v1/cronjobs", "batch/v1/jobs", "a.example.com/v1/gadgets", "b.example.com/v1/widgets"}
+	if diff := cmp.Diff(want, names(got)); diff != "" {
+		t.Errorf("Resolve(all) (-want +got):\n%s", diff)
+	}
+}
