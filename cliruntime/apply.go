@@ -75,7 +75,17 @@ type ApplyOptions struct {
 	Force        bool
 	FieldManager string
 	Subresource  string
+	// Warn, when set, receives kubectl's warnings (without "Warning: "):
+	// that of a live object without the last-applied annotation, naming
+	// CommandName (the program, "kubectl" when empty) as kubectl does.
+	Warn        func(text string)
+	CommandName string
 }
+
+// missingLastApplied is kubectl apply's warning for a live object that
+// was not created by apply: its patch then has no "original" to remove
+// what the configuration no longer has.
+const missingLastApplied = "resource %[1]s is missing the %[2]s annotation which is required by %[3]s apply. %[3]s apply should only be used on resources created declaratively by either %[3]s create --save-config or %[3]s apply. The missing annotation will be patched automatically."
 
 // ServerSideApplied is the action kubectl prints for a server-side apply.
 const ServerSideApplied Action = "serverside-applied"
@@ -149,6 +159,16 @@ func modifiedConfiguration(obj *unstructured.Unstructured) ([]byte, error) {
 	return json.Marshal(u.Object)
 }
 
+// setLastApplied sets obj's last-applied annotation as apply would, for
+// create --save-config.
+func setLastApplied(obj *unstructured.Unstructured) error {
+	modified, err := modifiedConfiguration(obj)
+	if err != nil {
+		return err
+	}
+	return obj.UnmarshalJSON(modified)
+}
+
 // Apply applies obj of type t with kubectl's client-side three-way merge:
 // a missing object is created carrying the last-applied annotation; an
 // existing one is patched with the difference between the last applied
@@ -192,7 +212,15 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		res.Err = err
 		return res
 	}
-	original := []byte(current.GetAnnotations()[LastAppliedAnnotation])
+	last, ok := current.GetAnnotations()[LastAppliedAnnotation]
+	if !ok && opts.Warn != nil {
+		cmd := opts.CommandName
+		if cmd == "" {
+			cmd = "kubectl"
+		}
+		opts.Warn(fmt.Sprintf(missingLastApplied, t.Resource+"/"+current.GetName(), LastAppliedAnnotation, cmd))
+	}
+	original := []byte(last)
 	currentJSON, err := json.Marshal(current.Object)
 	if err != nil {
 		res.Err = err

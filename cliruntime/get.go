@@ -122,6 +122,7 @@ Use "` + c.Name + ` api-resources" for a complete list of supported resources.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.Print.Output, "output", "o", "", "Output format. One of: (json, yaml, name, wide, jsonpath=..., jsonpath-file=..., custom-columns=..., custom-columns-file=...)")
+	f.StringVar(&o.Print.Template, "template", "", "Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].")
 	f.BoolVar(&o.Print.NoHeaders, "no-headers", false, "When using the default or custom-column output format, don't print headers (default print headers).")
 	f.BoolVar(&o.Print.ShowLabels, "show-labels", false, "When printing, show all labels as the last column (default hide labels column).")
 	f.StringSliceVarP(&o.Print.LabelColumns, "label-columns", "L", nil, "Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...")
@@ -169,20 +170,13 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	if o.AllNamespaces {
 		o.Print.WithNamespace = true
 	}
-	types := 0
-	for _, r := range refs {
-		types += len(r.Types)
-	}
-	if types > 1 {
-		o.Print.WithKind = true
-	}
-	printer, err := printers.NewPrinter(o.Print)
-	if err != nil {
-		return err
-	}
 	if o.Watch || o.WatchOnly {
-		if types != 1 {
+		if len(refs) != 1 || len(refs[0].Types) != 1 {
 			return fmt.Errorf("you may only specify a single resource type")
+		}
+		printer, err := printers.NewPrinter(o.Print)
+		if err != nil {
+			return err
 		}
 		return c.watch(ctx, s, refs[0], req, o, printer)
 	}
@@ -216,6 +210,22 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 				errs = append(errs, e)
 			}
 		}
+	}
+	// Kinds are printed when what was found is of several kinds, as
+	// kubectl's multipleGVKsRequested: "cm/a configmap/b" is of one, and
+	// so is "cm,secrets" when only config maps are found.
+	kinds := 0
+	for _, g := range res.Groups {
+		if len(g.Items) > 0 {
+			kinds++
+		}
+	}
+	if kinds > 1 {
+		o.Print.WithKind = true
+	}
+	printer, err := printers.NewPrinter(o.Print)
+	if err != nil {
+		return err
 	}
 	if res.Count() > 0 || !isTable(o.Print.Output) && !named {
 		if err := printer.Print(c.Out, res.Groups, res.Single); err != nil {
