@@ -95,7 +95,7 @@ func TestApplyUntypedKinds(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", gvk.Kind, err)
 		}
-		if mf := u.GetManagedFields(); len(mf) != 1 || string(mf[0].FieldsV1.Raw) != `{"f:spec":{".":{},"f:a":{".":{},"f:b":{}}}}` {
+		if mf := u.GetManagedFields(); len(mf) != 1 || mf[0].FieldsV1.GetRawString() != `{"f:spec":{".":{},"f:a":{".":{},"f:b":{}}}}` {
 			t.Errorf("%s managedFields: %+v", gvk.Kind, mf)
 		}
 		_, err = rawApply(c, t, gvk, "default", "g", strings.Replace(body, `"b":1`, `"b":2`, 1), client.FieldOwner("bob"))

@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/structured-merge-diff/v6/typed"
 )
 
-func scheme(t *testing.T) *runtime.Scheme {
+func scheme(t testing.TB) *runtime.Scheme {
 	t.Helper()
 	s := runtime.NewScheme()
 	if err := corev1.AddToScheme(s); err != nil {
@@ -35,7 +35,7 @@ func TestBuiltinUpdateAndApply(t *testing.T) {
 	obj := live.DeepCopy()
 	obj.Name, obj.Data = "a", map[string]string{"k": "v"}
 	created := m.Update(live, obj, "creator").(*corev1.ConfigMap)
-	if mf := created.ManagedFields; len(mf) != 1 || mf[0].Manager != "creator" || string(mf[0].FieldsV1.Raw) != `{"f:data":{".":{},"f:k":{}}}` {
+	if mf := created.ManagedFields; len(mf) != 1 || mf[0].Manager != "creator" || mf[0].FieldsV1.GetRawString() != `{"f:data":{".":{},"f:k":{}}}` {
 		t.Fatalf("managedFields after create: %+v", mf)
 	}
 	cfg := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "a"}, "data": map[string]any{"k": "w"}}}
@@ -87,8 +87,8 @@ func TestCustomResourceSchema(t *testing.T) {
 	}
 	mf := out.(*unstructured.Unstructured).GetManagedFields()
 	want := `{"f:metadata":{"f:labels":{"f:a":{}}},"f:spec":{"f:ports":{"k:{\"name\":\"http\"}":{".":{},"f:name":{},"f:port":{}}},"f:template":{"f:metadata":{"f:labels":{"f:x":{}}}}}}`
-	if len(mf) != 1 || string(mf[0].FieldsV1.Raw) != want {
-		t.Errorf("managedFields: %s\nwant %s", mf[0].FieldsV1.Raw, want)
+	if len(mf) != 1 || mf[0].FieldsV1.GetRawString() != want {
+		t.Errorf("managedFields: %s\nwant %s", mf[0].FieldsV1.GetRawString(), want)
 	}
 	// Keyed list items are owned one by one: another port is no conflict.
 	cfg2 := cfg.DeepCopy()

@@ -30,7 +30,7 @@ func managed(obj client.Object) []string {
 			line += "/" + m.Subresource
 		}
 		if m.FieldsV1 != nil {
-			line += ": " + string(m.FieldsV1.Raw)
+			line += ": " + m.FieldsV1.GetRawString()
 		}
 		out = append(out, line)
 	}

@@ -84,14 +84,14 @@ func main() {
 }
 
 func atomRefs(a schema.Atom, refs map[string]bool) {
-	if a.Map != nil {
-		for _, f := range a.Map.Fields {
+	if m := a.Map; m != nil {
+		for _, f := range m.Fields {
 			refRefs(f.Type, refs)
 		}
-		refRefs(a.Map.ElementType, refs)
+		refRefs(m.ElementType, refs)
 	}
-	if a.List != nil {
-		refRefs(a.List.ElementType, refs)
+	if l := a.List; l != nil {
+		refRefs(l.ElementType, refs)
 	}
 }
 
