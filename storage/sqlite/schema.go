@@ -206,8 +206,11 @@ func labelsOf(row string) string {
 // writes: any k1s that can open the file (a v4 k1s refuses a v5 file,
 // see schemaVersion; one that had the file open before the migration
 // goes on writing through the same log, whose trigger now keeps the
-// index too). Rows are replaced whole on every write of the key, and a
-// deletion leaves none.
+// index too). A key's rows are replaced whole when a write changes its
+// labels, and a deletion leaves none. The price is on writes that change
+// labels, creations with labels above all: their rows go into the
+// labels B-tree and its key index in the same commit (BENCHMARKS.md,
+// "Label-selected list").
 func migrateV5(ctx context.Context, c *sql.Conn) error {
 	for _, q := range []string{
 		`CREATE TABLE labels (
@@ -219,8 +222,15 @@ func migrateV5(ctx context.Context, c *sql.Conn) error {
 		`CREATE INDEX labels_key ON labels (key)`,
 		// OR IGNORE: a value whose labels object repeats a name (no k1s
 		// writes one) indexes each name/value pair once.
-		`CREATE TRIGGER log_labels AFTER INSERT ON log BEGIN
-			DELETE FROM labels WHERE key = NEW.key;
+		// It fires only when the labels change: a deletion, or a value
+		// whose labels object differs from the one it supersedes
+		// (json_extract gives both minified; k1s writes labels in
+		// sorted key order). Most writes (status, spec) keep the labels
+		// and so write nothing here; a creation without labels neither.
+		`CREATE TRIGGER log_labels AFTER INSERT ON log
+		WHEN NEW.type = 3 OR (` + labelsOf("NEW") + `) IS NOT (SELECT ` + labelsOf("p") + ` FROM log p WHERE p.id = NEW.prev_id)
+		BEGIN
+			DELETE FROM labels WHERE key = NEW.key AND NEW.type != 1;
 			INSERT OR IGNORE INTO labels (name, value, key)
 				SELECT j.key, j.value, NEW.key FROM json_each(` + labelsOf("NEW") + `) j
 				WHERE NEW.type != 3 AND j.type = 'text';
