@@ -51,6 +51,12 @@ type CLI struct {
 	Flags   GlobalFlags
 	// Open opens the store and client.
 	Open SessionFactory
+	// Handoff, when set, runs once a command's flags are parsed and before
+	// it does anything else (reads stdin, opens the store). A program
+	// uses it to hand the command to another program: cmd/k1s execs its
+	// etcd companion for etcd:// storage (open.ExecCompanion). It returns
+	// only to refuse the command, or with nil to let it run here.
+	Handoff func(flags *GlobalFlags) error
 	// Getenv reads the environment (EDITOR, ...); nil means os.Getenv.
 	Getenv func(string) string
 	// ErrIsTerminal reports whether ErrOut is a terminal (progress bars);
@@ -246,6 +252,11 @@ func isCobraUsage(err error) bool {
 // 130 (interrupted) after the work in flight finished.
 func (c *CLI) run(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
+		if c.Handoff != nil {
+			if err := c.Handoff(&c.Flags); err != nil {
+				return err
+			}
+		}
 		if f := cmd.Flags().Lookup("namespace"); f != nil {
 			c.Flags.NamespaceExplicit = f.Changed
 		}

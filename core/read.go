@@ -57,6 +57,28 @@ type filter struct {
 	// the label selector only if, for each group, its JSON contains one of
 	// the group's byte strings.
 	needles [][][]byte
+	// storeLabels are the selector's equality and set-membership
+	// requirements, which the store answers (from its label index, where
+	// it has one) so that a selected List reads only the objects it
+	// keeps; the whole selector still decides on each decoded object.
+	storeLabels []storage.LabelRequirement
+}
+
+// storeRequirements returns the requirements of sel a store can answer:
+// key=value, key==value and key in (...).
+func storeRequirements(sel labels.Selector) []storage.LabelRequirement {
+	reqs, ok := sel.Requirements()
+	if !ok {
+		return nil
+	}
+	var out []storage.LabelRequirement
+	for _, r := range reqs {
+		switch r.Operator() {
+		case selection.Equals, selection.DoubleEquals, selection.In:
+			out = append(out, storage.LabelRequirement{Key: r.Key(), Values: r.Values().List()})
+		}
+	}
+	return out
 }
 
 // labelNeedles derives byte-level necessary conditions from a label
@@ -114,6 +136,7 @@ func newFilter(gvk schema.GroupVersionKind, t *registry.Type, o *client.ListOpti
 	if o.LabelSelector != nil && !o.LabelSelector.Empty() {
 		f.labels = o.LabelSelector
 		f.needles = labelNeedles(o.LabelSelector)
+		f.storeLabels = storeRequirements(o.LabelSelector)
 	}
 	if o.FieldSelector == nil || o.FieldSelector.Empty() {
 		return f, nil
@@ -329,6 +352,11 @@ func (c *Client) listInto(ctx context.Context, t *registry.Type, o *client.ListO
 	}
 	prefix := storage.Prefix(c.tenant, t.GroupResource(), ns)
 	lo := storage.ListOptions{Limit: o.Limit, Continue: o.Continue}
+	if !c.isNamespace(t) {
+		// Namespaces are left out: the default one may be answered
+		// without being stored (see below), which a store cannot select.
+		lo.Labels = f.storeLabels
+	}
 	if o.Continue == "" && o.ResourceVersion != "" && o.ResourceVersion != "0" {
 		rev, err := parseRV(o.ResourceVersion)
 		if err != nil {
@@ -362,6 +390,6 @@ func (c *Client) listInto(ctx context.Context, t *registry.Type, o *client.ListO
 		if f.all() || o.Limit == 0 || res.Continue == "" || int64(sink.n) >= o.Limit {
 			return first, nil
 		}
-		lo = storage.ListOptions{Limit: o.Limit - int64(sink.n), Continue: res.Continue}
+		lo = storage.ListOptions{Limit: o.Limit - int64(sink.n), Continue: res.Continue, Labels: lo.Labels}
 	}
 }

@@ -72,6 +72,14 @@ type ListOptions struct {
 	// Revision reads the list as of this store revision; 0 means the
 	// current one. A compacted revision is 410 Gone.
 	Revision int64
+	// Labels keeps only the values whose metadata.labels satisfy every
+	// requirement (see LabelRequirement): the store answers exactly, and
+	// Limit counts the values kept. It is how a label-selected List skips
+	// the objects it does not want without reading them: a store with a
+	// label index (SQLite) reads only the keys the index names, the others
+	// scan (ListByScan). The result has no RemainingItemCount, as the API
+	// server sets none for a selected list.
+	Labels []LabelRequirement
 }
 
 // ListResult is one page of a List.

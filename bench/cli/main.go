@@ -21,6 +21,9 @@ func main() {
 	kubectl := flag.String("kubectl", "/usr/bin/kubectl", "kubectl binary for the anchor; empty to skip")
 	keep := flag.String("dir", "", "work directory to use and keep (default: a temporary one, removed)")
 	ldflags := flag.String("ldflags", "-s -w", "linker flags for the k1s build")
+	mode := flag.String("mode", "table", "table: the commands below, one after another; floor: `get item NAME -o json` against bench/floor, interleaved; select: `get items -l shelf=s7` against `get item NAME`, interleaved")
+	prebuilt := flag.String("bin", "", "directory holding k1s, k1s-etcd (and for -mode floor, floor) already built with the flags above: skips the builds")
+	with := flag.String("with", "", "for -mode floor and select: more k1s binaries to run interleaved, as name=path,name=path (an older build, say)")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -36,12 +39,20 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	bin := filepath.Join(dir, "k1s")
-	lean := filepath.Join(dir, "k1s-noetcd")
-	for _, b := range []struct{ out, tags string }{{bin, ""}, {lean, "k1s_noetcd"}} {
-		build := exec.Command("go", "build", "-trimpath", "-tags", b.tags, "-ldflags", *ldflags, "-o", b.out, "./cmd/k1s")
+	// k1s and its etcd companion, side by side as installed: k1s execs
+	// k1s-etcd for etcd:// storage.
+	bindir := dir
+	if *prebuilt != "" {
+		bindir = *prebuilt
+	}
+	bin := filepath.Join(bindir, "k1s")
+	companion := filepath.Join(bindir, "k1s-etcd")
+	for _, b := range []struct{ out, pkg string }{{bin, "./cmd/k1s"}, {companion, "./cmd/k1s-etcd"}} {
+		build := exec.Command("go", "build", "-trimpath", "-ldflags", *ldflags, "-o", b.out, b.pkg)
 		build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
+		if *prebuilt != "" {
+			build = nil
+		} else if err := build.Run(); err != nil {
 			log.Fatalf("building k1s: %v", err)
 		}
 		if fi, err := os.Stat(b.out); err == nil {
@@ -78,22 +89,54 @@ func main() {
 		log.Printf("seeded %d items + 2 categories with one `k1s apply` in %s", *items, time.Since(start).Round(time.Millisecond))
 	}
 
+	target := fmt.Sprintf("item-%05d", *items/2)
+	if *mode != "table" {
+		var extra [][2]string
+		for _, kv := range strings.Split(*with, ",") {
+			if name, path, ok := strings.Cut(kv, "="); ok {
+				extra = append(extra, [2]string{name, path})
+			}
+		}
+		var cs []contender
+		switch *mode {
+		case "floor":
+			floor := filepath.Join(bindir, "floor")
+			if *prebuilt == "" {
+				floor = buildFloor(root, dir, *ldflags)
+			}
+			key := floorKey(floor, project, target)
+			cs = append(cs, contender{"floor (bench/floor)", []string{floor, "-db", db, "-key", key}, `"name": "` + target + `"`})
+			for _, b := range append([][2]string{{"k1s", bin}}, extra...) {
+				cs = append(cs, contender{b[0] + " get item " + target + " -o json", []string{b[1], "get", "item", target, "-o", "json"}, `"name": "` + target + `"`})
+			}
+		case "select":
+			for _, b := range append([][2]string{{"k1s", bin}}, extra...) {
+				cs = append(cs,
+					contender{b[0] + " get item " + target, []string{b[1], "get", "item", target}, target},
+					contender{b[0] + " get items -l shelf=s7", []string{b[1], "get", "items", "-l", "shelf=s7"}, "item-00007"})
+			}
+		default:
+			log.Fatalf("unknown -mode %q", *mode)
+		}
+		interleave(project, env, *runs, cs)
+		return
+	}
+
 	type bench struct {
 		name  string
 		argv  []string
 		cold  bool
 		check string
 	}
-	target := fmt.Sprintf("item-%05d", *items/2)
 	benches := []bench{
 		{"k1s get item " + target + " (cold)", []string{bin, "get", "item", target}, true, target},
 		{"k1s get item " + target + " (warm)", []string{bin, "get", "item", target}, false, target},
 		{"k1s get items -l shelf=s7 (cold)", []string{bin, "get", "items", "-l", "shelf=s7"}, true, "item-"},
 		{"k1s get items -l shelf=s7 (warm)", []string{bin, "get", "items", "-l", "shelf=s7"}, false, "item-"},
 		{"k1s version (no store)", []string{bin, "version"}, false, "Client Version"},
-		{"k1s-noetcd get item " + target + " (cold)", []string{lean, "get", "item", target}, true, target},
-		{"k1s-noetcd get item " + target + " (warm)", []string{lean, "get", "item", target}, false, target},
-		{"k1s-noetcd get items -l shelf=s7 (warm)", []string{lean, "get", "items", "-l", "shelf=s7"}, false, "item-"},
+		// The same command as k1s-etcd runs it, which is what k1s
+		// --storage etcd:// costs on top of the exec.
+		{"k1s-etcd get item " + target + " (warm)", []string{companion, "get", "item", target}, false, target},
 	}
 	if *kubectl != "" {
 		if _, err := os.Stat(*kubectl); err == nil {

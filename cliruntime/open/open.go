@@ -13,15 +13,50 @@ import (
 	"github.com/k1s-dev/k1s/storage/sqlite"
 )
 
+// EtcdOpener opens the etcd store of an etcd:// or etcds:// URL.
+type EtcdOpener func(ctx context.Context, url string) (storage.Interface, error)
+
+// Options say which backends a session factory can open beyond SQLite.
+// The etcd client (gRPC, protobuf, 10 MB of binary and 6 ms of package
+// initialisation) is not linked by this package: a program that wants
+// etcd passes its opener (package etcdopen has one), and cmd/k1s, which
+// does not, hands etcd:// commands to its companion k1s-etcd instead
+// (see ExecCompanion).
+type Options struct {
+	// Etcd opens etcd stores; nil makes an etcd:// --storage an error
+	// naming EtcdCompanion.
+	Etcd EtcdOpener
+}
+
+// IsEtcdURL reports whether a --storage value names an etcd cluster.
+func IsEtcdURL(s string) bool {
+	return strings.HasPrefix(s, "etcd://") || strings.HasPrefix(s, "etcds://")
+}
+
+// Storage opens the SQLite file of --data (created, with its directory,
+// on first use); etcd:// storage is an error, this build having no etcd
+// client. It is Options{}.Storage.
+func Storage(ctx context.Context, flags *cliruntime.GlobalFlags) (storage.Interface, error) {
+	return Options{}.Storage(ctx, flags)
+}
+
+// Session is Options{}.Session: SQLite only.
+func Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntime.Session, error) {
+	return Options{}.Session(ctx, flags)
+}
+
 // Storage opens the backend the flags select: etcd for an etcd:// or
 // etcds:// --storage URL, else the SQLite file of --data (created, with
 // its directory, on first use).
-func Storage(ctx context.Context, flags *cliruntime.GlobalFlags) (storage.Interface, error) {
+func (o Options) Storage(ctx context.Context, flags *cliruntime.GlobalFlags) (storage.Interface, error) {
 	if flags.Storage != "" {
-		if !strings.HasPrefix(flags.Storage, "etcd://") && !strings.HasPrefix(flags.Storage, "etcds://") {
+		if !IsEtcdURL(flags.Storage) {
 			return nil, fmt.Errorf("unsupported --storage %q: expected etcd://host:port[,host:port] or etcds://host:port[,host:port]", flags.Storage)
 		}
-		return openEtcd(ctx, flags.Storage)
+		if o.Etcd == nil {
+			return nil, fmt.Errorf("--storage %s: this program has no etcd client; %s, built and installed with k1s, is the one that opens etcd", flags.Storage, EtcdCompanion)
+		}
+		return o.Etcd(ctx, flags.Storage)
 	}
 	path, err := flags.DataPath()
 	if err != nil {
@@ -39,8 +74,8 @@ func Storage(ctx context.Context, flags *cliruntime.GlobalFlags) (storage.Interf
 // directory), their parse cached in the per-user cache directory. This
 // is the CLI's policy; core.New itself reads and writes nothing it is
 // not told to. It is a cliruntime.SessionFactory.
-func Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntime.Session, error) {
-	store, err := Storage(ctx, flags)
+func (o Options) Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntime.Session, error) {
+	store, err := o.Storage(ctx, flags)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/k1s-dev/k1s/cliruntime"
 	"github.com/k1s-dev/k1s/cliruntime/open"
+	"github.com/k1s-dev/k1s/cliruntime/open/etcdopen"
 	"github.com/k1s-dev/k1s/storage/etcd/etcdtest"
 )
 
@@ -25,7 +26,7 @@ func TestSession(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("K1S_CACHE_DIR", t.TempDir())
-			s, err := open.Session(context.Background(), &tc.flags)
+			s, err := etcdopen.Session(context.Background(), &tc.flags)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +64,7 @@ func TestStorageErrors(t *testing.T) {
 	}{
 		{cliruntime.GlobalFlags{WorkDir: dir}, "no per-user data directory"},
 		{cliruntime.GlobalFlags{Storage: "bogus://x"}, `unsupported --storage "bogus://x"`},
-		{cliruntime.GlobalFlags{Storage: "etcd://"}, "etcd"},
+		{cliruntime.GlobalFlags{Storage: "etcd://h:1"}, "--storage etcd://h:1: this program has no etcd client; k1s-etcd, built and installed with k1s, is the one that opens etcd"},
 		{cliruntime.GlobalFlags{Data: dir}, ""},
 		{cliruntime.GlobalFlags{Data: filepath.Join(dir, "file", "x.db")}, "data directory"},
 	} {
@@ -101,5 +102,12 @@ func TestSessionWithoutPluginDirs(t *testing.T) {
 	}
 	if _, err := s.Registry.ResolveOne("configmaps"); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestEtcdSessionErrors(t *testing.T) {
+	_, err := etcdopen.Session(context.Background(), &cliruntime.GlobalFlags{Storage: "etcd://"})
+	if err == nil || !strings.Contains(err.Error(), "etcd") {
+		t.Errorf("Session(etcd://) = %v, want an error about the URL", err)
 	}
 }

@@ -11,5 +11,14 @@ import (
 var version = "v0.1.0-dev"
 
 func main() {
-	os.Exit(cliruntime.New("k1s", version, open.Session).Execute(os.Args[1:]))
+	os.Exit(newCLI().Execute(os.Args[1:]))
+}
+
+// newCLI is k1s without the etcd client: an etcd:// --storage hands the
+// command to the companion k1s-etcd (cmd/k1s-etcd), so that the other
+// commands start without etcd's and gRPC's package initialisation.
+func newCLI() *cliruntime.CLI {
+	c := cliruntime.New("k1s", version, open.Session)
+	c.Handoff = open.ExecCompanion(open.EtcdCompanion)
+	return c
 }

@@ -1,21 +1,28 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/k1s-dev/k1s/cliruntime/clitest"
+	"github.com/k1s-dev/k1s/cliruntime/open/etcdopen"
 	"github.com/k1s-dev/k1s/storage/etcd/etcdtest"
 )
 
 // TestMain makes this test binary double as the k1s binary: scripts run
 // "k1s" as a separate process (testscript copies the binary into PATH),
 // so every script exercises the real command line, exit codes and
-// streams, and coverage of main and cliruntime is still collected.
+// streams, and coverage of main and cliruntime is still collected. It
+// doubles as the etcd companion too (cmd/k1s-etcd's main is this one
+// line), which "k1s" execs for the etcd scripts.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"k1s": main})
+	testscript.Main(m, map[string]func(){
+		"k1s":      main,
+		"k1s-etcd": func() { os.Exit(etcdopen.CLI(version).Execute(os.Args[1:])) },
+	})
 }
 
 // TestScripts runs testdata/*.txtar against the embedded SQLite store.

@@ -100,7 +100,11 @@ func listCases() []Case {
 				want  [][]string
 			}{
 				{"plain", 2, nil, [][]string{{"default/cm-0", "default/cm-1"}, {"default/cm-2", "default/cm-3"}, {"default/cm-4"}}},
-				{"selector", 1, []client.ListOption{client.MatchingLabels{"odd": "true"}}, [][]string{{"default/cm-1"}, {"default/cm-3"}, nil}},
+				// The API server ends a selected list with an empty page
+				// (it cannot know no more object matches); a store with a
+				// label index knows, and ends on the last match: both are
+				// the API's contract, so a trailing empty page is dropped.
+				{"selector", 1, []client.ListOption{client.MatchingLabels{"odd": "true"}}, [][]string{{"default/cm-1"}, {"default/cm-3"}}},
 			} {
 				var pages [][]string
 				cont, rv := "", ""
@@ -120,6 +124,9 @@ func listCases() []Case {
 					if cont == "" || len(pages) > 10 {
 						break
 					}
+				}
+				if len(pages) > 1 && pages[len(pages)-1] == nil {
+					pages = pages[:len(pages)-1]
 				}
 				Equal(e, pages, tc.want, "%s pages", tc.name)
 			}

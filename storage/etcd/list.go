@@ -50,6 +50,10 @@ func decodeContinue(s, prefix string) (continueToken, error) {
 // List reads the keys under prefix in key order, limit at a time, at one
 // revision for all pages.
 func (s *Store) List(ctx context.Context, prefix string, opts storage.ListOptions) (storage.ListResult, error) {
+	if len(opts.Labels) > 0 {
+		// No label index: scan and keep the matching values.
+		return storage.ListByScan(ctx, s.List, prefix, opts)
+	}
 	rev, start := opts.Revision, prefix
 	if opts.Continue != "" {
 		t, err := decodeContinue(opts.Continue, prefix)

@@ -33,6 +33,10 @@ func decodeContinue(token string) (int64, string, error) {
 // List implements storage.Interface. RemainingItemCount is set whenever
 // Continue is.
 func (s *Store) List(ctx context.Context, prefix string, opts storage.ListOptions) (storage.ListResult, error) {
+	if len(opts.Labels) > 0 {
+		// No label index: scan and keep the matching values.
+		return storage.ListByScan(ctx, s.List, prefix, opts)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.ready(ctx); err != nil {

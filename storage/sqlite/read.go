@@ -203,7 +203,7 @@ func (s *Store) List(ctx context.Context, prefix string, opts storage.ListOption
 	var err error
 	b := s.backoff()
 	for {
-		res, err = s.listTx(ctx, prefix, from, rev, opts.Limit)
+		res, err = s.listTx(ctx, prefix, from, rev, opts.Limit, opts.Labels)
 		if !b.again(ctx, err) {
 			break
 		}
@@ -215,13 +215,13 @@ func (s *Store) List(ctx context.Context, prefix string, opts storage.ListOption
 }
 
 // listTx reads a List in one read transaction.
-func (s *Store) listTx(ctx context.Context, prefix, from string, rev, limit int64) (storage.ListResult, error) {
+func (s *Store) listTx(ctx context.Context, prefix, from string, rev, limit int64, labels []storage.LabelRequirement) (storage.ListResult, error) {
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {
 		return storage.ListResult{}, err
 	}
 	defer func() { _ = tx.Rollback() }() // a read transaction has nothing to commit
-	return s.list(ctx, tx, prefix, from, rev, limit)
+	return s.list(ctx, tx, prefix, from, rev, limit, labels)
 }
 
 // pastState is a key's state at the read revision, when it changed after.
@@ -231,7 +231,12 @@ type pastState struct {
 	existsNow bool // the key exists now
 }
 
-func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, limit int64) (storage.ListResult, error) {
+// list reads a page. With label requirements, the keys unchanged since
+// the read revision come from the label index (their labels now are
+// their labels then), and those changed since, whose state at the
+// revision is an older log row, are matched by reading that row's
+// labels: so a list at any revision is answered exactly.
+func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, limit int64, labels []storage.LabelRequirement) (storage.ListResult, error) {
 	maxID, compacted, err := heads(ctx, tx)
 	if err != nil {
 		return storage.ListResult{}, err
@@ -283,7 +288,7 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	}
 	var older []storage.KeyValue // keys changed since rev that existed at rev, in key order
 	for _, p := range past {
-		if p.existed {
+		if p.existed && storage.MatchLabels(labels, p.kv.Value) {
 			older = append(older, p.kv)
 		}
 	}
@@ -292,6 +297,21 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	// Current rows, skipping those changed after rev; enough of them to
 	// fill the page even if every changed key is skipped.
 	where, args := keyRange("k.key", from, prefix, 1)
+	for _, r := range labels {
+		// One IN per requirement: SQLite reads each as ranges of the
+		// labels primary key (name, value, key) into a sorted set of
+		// keys, and walks kv by those keys only.
+		args = append(args, r.Key)
+		name := len(args)
+		kr, kargs := keyRange("key", from, prefix, len(args)+1)
+		args = append(args, kargs...)
+		in := make([]string, len(r.Values))
+		for i, v := range r.Values {
+			args = append(args, v)
+			in[i] = fmt.Sprintf("?%d", len(args))
+		}
+		where += fmt.Sprintf(" AND k.key IN (SELECT key FROM labels WHERE name = ?%d AND value IN (%s) AND %s)", name, strings.Join(in, ", "), kr)
+	}
 	q := `SELECT k.key, l.value, k.mod_id, k.create_revision, ` + getCheck + ` FROM kv k LEFT JOIN log l ON l.id = k.mod_id
 		WHERE ` + where + ` ORDER BY k.key`
 	if limit > 0 {
@@ -331,6 +351,14 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	}
 
 	res := storage.ListResult{Items: items, Revision: rev}
+	if len(labels) > 0 {
+		// No RemainingItemCount for a selected list (as the API server).
+		if full() {
+			res.Items = items[:limit]
+			res.Continue = encodeContinue(rev, res.Items[limit-1].Key)
+		}
+		return res, nil
+	}
 	if !full() {
 		// Known exactly: nothing remains.
 		res.RemainingItemCount = new(int64)

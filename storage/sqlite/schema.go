@@ -17,6 +17,7 @@ var migrations = []func(ctx context.Context, c *sql.Conn) error{
 	migrateV2,
 	migrateV3,
 	migrateV4,
+	migrateV5,
 }
 
 // migrateV1 creates the first schema in an empty file.
@@ -181,6 +182,68 @@ func migrateV3(ctx context.Context, c *sql.Conn) error {
 func migrateV4(ctx context.Context, c *sql.Conn) error {
 	_, err := c.ExecContext(ctx, `ALTER TABLE meta ADD COLUMN checked INTEGER NOT NULL DEFAULT 0`)
 	return err
+}
+
+// labelsOf is the JSON text of a log row's metadata.labels when the row
+// holds a JSON object whose labels are an object, else NULL (json_each
+// of NULL is empty). The value is cast to text because a BLOB given to
+// SQLite's JSON functions is read as JSONB; the nested CASEs keep
+// json_type from ever seeing malformed JSON (an error that would abort
+// the write): values are opaque bytes to the store, and not every one is
+// JSON.
+func labelsOf(row string) string {
+	v := "CAST(" + row + ".value AS TEXT)"
+	return `CASE WHEN json_valid(` + v + `) THEN CASE WHEN json_type(` + v + `, '$.metadata.labels') = 'object'
+		THEN json_extract(` + v + `, '$.metadata.labels') END END`
+}
+
+// migrateV5 adds the label index (issue 13.2): labels holds, for every
+// live key, one row per string label of its current value, keyed by
+// label name, value and storage key, so that a List of key=value or
+// key in (...) under a prefix is a range read of the matching keys
+// instead of a scan of every value. A trigger on log keeps it, in the
+// same transaction as the write that changes the key, whichever process
+// writes: any k1s that can open the file (a v4 k1s refuses a v5 file,
+// see schemaVersion; one that had the file open before the migration
+// goes on writing through the same log, whose trigger now keeps the
+// index too). A key's rows are replaced whole when a write changes its
+// labels, and a deletion leaves none. The price is on writes that change
+// labels, creations with labels above all: their rows go into the
+// labels B-tree and its key index in the same commit (BENCHMARKS.md,
+// "Label-selected list").
+func migrateV5(ctx context.Context, c *sql.Conn) error {
+	for _, q := range []string{
+		`CREATE TABLE labels (
+			name TEXT NOT NULL,
+			value TEXT NOT NULL,
+			key TEXT NOT NULL,
+			PRIMARY KEY (name, value, key)
+		) WITHOUT ROWID`,
+		`CREATE INDEX labels_key ON labels (key)`,
+		// OR IGNORE: a value whose labels object repeats a name (no k1s
+		// writes one) indexes each name/value pair once.
+		// It fires only when the labels change: a deletion, or a value
+		// whose labels object differs from the one it supersedes
+		// (json_extract gives both minified; k1s writes labels in
+		// sorted key order). Most writes (status, spec) keep the labels
+		// and so write nothing here; a creation without labels neither.
+		`CREATE TRIGGER log_labels AFTER INSERT ON log
+		WHEN NEW.type = 3 OR (` + labelsOf("NEW") + `) IS NOT (SELECT ` + labelsOf("p") + ` FROM log p WHERE p.id = NEW.prev_id)
+		BEGIN
+			DELETE FROM labels WHERE key = NEW.key AND NEW.type != 1;
+			INSERT OR IGNORE INTO labels (name, value, key)
+				SELECT j.key, j.value, NEW.key FROM json_each(` + labelsOf("NEW") + `) j
+				WHERE NEW.type != 3 AND j.type = 'text';
+		END`,
+		`INSERT OR IGNORE INTO labels (name, value, key)
+			SELECT j.key, j.value, k.key FROM kv k JOIN log l ON l.id = k.mod_id, json_each(` + labelsOf("l") + `) j
+			WHERE j.type = 'text'`,
+	} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // errNewerSchema is wrapped by the error Open returns for a file written by

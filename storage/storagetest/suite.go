@@ -42,6 +42,7 @@ var cases = []suiteCase{
 	{"Pagination", testPagination},
 	{"PaginationConsistentUnderWrites", testPaginationConsistent},
 	{"ListAtRevision", testListAtRevision},
+	{"LabelSelectedListMatchesScan", testLabelSelection},
 	{"Compact", testCompact},
 	{"ConcurrentUpdatesLoseNothing", testConcurrentUpdates},
 	{"WatchReplay", testWatchReplay},
