@@ -40,7 +40,14 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		cacheDir = filepath.Join(dir, "cache")
+		// The compilation cache is content-addressed (module digest and
+		// wazero version): a persistent one spares every later test run
+		// the compile, which is most of this package's test time.
+		if user, err := os.UserCacheDir(); err == nil {
+			cacheDir = filepath.Join(user, "k1s-test", "wazero")
+		} else {
+			cacheDir = filepath.Join(dir, "cache")
+		}
 		return m.Run()
 	}()
 	os.Exit(code)
@@ -84,4 +91,79 @@ func newManager(t testing.TB, root string) (*plugins.Manager, *core.Client) {
 		t.Fatalf("warnings: %v", w)
 	}
 	return m, c
+}
+
+// rawModule is a WebAssembly module written byte by byte, for what the
+// SDK would never do: k1s_abi_version returns version, and k1s_admit and
+// k1s_reconcile return (answerPtr << 32 | answerLen), where answer sits
+// at 2048 in its one page of memory.
+func rawModule(version int32, answer []byte, answerPtr, answerLen uint32) []byte {
+	uleb := func(v uint64) []byte {
+		var b []byte
+		for {
+			c := byte(v & 0x7f)
+			v >>= 7
+			if v != 0 {
+				c |= 0x80
+			}
+			b = append(b, c)
+			if v == 0 {
+				return b
+			}
+		}
+	}
+	sleb := func(v int64) []byte {
+		var b []byte
+		for {
+			c := byte(v & 0x7f)
+			v >>= 7
+			if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
+				return append(b, c)
+			}
+			b = append(b, c|0x80)
+		}
+	}
+	vec := func(items ...[]byte) []byte {
+		out := uleb(uint64(len(items)))
+		for _, it := range items {
+			out = append(out, it...)
+		}
+		return out
+	}
+	name := func(s string) []byte { return append(uleb(uint64(len(s))), s...) }
+	section := func(id byte, body []byte) []byte {
+		return append(append([]byte{id}, uleb(uint64(len(body)))...), body...)
+	}
+	body := func(instr ...byte) []byte {
+		b := append([]byte{0}, instr...) // no locals
+		b = append(b, 0x0b)
+		return append(uleb(uint64(len(b))), b...)
+	}
+	packed := int64(uint64(answerPtr)<<32 | uint64(answerLen))
+	out := []byte{0, 'a', 's', 'm', 1, 0, 0, 0}
+	out = append(out, section(1, vec(
+		[]byte{0x60, 0, 1, 0x7f},
+		[]byte{0x60, 1, 0x7f, 1, 0x7f},
+		[]byte{0x60, 2, 0x7f, 0x7f, 1, 0x7e},
+	))...)
+	out = append(out, section(3, vec([]byte{0}, []byte{1}, []byte{2}, []byte{2}))...)
+	out = append(out, section(5, vec([]byte{0, 1}))...)
+	out = append(out, section(7, vec(
+		append(name("memory"), 2, 0),
+		append(name("k1s_abi_version"), 0, 0),
+		append(name("k1s_alloc"), 0, 1),
+		append(name("k1s_admit"), 0, 2),
+		append(name("k1s_reconcile"), 0, 3),
+	))...)
+	out = append(out, section(10, vec(
+		body(append([]byte{0x41}, sleb(int64(version))...)...),
+		body(append([]byte{0x41}, sleb(1024)...)...),
+		body(append([]byte{0x42}, sleb(packed)...)...),
+		body(append([]byte{0x42}, sleb(packed)...)...),
+	))...)
+	data := append([]byte{0, 0x41}, sleb(2048)...)
+	data = append(data, 0x0b)
+	data = append(data, name(string(answer))...)
+	out = append(out, section(11, vec(data))...)
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -336,26 +337,45 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 // and what the module did.
 func (p *Plugin) classify(what string, err error, state *callState) error {
 	var exit *sys.ExitError
-	out := state.output.tail()
+	out := state.output.head()
 	state.output.reset()
+	died := dyingWords(out)
+	lim := p.Manifest.Spec.Limits
 	switch {
 	case errors.As(err, &exit) && exit.ExitCode() == sys.ExitCodeDeadlineExceeded:
-		return p.errorf("%s: exceeded its time limit of %s", what, p.Manifest.Spec.Limits.timeout())
+		return p.errorf("%s: exceeded its time limit of %s", what, lim.timeout())
 	case errors.As(err, &exit) && exit.ExitCode() == sys.ExitCodeContextCanceled:
 		return p.errorf("%s: cancelled", what)
+	case strings.Contains(died, "out of memory"):
+		return p.errorf("%s: exceeded its memory limit of %d pages (%d MiB): %s", what, lim.memoryPages(), lim.memoryPages()/16, died)
+	case strings.HasPrefix(died, "panic: "):
+		return p.errorf("%s: the module panicked: %s", what, strings.TrimPrefix(died, "panic: "))
 	case errors.As(err, &exit):
-		if bytes.Contains([]byte(out), []byte("out of memory")) {
-			return p.errorf("%s: exceeded its memory limit of %d pages (%d MiB): %s", what, p.Manifest.Spec.Limits.memoryPages(), p.Manifest.Spec.Limits.memoryPages()/16, out)
-		}
-		if out != "" {
-			return p.errorf("%s: the module exited with code %d: %s", what, exit.ExitCode(), out)
+		if died != "" {
+			return p.errorf("%s: the module exited with code %d: %s", what, exit.ExitCode(), died)
 		}
 		return p.errorf("%s: the module exited with code %d", what, exit.ExitCode())
 	}
-	if out != "" {
-		return p.errorf("%s: %v: %s", what, err, out)
+	msg := err.Error()
+	if i := strings.Index(msg, "\n"); i > 0 {
+		msg = msg[:i] // the wasm stack trace is for debuggers
 	}
-	return p.errorf("%s: %v", what, err)
+	if died != "" {
+		return p.errorf("%s: %s: %s", what, msg, died)
+	}
+	return p.errorf("%s: %s", what, msg)
+}
+
+// dyingWords is the line a dying Go module printed first ("panic: ...",
+// "fatal error: ..."), or the first line it printed.
+func dyingWords(out string) string {
+	lines := strings.Split(out, "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return strings.TrimSpace(lines[0])
 }
 
 // call runs one entry point with payload and returns its answer. The
@@ -450,6 +470,16 @@ func (p *Plugin) release(inst *instance) {
 	p.idle = append(p.idle, inst)
 }
 
+// recordFailure makes err the plugin's last error, unless a failed call
+// already did.
+func (p *Plugin) recordFailure(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lastErr == nil || !strings.Contains(err.Error(), p.lastErr.Error()) {
+		p.lastErr = err
+	}
+}
+
 // Stop closes the plugin's instances and runtime; the next call loads it
 // again (a restart).
 func (p *Plugin) Stop(ctx context.Context) error {
@@ -473,8 +503,9 @@ func (p *Plugin) Restart(ctx context.Context) error {
 	return err
 }
 
-// outputBuffer keeps the last bytes a module wrote to stdout and stderr,
-// for the error of a module that died (a Go panic prints there).
+// outputBuffer keeps the first bytes a module wrote to stdout and stderr
+// since its last failure, for the error of a module that died (a Go
+// panic prints its message there first, then the goroutines).
 type outputBuffer struct {
 	mu  sync.Mutex
 	buf []byte
@@ -485,9 +516,8 @@ const outputKeep = 2048
 func (b *outputBuffer) Write(data []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.buf = append(b.buf, data...)
-	if len(b.buf) > outputKeep {
-		b.buf = b.buf[len(b.buf)-outputKeep:]
+	if room := outputKeep - len(b.buf); room > 0 {
+		b.buf = append(b.buf, data[:min(room, len(data))]...)
 	}
 	return len(data), nil
 }
@@ -498,7 +528,7 @@ func (b *outputBuffer) reset() {
 	b.mu.Unlock()
 }
 
-func (b *outputBuffer) tail() string {
+func (b *outputBuffer) head() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return string(bytes.TrimSpace(b.buf))

@@ -74,7 +74,7 @@ func validate(ctx context.Context, req *sdk.AdmissionRequest) ([]string, error) 
 		err := c.Delete(ctx, cm("default", "keep"))
 		return nil, fmt.Errorf("delete: %v (forbidden=%v)", err, sdk.IsForbidden(err))
 	case name == "big":
-		return []string{strings.Repeat("x", 5<<20)}, nil
+		return []string{strings.Repeat("x", 4<<20)}, nil
 	case strings.HasPrefix(name, "deny"):
 		return nil, errors.New("names starting with deny are refused")
 	}
