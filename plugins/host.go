@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -301,7 +300,7 @@ func (s *callState) event(ctx context.Context, req *abi.HostRequest) error {
 	}
 	now := metav1.NewTime(time.Now())
 	ev := &corev1.Event{
-		ObjectMeta: metav1.ObjectMeta{GenerateName: strings.ToLower(req.Name) + ".", Namespace: ns},
+		ObjectMeta: metav1.ObjectMeta{Name: eventName(req.Name, now), Namespace: ns},
 		InvolvedObject: corev1.ObjectReference{
 			APIVersion: req.APIVersion, Kind: req.Kind, Namespace: about.namespace, Name: req.Name, UID: uid,
 		},
@@ -311,4 +310,13 @@ func (s *callState) event(ctx context.Context, req *abi.HostRequest) error {
 	}
 	s.writes++
 	return s.client.Create(ctx, ev)
+}
+
+// eventName names an event as client-go's recorder does: the object's
+// name and the time in hex.
+func eventName(object string, now metav1.Time) string {
+	if object == "" {
+		object = "plugin"
+	}
+	return fmt.Sprintf("%s.%x", object, now.UnixNano())
 }

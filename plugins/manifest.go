@@ -13,6 +13,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
+	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
@@ -150,8 +151,16 @@ var verbs = []string{"get", "list", "create", "update", "patch", "delete", "*"}
 // file and the field.
 func ParseManifest(path string, data []byte) (*Manifest, error) {
 	var m Manifest
-	if err := yaml.UnmarshalStrict(data, &m); err != nil {
+	js, err := yaml.YAMLToJSONStrict(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: invalid YAML: %w", path, err)
+	}
+	strict, err := kjson.UnmarshalStrict(js, &m)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(strict) > 0 {
+		return nil, fmt.Errorf("%s: %w", path, errors.Join(strict...))
 	}
 	if errs := m.check(); len(errs) > 0 {
 		return nil, fmt.Errorf("%s: %w", path, errors.Join(errs...))

@@ -146,7 +146,7 @@ func (m *Manager) reportFailure(ctx context.Context, p *Plugin, obj *unstructure
 	}
 	now := metav1.NewTime(time.Now())
 	ev := &corev1.Event{
-		ObjectMeta: metav1.ObjectMeta{GenerateName: obj.GetName() + ".", Namespace: ns},
+		ObjectMeta: metav1.ObjectMeta{Name: eventName(obj.GetName(), now), Namespace: ns},
 		InvolvedObject: corev1.ObjectReference{
 			APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName(), UID: obj.GetUID(),
 		},

@@ -93,6 +93,9 @@ func mutate(ctx context.Context, req *sdk.AdmissionRequest, obj *sdk.Unstructure
 }
 
 func reconcile(ctx context.Context, req sdk.Request) (sdk.Result, error) {
+	if req.Name == "fail" {
+		return sdk.Result{}, errors.New("this one always fails")
+	}
 	obj := cm("", "")
 	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
 		return sdk.Result{}, sdk.IgnoreNotFound(err)
