@@ -70,7 +70,7 @@ func writePlugin(t testing.TB, root, name string, wasm []byte, spec string) stri
 	if err := os.WriteFile(filepath.Join(dir, "plugin.wasm"), wasm, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	manifest := fmt.Sprintf("apiVersion: k1s.io/v1alpha1\nkind: Plugin\nmetadata:\n  name: %s\nspec:\n  version: 0.0.1\n  module:\n    path: plugin.wasm\n    sha256: %s\n%s", name, digest(wasm), spec)
+	manifest := fmt.Sprintf("apiVersion: k1s.io/v1alpha1\nkind: Plugin\nmetadata:\n  name: %s\nspec:\n  version: 0.0.1\n  module:\n    path: plugin.wasm\n    sha256: '%s'\n%s", name, digest(wasm), spec)
 	if err := os.WriteFile(filepath.Join(dir, plugins.ManifestFile), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -168,4 +168,3 @@ func TestServe(t *testing.T) {
 		t.Error("ReconcileAll without a client succeeded")
 	}
 }
-
