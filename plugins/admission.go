@@ -45,6 +45,7 @@ func (m *Manager) HasHooks(hook string, gvk schema.GroupVersionKind, op string) 
 }
 
 func (m *Manager) hooks(hook string, gvk schema.GroupVersionKind, op string) []*Plugin {
+	m.discover()
 	var out []*Plugin
 	for _, p := range m.plugins {
 		specs := p.Manifest.Spec.Validate

@@ -59,32 +59,48 @@ func DefaultCompilationCacheDir() string {
 // for concurrent use.
 type Manager struct {
 	opts     Options
+	once     sync.Once
 	plugins  []*Plugin
 	byName   map[string]*Plugin
 	warnings []string
 	client   atomic.Pointer[client.Client]
+	// discovered is set once the manifests are read.
+	discovered atomic.Bool
 
 	cacheOnce sync.Once
 	cache     wazero.CompilationCache
 	cacheErr  error
 }
 
-// New finds the plugins under opts.Paths (manifests only; nothing is
-// compiled). Bad manifests are warnings (Warnings), not errors.
+// New returns a manager of the plugins under opts.Paths. It reads
+// nothing yet: the manifests are read on first use (a command that never
+// asks for a hook or a plugin reads no directory), and modules are
+// compiled only when called. Bad manifests are warnings (Warnings), not
+// errors.
 func New(opts Options) *Manager {
 	m := &Manager{opts: opts, byName: map[string]*Plugin{}}
-	found, warnings := Discover(opts.Paths)
-	m.warnings = warnings
-	for _, f := range found {
-		p := newPlugin(m, f)
-		m.plugins = append(m.plugins, p)
-		m.byName[p.Name()] = p
-	}
 	if opts.Client != nil {
 		m.SetClient(opts.Client)
 	}
 	return m
 }
+
+// discover reads the manifests, once.
+func (m *Manager) discover() {
+	m.once.Do(func() {
+		found, warnings := Discover(m.opts.Paths)
+		m.warnings = warnings
+		for _, f := range found {
+			p := newPlugin(m, f)
+			m.plugins = append(m.plugins, p)
+			m.byName[p.Name()] = p
+		}
+		m.discovered.Store(true)
+	})
+}
+
+// Discovered reports whether the manifests have been read.
+func (m *Manager) Discovered() bool { return m.discovered.Load() }
 
 // SetClient sets the client the plugins' host calls go through.
 func (m *Manager) SetClient(c client.Client) { m.client.Store(&c) }
@@ -97,13 +113,13 @@ func (m *Manager) getClient() client.Client {
 }
 
 // Warnings are the problems found with manifests, each naming its file.
-func (m *Manager) Warnings() []string { return m.warnings }
+func (m *Manager) Warnings() []string { m.discover(); return m.warnings }
 
 // Plugins returns the plugins found, in precedence order.
-func (m *Manager) Plugins() []*Plugin { return m.plugins }
+func (m *Manager) Plugins() []*Plugin { m.discover(); return m.plugins }
 
 // Plugin returns the plugin named name, or nil.
-func (m *Manager) Plugin(name string) *Plugin { return m.byName[name] }
+func (m *Manager) Plugin(name string) *Plugin { m.discover(); return m.byName[name] }
 
 // Close stops every plugin: instances are closed and compiled modules
 // released. The manager is not usable afterwards.
@@ -536,6 +552,7 @@ func (b *outputBuffer) head() string {
 
 // Names returns the names of the plugins, sorted.
 func (m *Manager) Names() []string {
+	m.discover()
 	names := make([]string, 0, len(m.plugins))
 	for _, p := range m.plugins {
 		names = append(names, p.Name())

@@ -58,6 +58,7 @@ type Reconciler struct {
 
 // Reconcilers lists the plugins' reconcilers, in plugin order.
 func (m *Manager) Reconcilers() []Reconciler {
+	m.discover()
 	var out []Reconciler
 	for _, p := range m.plugins {
 		for _, r := range p.Manifest.Spec.Reconcile {
