@@ -6,8 +6,8 @@
 // Two tiers hand out the same client.Client:
 //
 //   - NewCoreClient (tier 1) is for one-shot commands. It starts in about a
-//     millisecond, holds storage, scheme, registry, validation and
-//     defaulting, and runs nothing in the background.
+//     millisecond, holds storage, scheme, registry, schema and admission
+//     (package admission), and runs nothing in the background.
 //   - The ManagedRuntime (tier 2) adds informers, events, work tracking and
 //     controller-runtime controllers, with a Start/Shutdown lifecycle.
 //

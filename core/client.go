@@ -19,12 +19,11 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/client"
-	"github.com/k1s-dev/k1s/defaulting"
 	"github.com/k1s-dev/k1s/discovery"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
-	"github.com/k1s-dev/k1s/validation"
 )
 
 // Options configure a Client. Only Storage is required.
@@ -37,12 +36,11 @@ type Options struct {
 	// Registry knows every resource type; nil means the built-in types
 	// (coretypes) plus the plugin types of PluginPaths.
 	Registry *registry.Registry
-	// Validator, when set, checks every create, update and delete after the
-	// built-in and schema validation passed.
-	Validator validation.Validator
-	// Defaulter, when set, fills in defaults before schema defaulting and
-	// validation.
-	Defaulter defaulting.Defaulter
+	// Admission holds the mutating and validating hooks run on every
+	// create, update and delete (see package admission for where they run
+	// in a write); nil means a new, empty Chain, which Client.Admission
+	// returns for hooks added later.
+	Admission *admission.Chain
 	// PluginPaths are directories (or files) of plugin type manifests
 	// whose types join the built-in ones when Registry is nil, read on the
 	// first lookup that misses a built-in type. Empty means built-in types
@@ -70,8 +68,7 @@ type Client struct {
 	store     storage.Interface
 	scheme    *runtime.Scheme
 	reg       *registry.Registry
-	validator validation.Validator
-	defaulter defaulting.Defaulter
+	admission *admission.Chain
 	warnings  WarningHandler
 	tenant    string
 	// discovery is the plugin discovery behind the default registry (nil
@@ -112,8 +109,7 @@ func New(opts Options) (*Client, error) {
 		store:     opts.Storage,
 		scheme:    opts.Scheme,
 		reg:       opts.Registry,
-		validator: opts.Validator,
-		defaulter: opts.Defaulter,
+		admission: opts.Admission,
 		warnings:  opts.WarningHandler,
 		tenant:    opts.Tenant,
 	}
@@ -125,6 +121,9 @@ func New(opts Options) (*Client, error) {
 	}
 	if c.scheme == nil {
 		c.scheme = defaultScheme()
+	}
+	if c.admission == nil {
+		c.admission = admission.NewChain()
 	}
 	if c.reg == nil {
 		r, d, err := defaultRegistry(opts)
@@ -219,6 +218,11 @@ func (c *Client) Registry() *registry.Registry { return c.reg }
 // Discovery returns the plugin discovery behind the default registry, for
 // its warnings; nil when Options.Registry was given or PluginPaths empty.
 func (c *Client) Discovery() *discovery.Discovery { return c.discovery }
+
+// Admission returns the client's admission chain (Options.Admission, or
+// the empty one New made), to which hooks may be added while the client
+// runs: a plugin's, once loaded.
+func (c *Client) Admission() *admission.Chain { return c.admission }
 
 // Storage returns the store the client writes to.
 func (c *Client) Storage() storage.Interface { return c.store }

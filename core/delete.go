@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
@@ -121,12 +122,16 @@ func (c *Client) deleteKey(ctx context.Context, gvk schema.GroupVersionKind, t *
 				return conflictRV(t.GroupResource(), name, *pre.ResourceVersion, strconv.FormatInt(target.rev, 10))
 			}
 		}
-		if c.validator != nil {
+		if c.admission.HasValidating(gvk) {
 			old, err := c.decodeWork(target.raw, target.rev, gvk)
 			if err != nil {
 				return err
 			}
-			if _, err := c.validator.ValidateDelete(ctx, old); err != nil {
+			actx := admission.NewContext(ctx, admission.Attributes{
+				Operation: admission.Delete, Kind: gvk, Resource: t.GroupVersionResource(),
+				Namespace: old.GetNamespace(), Name: old.GetName(), OldObject: old,
+			})
+			if _, err := c.admission.ValidateDelete(actx, old); err != nil {
 				return err
 			}
 		}
@@ -154,7 +159,7 @@ var errNotSimple = errors.New("the object has finalizers, owners or a deletionTi
 // with no dependents, finalizers, owners or deletionTimestamp: what most
 // deletes are. done is false when the object needs the full path (a plan).
 func (c *Client) deleteSimple(ctx context.Context, t *registry.Type, key string, o *client.DeleteOptions) (done bool, err error) {
-	if c.validator != nil || o.Preconditions != nil || o.IsDryRun() || c.isNamespace(t) {
+	if c.admission.HasValidating(t.Kind) || o.Preconditions != nil || o.IsDryRun() || c.isNamespace(t) {
 		return false, nil
 	}
 	deps, err := c.store.List(ctx, c.dependentsPrefix(keyOwnerSegment(key)), storage.ListOptions{Limit: 1})

@@ -36,11 +36,7 @@ func (c *Client) applySchema(w, old client.Object, t *registry.Type, pruned bool
 	if err != nil {
 		return nil, apierrors.NewBadRequest(err.Error())
 	}
-	if pruned {
-		s.ApplyDefaults(content)
-	} else {
-		s.Apply(content)
-	}
+	applyDefaults(s, content, pruned)
 	var oldContent map[string]any
 	if old != nil {
 		if oldContent, _, err = toMap(old); err != nil {
@@ -52,6 +48,36 @@ func (c *Client) applySchema(w, old client.Object, t *registry.Type, pruned bool
 		return nil, apierrors.NewBadRequest(err.Error())
 	}
 	return errs, nil
+}
+
+// defaultBySchema prunes (unless pruned already) and defaults w by its
+// type's schema, as the API server's decoder does before admission. A
+// schema that does not load leaves w as it is: applySchema refuses the
+// write.
+func (c *Client) defaultBySchema(w client.Object, t *registry.Type, pruned bool) error {
+	s, err := typeSchema(t)
+	if err != nil {
+		return nil //nolint:nilerr // applySchema reports it, with the rest
+	}
+	content, store, err := toMap(w)
+	if err != nil {
+		return apierrors.NewBadRequest(err.Error())
+	}
+	applyDefaults(s, content, pruned)
+	if err := store(content); err != nil {
+		return apierrors.NewBadRequest(err.Error())
+	}
+	return nil
+}
+
+// applyDefaults prunes content by s, unless pruned already, and defaults
+// it.
+func applyDefaults(s *structural.Schema, content map[string]any, pruned bool) {
+	if pruned {
+		s.ApplyDefaults(content)
+	} else {
+		s.Apply(content)
+	}
 }
 
 // pruneUnknown prunes obj by t's schema and returns the unknown fields it

@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/uuid"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
@@ -183,12 +184,14 @@ func (c *Client) prepareCreate(w client.Object, t *registry.Type, gvk schema.Gro
 	}
 }
 
-// admit runs defaulting then validation on a work object about to be
-// written (old is nil on create). Every problem the built-in and schema
-// rules find is reported at once, as one Invalid error. Before anything
-// else, as the API server's decoder does, a schema prunes what the
-// request's object holds that the type does not, into fc, and a Strict
-// fc refuses the request for what it found.
+// admit runs a work object about to be written (old is nil on create)
+// through the API server's steps (package admission lists them): the
+// decoder's pruning and schema defaulting, mutating admission, then the
+// schema's pruning and defaults again over what the hooks added, the
+// built-in, metadata and schema validation, every problem reported at
+// once as one Invalid error, and validating admission. A Strict fc
+// refuses the request, before anything else, for the unknown fields the
+// pruning found.
 func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Type, gvk schema.GroupVersionKind, fc *fieldCheck) error {
 	hasSchema := t.Schema != nil || t.LoadSchema != nil // plugin schemas load lazily
 	pruned := false
@@ -199,17 +202,71 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 	if err := fc.strictErr(gvk); err != nil {
 		return err
 	}
-	if c.defaulter != nil {
-		if err := c.defaulter.Default(ctx, w); err != nil {
+	mutating, validating := c.admission.HasMutating(gvk), c.admission.HasValidating(gvk)
+	if mutating || validating {
+		ctx = admission.NewContext(ctx, c.attributes(w, old, t, gvk))
+	}
+	if mutating {
+		if err := c.mutate(ctx, w, t, gvk, hasSchema, pruned); err != nil {
 			return err
 		}
-		w.GetObjectKind().SetGroupVersionKind(gvk)
+		// What a hook added beyond the schema is pruned silently, as
+		// the API server prunes what mutating admission added.
+		pruned = false
 	}
+	if err := c.validate(w, old, t, gvk, hasSchema, pruned); err != nil {
+		return err
+	}
+	if !validating {
+		return nil
+	}
+	var err error
+	if old == nil {
+		_, err = c.admission.ValidateCreate(ctx, w)
+	} else {
+		_, err = c.admission.ValidateUpdate(ctx, old, w)
+	}
+	return err
+}
+
+// attributes describe a write to the admission hooks.
+func (c *Client) attributes(w, old client.Object, t *registry.Type, gvk schema.GroupVersionKind) admission.Attributes {
+	a := admission.Attributes{
+		Operation: admission.Create,
+		Kind:      gvk,
+		Resource:  t.GroupVersionResource(),
+		Namespace: w.GetNamespace(),
+		Name:      w.GetName(),
+	}
+	if old != nil {
+		a.Operation, a.OldObject = admission.Update, old
+	}
+	return a
+}
+
+// mutate runs mutating admission on w, after the schema defaulting the
+// API server's decoder does before it (pruned: the unknown fields are
+// gone already).
+func (c *Client) mutate(ctx context.Context, w client.Object, t *registry.Type, gvk schema.GroupVersionKind, hasSchema, pruned bool) error {
+	if hasSchema {
+		if err := c.defaultBySchema(w, t, pruned); err != nil {
+			return err
+		}
+	}
+	if err := c.admission.Default(ctx, w); err != nil {
+		return err
+	}
+	w.GetObjectKind().SetGroupVersionKind(gvk)
+	return nil
+}
+
+// validate applies the schema to w (pruning unless pruned, defaulting,
+// validating) and the built-in and metadata rules, and returns every
+// problem at once as one Invalid error.
+func (c *Client) validate(w, old client.Object, t *registry.Type, gvk schema.GroupVersionKind, hasSchema, pruned bool) error {
 	var errs field.ErrorList
 	if hasSchema {
-		// What a Go defaulter added beyond the schema is pruned silently,
-		// as the API server prunes what mutating admission added.
-		schemaErrs, err := c.applySchema(w, old, t, pruned && c.defaulter == nil)
+		schemaErrs, err := c.applySchema(w, old, t, pruned)
 		if err != nil {
 			return err
 		}
@@ -229,17 +286,6 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 	errs = append(errs, validateBuiltin(w, old)...)
 	if len(errs) > 0 {
 		return apierrors.NewInvalid(gvk.GroupKind(), w.GetName(), errs)
-	}
-	if c.validator != nil {
-		var err error
-		if old == nil {
-			_, err = c.validator.ValidateCreate(ctx, w)
-		} else {
-			_, err = c.validator.ValidateUpdate(ctx, old, w)
-		}
-		if err != nil {
-			return err
-		}
 	}
 	return nil
 }

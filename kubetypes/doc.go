@@ -59,7 +59,7 @@
 //
 // # Validation
 //
-// Validate, and Validator for core.Options.Validator, check an object as
+// Validate, and Validator for core.Options.Admission, check an object as
 // the API server checks a request body, with its errors, which name the
 // field path:
 //

@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/controller"
 	"github.com/k1s-dev/k1s/core"
@@ -184,7 +185,7 @@ func memcachedRuntime(t *testing.T, path string, withKubetypes bool) *managed.Ru
 		if err := kubetypes.AddToRegistry(reg); err != nil {
 			t.Fatal(err)
 		}
-		opts.Validator = kubetypes.Validator()
+		opts.Admission = admission.NewChain().AddValidatingForAll(kubetypes.Validator())
 	}
 	s.AddKnownTypes(memcachedGV, &Memcached{}, &MemcachedList{})
 	metav1.AddToGroupVersion(s, memcachedGV)

@@ -17,7 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	sigsjson "sigs.k8s.io/json"
 
-	"github.com/k1s-dev/k1s/validation"
+	"github.com/k1s-dev/k1s/admission"
 )
 
 var (
@@ -101,11 +101,11 @@ func decodeStrict(s *runtime.Scheme, u *unstructured.Unstructured, gvk schema.Gr
 	return typed, nil
 }
 
-// Validator returns Validate as a validation.Validator for
-// core.Options.Validator (combine it with others with validation.ByKind
-// or a validation.Funcs that calls both). Deletes are not checked.
-func Validator() validation.Validator {
-	return validation.Funcs{
+// Validator returns Validate as an admission.Validator for every kind
+// kubetypes knows (add it to core.Options.Admission with
+// AddValidatingForAll). Deletes are not checked.
+func Validator() admission.Validator {
+	return admission.ValidatorFuncs{
 		Create: func(_ context.Context, obj runtime.Object) ([]string, error) {
 			return nil, Validate(obj)
 		},

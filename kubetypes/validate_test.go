@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/kubetypes"
 	"github.com/k1s-dev/k1s/storage/memory"
@@ -174,12 +175,12 @@ func TestValidateAsTheAPIServer(t *testing.T) {
 	t.Logf("over the corpus the API server reports %d field errors; k1s reports %d of them", total, covered)
 }
 
-// TestValidatorThroughTheCoreClient: Validator, as core.Options.Validator,
+// TestValidatorThroughTheCoreClient: Validator, in core.Options.Admission,
 // refuses a typed object missing required fields with the API server's
 // Invalid error, and lets a valid one through.
 func TestValidatorThroughTheCoreClient(t *testing.T) {
 	c, err := core.New(core.Options{Storage: memory.New(), Scheme: kubetypes.NewScheme(),
-		Registry: kubetypes.NewRegistry(nil), Validator: kubetypes.Validator()})
+		Registry: kubetypes.NewRegistry(nil), Admission: admission.NewChain().AddValidatingForAll(kubetypes.Validator())})
 	if err != nil {
 		t.Fatal(err)
 	}

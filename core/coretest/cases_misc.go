@@ -15,10 +15,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/core"
-	"github.com/k1s-dev/k1s/defaulting"
-	"github.com/k1s-dev/k1s/validation"
 )
 
 func apiErrorFromStatus(s *metav1.Status) error { return apierrors.FromObject(s) }
@@ -133,7 +132,7 @@ func hookCases() []Case {
 	return []Case{
 		{Name: "Hooks", Run: func(e *Env) {
 			h := &hookRecorder{}
-			e = e.withHooks(validation.ByKind{ConfigMapGVK: h}, defaulting.ByKind{ConfigMapGVK: h})
+			e = e.withHooks(admission.NewChain().AddMutating(ConfigMapGVK, h).AddValidating(ConfigMapGVK, h))
 			obj := e.Create(cm(e, "default", "a", nil))
 			Equal(e, obj.GetLabels()["defaulted"], "yes", "defaulted label")
 			Equal(e, h.seen, []string{"*v1.ConfigMap ConfigMap"}, "validator input")

@@ -15,11 +15,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/core"
-	"github.com/k1s-dev/k1s/defaulting"
 	"github.com/k1s-dev/k1s/storage"
-	"github.com/k1s-dev/k1s/validation"
 )
 
 // Kinds the cases use.
@@ -100,8 +99,8 @@ func NewEnv(t *testing.T, newStorage func(t *testing.T) storage.Interface, m Mod
 }
 
 // withHooks returns a new Env over a new store whose client has the hooks.
-func (e *Env) withHooks(v validation.Validator, d defaulting.Defaulter) *Env {
-	return NewEnv(e.T, e.NewStorage, e.Mode, core.Options{Validator: v, Defaulter: d})
+func (e *Env) withHooks(chain *admission.Chain) *Env {
+	return NewEnv(e.T, e.NewStorage, e.Mode, core.Options{Admission: chain})
 }
 
 // Obj builds an object of kind gvk named namespace/name with the given

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/kubetypes"
@@ -17,7 +18,8 @@ import (
 )
 
 func options() core.Options {
-	return core.Options{Scheme: kubetypes.NewScheme(), Registry: kubetypes.NewRegistry(nil), Validator: kubetypes.Validator()}
+	return core.Options{Scheme: kubetypes.NewScheme(), Registry: kubetypes.NewRegistry(nil),
+		Admission: admission.NewChain().AddValidatingForAll(kubetypes.Validator())}
 }
 
 func main() {

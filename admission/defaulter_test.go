@@ -1,4 +1,4 @@
-package defaulting_test
+package admission_test
 
 import (
 	"context"
@@ -12,10 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/k1s-dev/k1s/defaulting"
+	"github.com/k1s-dev/k1s/admission"
 )
-
-var cmGVK = corev1.SchemeGroupVersion.WithKind("ConfigMap")
 
 func defaultSize(_ context.Context, cm *corev1.ConfigMap) {
 	if cm.Data == nil {
@@ -26,9 +24,9 @@ func defaultSize(_ context.Context, cm *corev1.ConfigMap) {
 	}
 }
 
-func TestTyped(t *testing.T) {
+func TestTypedDefaulter(t *testing.T) {
 	ctx := context.Background()
-	d := defaulting.ForKind(cmGVK, defaulting.Typed(defaultSize))
+	d := admission.NewChain().AddMutating(cmGVK, admission.TypedDefaulter(defaultSize))
 
 	cm := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}, ObjectMeta: metav1.ObjectMeta{Name: "cm"}}
 	if err := d.Default(ctx, cm); err != nil {
@@ -65,16 +63,16 @@ func TestTyped(t *testing.T) {
 	}
 }
 
-func TestByKindAndFunc(t *testing.T) {
+func TestChainDefaultByKind(t *testing.T) {
 	ctx := context.Background()
 	boom := errors.New("boom")
 	var seen []string
-	d := defaulting.ByKind(nil).
-		With(cmGVK, defaulting.Func(func(_ context.Context, obj runtime.Object) error {
+	d := admission.NewChain().
+		AddMutating(cmGVK, admission.DefaulterFunc(func(_ context.Context, obj runtime.Object) error {
 			seen = append(seen, obj.GetObjectKind().GroupVersionKind().Kind)
 			return nil
 		})).
-		With(corev1.SchemeGroupVersion.WithKind("Secret"), defaulting.Func(func(context.Context, runtime.Object) error { return boom }))
+		AddMutating(corev1.SchemeGroupVersion.WithKind("Secret"), admission.DefaulterFunc(func(context.Context, runtime.Object) error { return boom }))
 
 	cm := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}}
 	if err := d.Default(ctx, cm); err != nil {

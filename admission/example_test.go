@@ -1,4 +1,4 @@
-package validation_test
+package admission_test
 
 import (
 	"context"
@@ -8,12 +8,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"github.com/k1s-dev/k1s/validation"
+	"github.com/k1s-dev/k1s/admission"
 )
 
-func ExampleTyped() {
-	v := validation.ForKind(corev1.SchemeGroupVersion.WithKind("ConfigMap"),
-		validation.Typed(func(_ context.Context, cm, _ *corev1.ConfigMap) field.ErrorList {
+func ExampleTypedValidator() {
+	v := admission.NewChain().AddValidating(corev1.SchemeGroupVersion.WithKind("ConfigMap"),
+		admission.TypedValidator(func(_ context.Context, cm, _ *corev1.ConfigMap) field.ErrorList {
 			if cm.Data["size"] == "" {
 				return field.ErrorList{field.Required(field.NewPath("data", "size"), "every ConfigMap needs a size")}
 			}

@@ -1,4 +1,4 @@
-package validation_test
+package admission_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"github.com/k1s-dev/k1s/validation"
+	"github.com/k1s-dev/k1s/admission"
 )
 
 var cmGVK = corev1.SchemeGroupVersion.WithKind("ConfigMap")
@@ -47,9 +47,9 @@ func unstructuredOf(t *testing.T, obj runtime.Object) *unstructured.Unstructured
 	return &unstructured.Unstructured{Object: m}
 }
 
-func TestTyped(t *testing.T) {
+func TestTypedValidator(t *testing.T) {
 	ctx := context.Background()
-	v := validation.ForKind(cmGVK, validation.Typed(checkConfigMap))
+	v := admission.NewChain().AddValidating(cmGVK, admission.TypedValidator(checkConfigMap))
 
 	good, bad := configMap(map[string]string{"size": "1"}), configMap(nil)
 	for _, obj := range []runtime.Object{good, unstructuredOf(t, good)} {
@@ -97,11 +97,11 @@ func TestTyped(t *testing.T) {
 	}
 }
 
-func TestByKindAndFuncs(t *testing.T) {
+func TestChainValidateByKind(t *testing.T) {
 	ctx := context.Background()
 	boom := errors.New("boom")
 	var calls []string
-	v := validation.ByKind(nil).With(cmGVK, validation.Funcs{
+	v := admission.NewChain().AddValidating(cmGVK, admission.ValidatorFuncs{
 		Create: func(context.Context, runtime.Object) ([]string, error) {
 			calls = append(calls, "create")
 			return []string{"careful"}, nil
@@ -114,7 +114,7 @@ func TestByKindAndFuncs(t *testing.T) {
 			calls = append(calls, "delete")
 			return nil, nil
 		},
-	}).With(corev1.SchemeGroupVersion.WithKind("Secret"), validation.Funcs{})
+	}).AddValidating(corev1.SchemeGroupVersion.WithKind("Secret"), admission.ValidatorFuncs{})
 
 	cm := configMap(nil)
 	if w, err := v.ValidateCreate(ctx, cm); err != nil || !cmp.Equal(w, []string{"careful"}) {
@@ -147,7 +147,7 @@ func TestByKindAndFuncs(t *testing.T) {
 }
 
 func TestInvalid(t *testing.T) {
-	if err := validation.Invalid(configMap(nil), nil); err != nil {
+	if err := admission.Invalid(configMap(nil), nil); err != nil {
 		t.Errorf("no errors: %v", err)
 	}
 	u := &unstructured.Unstructured{}
@@ -158,7 +158,7 @@ func TestInvalid(t *testing.T) {
 		field.Required(field.NewPath("spec", "category"), ""),
 		field.Invalid(field.NewPath("spec", "quantity"), int64(-1), "spec.quantity in body should be greater than or equal to 0"),
 	}
-	err := validation.Invalid(u, errs)
+	err := admission.Invalid(u, errs)
 	want := `Item.inventory.example.com "widget" is invalid: [spec.category: Required value, spec.quantity: Invalid value: -1: spec.quantity in body should be greater than or equal to 0]`
 	if !apierrors.IsInvalid(err) || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
