@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/plugins/abi"
 )
 
@@ -275,29 +276,43 @@ func (a *Admission) Validate(ctx context.Context, op string, obj, old runtime.Ob
 	return warnings, nil
 }
 
-// Default runs the mutating hooks in a defaulting.Defaulter's shape,
-// which does not say the operation: an object without a resourceVersion
-// is being created, one with it updated.
+// Register adds the plugins' hooks to chain, after the hooks already in
+// it (a program's Go hooks run first). They are added for every kind and
+// look up the plugins declaring a hook when a write comes: registering
+// reads no manifest.
+func (m *Manager) Register(chain *admission.Chain) {
+	a := m.Admission()
+	chain.AddMutatingForAll(a).AddValidatingForAll(a)
+}
+
+// Default implements admission.Defaulter: the operation and the old
+// object come from the request's admission.Attributes. Without them (a
+// call outside a Client), an object without a resourceVersion is being
+// created, one with it updated.
 func (a *Admission) Default(ctx context.Context, obj runtime.Object) error {
-	op := abi.Update
-	if acc, err := meta.Accessor(obj); err == nil && acc.GetResourceVersion() == "" {
+	op, old := abi.Update, runtime.Object(nil)
+	if attrs, ok := admission.AttributesFrom(ctx); ok {
+		op, old = string(attrs.Operation), attrs.OldObject
+	} else if acc, err := meta.Accessor(obj); err == nil && acc.GetResourceVersion() == "" {
 		op = abi.Create
 	}
-	_, err := a.Mutate(ctx, op, obj, nil)
+	// A Defaulter has no way to return warnings (core drops a
+	// Validator's too, for now).
+	_, err := a.Mutate(ctx, op, obj, old)
 	return err
 }
 
-// ValidateCreate implements validation.Validator.
+// ValidateCreate implements admission.Validator.
 func (a *Admission) ValidateCreate(ctx context.Context, obj runtime.Object) ([]string, error) {
 	return a.Validate(ctx, abi.Create, obj, nil)
 }
 
-// ValidateUpdate implements validation.Validator.
+// ValidateUpdate implements admission.Validator.
 func (a *Admission) ValidateUpdate(ctx context.Context, oldObj, newObj runtime.Object) ([]string, error) {
 	return a.Validate(ctx, abi.Update, newObj, oldObj)
 }
 
-// ValidateDelete implements validation.Validator.
+// ValidateDelete implements admission.Validator.
 func (a *Admission) ValidateDelete(ctx context.Context, obj runtime.Object) ([]string, error) {
 	return a.Validate(ctx, abi.Delete, nil, obj)
 }

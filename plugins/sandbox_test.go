@@ -35,11 +35,11 @@ func admitted(t *testing.T, root string) (*core.Client, *plugins.Manager) {
 	if w := m.Warnings(); len(w) > 0 {
 		t.Fatalf("warnings: %v", w)
 	}
-	a := m.Admission()
-	c, err := core.New(core.Options{Storage: memory.New(), Validator: a, Defaulter: a})
+	c, err := core.New(core.Options{Storage: memory.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.Register(c.Admission())
 	m.SetClient(c)
 	return c, m
 }

@@ -53,19 +53,17 @@ func (p *Plugins) Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*
 		return nil, err
 	}
 	m := p.managerFor(flags)
-	a := m.Admission()
 	c, err := core.New(core.Options{
 		Storage:           store,
 		PluginPaths:       flags.PluginPaths(),
 		Tenant:            flags.Tenant,
 		DiscoveryCacheDir: flags.CacheDir(),
-		Validator:         a,
-		Defaulter:         a,
 	})
 	if err != nil {
 		_ = store.Close()
 		return nil, err
 	}
+	m.Register(c.Admission())
 	m.SetClient(c)
 	s := &cliruntime.Session{Client: c, Registry: c.Registry(), Close: func() error {
 		return errors.Join(m.Close(context.Background()), store.Close())
