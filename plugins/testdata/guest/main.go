@@ -28,6 +28,8 @@ func cm(ns, name string) *sdk.Unstructured {
 
 func validate(ctx context.Context, req *sdk.AdmissionRequest) ([]string, error) {
 	switch name := req.Name; {
+	case name == "noop":
+		return nil, nil
 	case name == "loop":
 		for {
 		}
@@ -93,6 +95,9 @@ func mutate(ctx context.Context, req *sdk.AdmissionRequest, obj *sdk.Unstructure
 }
 
 func reconcile(ctx context.Context, req sdk.Request) (sdk.Result, error) {
+	if req.Name == "noop" {
+		return sdk.Result{}, nil
+	}
 	if req.Name == "fail" {
 		return sdk.Result{}, errors.New("this one always fails")
 	}
