@@ -143,7 +143,6 @@ func BenchmarkReconcile(b *testing.B) {
 	})
 }
 
-
 // cpuTime is the process's user+system CPU time so far.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
