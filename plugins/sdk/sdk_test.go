@@ -272,3 +272,9 @@ func TestClient(t *testing.T) {
 		t.Error("a plain error is taken for a StatusError")
 	}
 }
+
+func TestNewClientNative(t *testing.T) {
+	if err := sdk.NewClient().Log(t.Context(), "x"); err == nil || !strings.Contains(err.Error(), "not running in a k1s plugin host") {
+		t.Errorf("a native NewClient: %v", err)
+	}
+}
