@@ -18,6 +18,7 @@ import (
 func main() {
 	runs := flag.Int("n", 31, "runs per command (the median is reported)")
 	count := flag.Int("plugins", 10, "plugins installed in the second project")
+	other := flag.String("other", "", "another k1s binary (say, main's, without the WASM runtime) run in the project without plugins, as a third column")
 	flag.Parse()
 	log.SetFlags(0)
 	dir, err := os.MkdirTemp("", "k1s-pluginbench-")
@@ -72,17 +73,29 @@ spec:
 	cmds := []cmdSpec{{"get configmap c0", "get configmap c0"}, {"create configmap (not hooked)", "create configmap c%d"}}
 	for _, c := range cmds {
 		wall := map[string][]time.Duration{}
+		cpu := map[string][]time.Duration{}
 		rss := map[string]int64{}
+		names := []string{"none", "plugins"}
+		if *other != "" {
+			names = append(names, "other")
+		}
 		for i := 0; i <= *runs; i++ { // run 0 warms the page cache
-			for _, name := range []string{"none", "plugins"} {
+			for _, name := range names {
 				args := strings.Fields(c.args)
 				for j, a := range args {
 					if strings.Contains(a, "%d") {
 						args[j] = fmt.Sprintf(a, i+1)
 					}
 				}
-				cmd := exec.Command(bin, args...)
-				cmd.Dir, cmd.Env = projects[name], env(dir)
+				b, project := bin, projects[name]
+				if name == "other" {
+					b, project = *other, projects["none"]
+					for j, a := range args {
+						args[j] = strings.Replace(a, fmt.Sprint("c", i+1), fmt.Sprint("o", i+1), 1)
+					}
+				}
+				cmd := exec.Command(b, args...)
+				cmd.Dir, cmd.Env = project, env(dir)
 				start := time.Now()
 				if out, err := cmd.CombinedOutput(); err != nil {
 					log.Fatalf("%s %s: %v\n%s", name, c.args, err, out)
@@ -91,13 +104,17 @@ spec:
 					continue
 				}
 				wall[name] = append(wall[name], time.Since(start))
-				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > rss[name] {
-					rss[name] = ru.Maxrss
+				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+					rss[name] = max(rss[name], ru.Maxrss)
+					cpu[name] = append(cpu[name], time.Duration(ru.Utime.Nano()+ru.Stime.Nano()))
 				}
 			}
 		}
-		a, b := median(wall["none"]), median(wall["plugins"])
-		fmt.Printf("%-32s none %7.2f ms %5.1f MB | %d plugins %7.2f ms %5.1f MB | ratio %.2fx\n", c.name, ms(a), float64(rss["none"])/1024, *count, ms(b), float64(rss["plugins"])/1024, float64(b)/float64(a))
+		for _, name := range names {
+			fmt.Printf("%-30s %-8s wall %7.2f ms  cpu %7.2f ms  rss %5.1f MB  (wall %.2fx, cpu %.2fx of none)\n", c.name, name,
+				ms(median(wall[name])), ms(median(cpu[name])), float64(rss[name])/1024,
+				float64(median(wall[name]))/float64(median(wall["none"])), float64(median(cpu[name]))/float64(median(cpu["none"])))
+		}
 	}
 }
 
