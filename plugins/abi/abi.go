@@ -38,9 +38,10 @@
 // # Sandbox
 //
 // WASI is present, with nothing behind it unless the manifest grants it:
-// no preopened directory, no environment, no arguments, no sockets, a
-// fake clock (permissions.clock grants the real one), stdout and stderr
-// into the host's log (bounded). Each instance's memory is limited to the
+// no preopened directory, no environment (grants.env names the variables
+// a module may read), no arguments, no sockets, a fake clock (grants.clock
+// gives the real one); what a module prints on stdout and stderr is kept
+// (the first 2 KiB since its last failure) only to explain its failures. Each instance's memory is limited to the
 // manifest's limits.memoryPages (64 KiB each), each call to
 // limits.timeout (the module is closed when it passes; the instance is
 // discarded), and a plugin to limits.instances concurrent calls. A message
