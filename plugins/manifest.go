@@ -334,9 +334,21 @@ func Discover(paths []string) ([]Found, []string) {
 		}
 		var dirs []string
 		for _, e := range entries {
-			if !strings.HasPrefix(e.Name(), ".") && (e.IsDir() || e.Type()&os.ModeSymlink != 0) {
-				dirs = append(dirs, filepath.Join(p, e.Name()))
+			full := filepath.Join(p, e.Name())
+			if strings.HasPrefix(e.Name(), ".") {
+				continue
 			}
+			if e.Type()&os.ModeSymlink != 0 {
+				// A link to a directory is a plugin directory; links to
+				// files, dangling links and loops are type discovery's
+				// business (it warns about them once).
+				if st, err := os.Stat(full); err != nil || !st.IsDir() {
+					continue
+				}
+			} else if !e.IsDir() {
+				continue
+			}
+			dirs = append(dirs, full)
 		}
 		sort.Strings(dirs)
 		for _, d := range dirs {

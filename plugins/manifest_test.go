@@ -140,3 +140,23 @@ func TestDefaultCompilationCacheDir(t *testing.T) {
 		t.Errorf("DefaultCompilationCacheDir() = %q", d)
 	}
 }
+
+// TestDiscoverLinks: a link to a plugin directory is followed; links to
+// files, dangling links and loops are left to type discovery, which
+// warns about them once.
+func TestDiscoverLinks(t *testing.T) {
+	root := t.TempDir()
+	real := t.TempDir()
+	if err := os.WriteFile(filepath.Join(real, "plugin.yaml"), []byte(goodManifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"linked": real, "dangling": "nowhere", "loop1.yaml": "loop2.yaml", "loop2.yaml": "loop1.yaml"} {
+		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found, warnings := plugins.Discover([]string{root})
+	if len(found) != 1 || found[0].Dir != filepath.Join(root, "linked") || len(warnings) != 0 {
+		t.Errorf("found %+v, warnings %q", found, warnings)
+	}
+}
