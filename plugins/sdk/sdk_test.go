@@ -125,7 +125,7 @@ func TestReconcileJSON(t *testing.T) {
 		return r
 	}
 	r := decode(p.ReconcileJSON(ctx, []byte(`{"apiVersion":"v1","kind":"ConfigMap","namespace":"ns","name":"a"}`)))
-	if r.RequeueAfterMS != 2000 || r.Error != "" || got.NamespacedName.String() != "ns/a" || got.Kind != "ConfigMap" || got.APIVersion != "v1" {
+	if r.RequeueAfterMS != 2000 || r.Error != "" || got.String() != "ns/a" || got.Kind != "ConfigMap" || got.APIVersion != "v1" {
 		t.Errorf("reconcile a: %+v %+v", r, got)
 	}
 	if r := decode(p.ReconcileJSON(ctx, []byte(`{"name":"bad"}`))); !r.Requeue || r.Error != "no" || got.String() != "bad" {
