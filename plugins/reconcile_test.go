@@ -168,3 +168,26 @@ func TestServe(t *testing.T) {
 		t.Error("ReconcileAll without a client succeeded")
 	}
 }
+
+// TestServeLogAndClusterEvent: a long log line is cut, and an event about
+// a cluster-scoped object goes to the default namespace.
+func TestServeLogAndClusterEvent(t *testing.T) {
+	root := t.TempDir()
+	writePlugin(t, root, "guest", guestWasm, "  permissions:\n  - {apiGroups: [\"\"], resources: [events], verbs: [create], namespaces: [default]}\n")
+	m, c := newManager(t, root)
+	p := m.Plugin("guest")
+	for _, req := range []abi.HostRequest{
+		{Verb: "log", Message: strings.Repeat("x", 5000)},
+		{Verb: "event", APIVersion: "v1", Kind: "Namespace", Name: "", EventType: "Warning", Reason: "R", Message: "m"},
+	} {
+		raw, _ := json.Marshal(req)
+		out, err := p.Serve(t.Context(), raw)
+		if err != nil || strings.Contains(string(out), `"error"`) {
+			t.Errorf("%s: %s %v", req.Verb, out, err)
+		}
+	}
+	var events corev1.EventList
+	if err := c.List(t.Context(), &events, client.InNamespace("default")); err != nil || len(events.Items) != 1 || !strings.HasPrefix(events.Items[0].Name, "plugin.") {
+		t.Errorf("events %+v %v", events.Items, err)
+	}
+}
