@@ -62,6 +62,10 @@ type CLI struct {
 	// ErrIsTerminal reports whether ErrOut is a terminal (progress bars);
 	// nil means "check os.Stderr".
 	ErrIsTerminal func() (bool, int)
+	// Commands add commands of the program's own to the root command
+	// (the plugin commands of cmd/k1s, which link the WASM runtime this
+	// package must not).
+	Commands func(c *CLI) []*cobra.Command
 
 	session   *Session
 	cancelled bool

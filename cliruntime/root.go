@@ -42,6 +42,9 @@ with no API server and no cluster. Its commands behave as kubectl's.`,
 	add("basic", c.newCreateCommand(), c.newGetCommand(), c.newExplainCommand(), c.newEditCommand(), c.newDeleteCommand())
 	add("manage", c.newApplyCommand(), c.newReplaceCommand(), c.newDiffCommand(), c.newPatchCommand(), c.newMetaCommand(true), c.newMetaCommand(false), c.newDescribeCommand(), c.newEventsCommand(), c.newWaitCommand())
 	add("other", c.newAPIResourcesCommand(), c.newAPIVersionsCommand(), c.newConfigCommand(), c.newVersionCommand())
+	if c.Commands != nil {
+		add("other", c.Commands(c)...)
+	}
 	addValidateFlags(root)
 	root.SetHelpCommandGroupID("other")
 	root.SetCompletionCommandGroupID("other")

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/cache"
 
+	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/events"
@@ -17,12 +18,28 @@ import (
 	"github.com/k1s-dev/k1s/worktracking"
 )
 
-// PluginConfig is the place of the plugin manager's configuration. The
-// sandboxed plugin manager (WASM reconcilers and admission hooks, DESIGN
-// section 7) is not part of the runtime yet: New rejects a non-nil
-// PluginConfig rather than silently ignoring it. Plugin *types* (manifests)
-// need no plugin manager: they come with CoreClientOptions.PluginPaths.
-type PluginConfig struct{}
+// PluginConfig enables the sandboxed plugin manager (WASM reconcilers and
+// admission hooks, DESIGN section 7). The manager itself comes from
+// package plugins (plugins.New), which links the WASM runtime this
+// package must not; the runtime wires it: its hooks join the CoreClient's
+// admission chain, its host calls go through the runtime's client, and
+// Shutdown closes it. Its reconcilers join a controller manager through
+// package plugins/pluginctrl. Plugin *types* (manifests) need no plugin
+// manager: they come with CoreClientOptions.PluginPaths.
+type PluginConfig struct {
+	// Manager is the plugin manager (a *plugins.Manager); required.
+	Manager PluginManager
+}
+
+// PluginManager is what the runtime needs of a plugin manager.
+type PluginManager interface {
+	// Register adds the plugins' admission hooks to a chain.
+	Register(chain *admission.Chain)
+	// SetClient sets the client the plugins' host calls go through.
+	SetClient(c client.Client)
+	// Close stops every plugin.
+	Close(ctx context.Context) error
+}
 
 // CoreClientOptions are the tier 1 options a runtime embeds, under the
 // name the seed's ManagedRuntimeOptions gives them.
@@ -84,8 +101,8 @@ type Runtime struct {
 // New builds a runtime. It builds the CoreClient (or takes opts.Client) and
 // the work tracker, and nothing else: no goroutine runs before Start.
 func New(opts Options) (*Runtime, error) {
-	if opts.PluginConfig != nil {
-		return nil, apierrors.NewBadRequest("ManagedRuntimeOptions.PluginConfig: the plugin manager (sandboxed WASM plugins) is not available yet; leave PluginConfig nil (plugin type manifests are read through PluginPaths)")
+	if opts.PluginConfig != nil && opts.PluginConfig.Manager == nil {
+		return nil, apierrors.NewBadRequest("ManagedRuntimeOptions.PluginConfig.Manager is required: set it to plugins.New(plugins.Options{...}) (plugin type manifests alone need no PluginConfig: they are read through PluginPaths)")
 	}
 	c := opts.Client
 	if c == nil {
@@ -96,12 +113,31 @@ func New(opts Options) (*Runtime, error) {
 		c = cc
 	}
 	tracker := worktracking.New(opts.WorkTrackingConfig)
-	return &Runtime{
+	r := &Runtime{
 		opts:    opts,
 		core:    c,
 		client:  worktracking.Client(c, tracker),
 		tracker: tracker,
-	}, nil
+	}
+	if pc := opts.PluginConfig; pc != nil {
+		ac, ok := c.(interface{ Admission() *admission.Chain })
+		if !ok {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("ManagedRuntimeOptions.PluginConfig: the client (%T) has no admission chain for the plugins' hooks", c))
+		}
+		pc.Manager.Register(ac.Admission())
+		// Host calls are work like any other: counted, and refused once
+		// Shutdown began.
+		pc.Manager.SetClient(r.client)
+	}
+	return r, nil
+}
+
+// PluginManager returns the plugin manager of PluginConfig, or nil.
+func (r *Runtime) PluginManager() PluginManager {
+	if r.opts.PluginConfig == nil {
+		return nil
+	}
+	return r.opts.PluginConfig.Manager
 }
 
 // Client returns the runtime's client: the CoreClient's interface, with
@@ -283,6 +319,11 @@ func (r *Runtime) Shutdown(ctx context.Context) error {
 	}
 	if inf != nil {
 		inf.Shutdown()
+	}
+	if pm := r.PluginManager(); pm != nil {
+		if err := pm.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stopping the plugins: %w", err))
+		}
 	}
 	if cancel != nil {
 		cancel()

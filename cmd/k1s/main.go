@@ -5,6 +5,7 @@ import (
 
 	"github.com/k1s-dev/k1s/cliruntime"
 	"github.com/k1s-dev/k1s/cliruntime/open"
+	"github.com/k1s-dev/k1s/plugins/plugincli"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -14,11 +15,14 @@ func main() {
 	os.Exit(newCLI().Execute(os.Args[1:]))
 }
 
-// newCLI is k1s without the etcd client: an etcd:// --storage hands the
-// command to the companion k1s-etcd (cmd/k1s-etcd), so that the other
-// commands start without etcd's and gRPC's package initialisation.
+// newCLI is k1s with its plugin commands and hooks, without the etcd
+// client: an etcd:// --storage hands the command to the companion
+// k1s-etcd (cmd/k1s-etcd), so that the other commands start without
+// etcd's and gRPC's package initialisation.
 func newCLI() *cliruntime.CLI {
-	c := cliruntime.New("k1s", version, open.Session)
+	p := plugincli.New()
+	c := cliruntime.New("k1s", version, p.Session)
+	c.Commands = p.Commands
 	c.Handoff = open.ExecCompanion(open.EtcdCompanion)
 	return c
 }

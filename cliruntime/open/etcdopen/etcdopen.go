@@ -13,6 +13,7 @@ import (
 
 	"github.com/k1s-dev/k1s/cliruntime"
 	"github.com/k1s-dev/k1s/cliruntime/open"
+	"github.com/k1s-dev/k1s/plugins/plugincli"
 	"github.com/k1s-dev/k1s/storage"
 	"github.com/k1s-dev/k1s/storage/etcd"
 )
@@ -38,5 +39,11 @@ func Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntime.Se
 // programs the command runs (an editor, say) do not inherit it.
 func CLI(version string) *cliruntime.CLI {
 	_ = os.Unsetenv(open.EnvHandedOff)
-	return cliruntime.New("k1s", version, Session)
+	// The same plugin commands and hooks as cmd/k1s, whose etcd://
+	// commands land here.
+	p := plugincli.New()
+	p.Storage = open.Options{Etcd: Open}.Storage
+	c := cliruntime.New("k1s", version, p.Session)
+	c.Commands = p.Commands
+	return c
 }
