@@ -21,7 +21,9 @@ import (
 // admissionLog records what the hooks of TestAdmissionOrder saw.
 type admissionLog struct{ lines []string }
 
-func (l *admissionLog) add(format string, args ...any) { l.lines = append(l.lines, fmt.Sprintf(format, args...)) }
+func (l *admissionLog) add(format string, args ...any) {
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+}
 
 func (l *admissionLog) attrs(ctx context.Context) string {
 	a, ok := admission.AttributesFrom(ctx)
