@@ -136,10 +136,7 @@ func Describe(w io.Writer, obj *unstructured.Unstructured, events []*unstructure
 		_, err := w.Write(buf.Bytes())
 		return err
 	}
-	p.write(0, "Name:\t%s\n", obj.GetName())
-	p.write(0, "Namespace:\t%s\n", obj.GetNamespace())
-	printMapMultiline(p, "Labels", obj.GetLabels())
-	printAnnotationsMultiline(p, "Annotations", obj.GetAnnotations())
+	describeMeta(p, obj)
 	printUnstructuredContent(p, 0, obj.Object, "", ".metadata.managedFields", ".metadata.name",
 		".metadata.namespace", ".metadata.labels", ".metadata.annotations")
 	if withEvents {
@@ -346,11 +343,7 @@ func (c *CLI) runDescribe(cmd *cobra.Command, o *describeOptions, args []string)
 	if len(args) == 0 && len(o.files.Filenames) == 0 {
 		return UsageErrorf(cmd.CommandPath(), "You must specify the type of resource to describe. Use \"%s api-resources\" for a complete list of supported resources.", c.Name)
 	}
-	s, err := c.Session(ctx)
-	if err != nil {
-		return err
-	}
-	rctx, cancel, err := c.requestContext(ctx)
+	s, rctx, cancel, err := c.sessionRequest(ctx)
 	if err != nil {
 		return err
 	}

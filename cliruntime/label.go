@@ -214,11 +214,7 @@ func (c *CLI) runMeta(cmd *cobra.Command, o *metaOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.Session(ctx)
-	if err != nil {
-		return err
-	}
-	rctx, cancel, err := c.requestContext(ctx)
+	s, rctx, cancel, err := c.sessionRequest(ctx)
 	if err != nil {
 		return err
 	}
