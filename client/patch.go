@@ -9,9 +9,11 @@ import (
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 )
 
-// Apply is the patch type of server-side apply. k1s does not implement
-// server-side apply yet; a Patch of this type is a BadRequest that says
-// so (use client-side apply: `k1s apply` or a merge patch).
+// Apply is the patch type of server-side apply, as controller-runtime's
+// client.Apply: the object passed to Patch, encoded as JSON, is the apply
+// configuration. It needs apiVersion and kind set (a typed object too), a
+// FieldOwner, and ForceOwnership to take fields other managers own;
+// Patch creates the object when it is not stored.
 const Apply = applyPatchType("")
 
 type applyPatchType string

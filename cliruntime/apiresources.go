@@ -41,7 +41,7 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 	var (
 		output, group, sortBy string
 		noHeaders, namespaced bool
-		categories            []string
+		categories, verbs     []string
 	)
 	cmd := &cobra.Command{
 		Use:     "api-resources",
@@ -71,7 +71,12 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 			switch sortBy {
 			case "", "name":
 			case "kind":
-				sort.SliceStable(types, func(i, j int) bool { return types[i].Kind.Kind < types[j].Kind.Kind })
+				sort.SliceStable(types, func(i, j int) bool {
+					if types[i].Kind.Kind != types[j].Kind.Kind {
+						return types[i].Kind.Kind < types[j].Kind.Kind
+					}
+					return types[i].Resource < types[j].Resource
+				})
 			default:
 				return fmt.Errorf("--sort-by accepts only name or kind")
 			}
@@ -82,7 +87,7 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 				if group != "" && t.Kind.Group != group || nsFlag && t.Namespaced != namespaced {
 					continue
 				}
-				if len(categories) > 0 && !hasAll(t.Categories, categories) {
+				if len(categories) > 0 && !hasAll(t.Categories, categories) || len(verbs) > 0 && !hasAll(Verbs(t), verbs) {
 					continue
 				}
 				if output == "name" {
@@ -95,17 +100,15 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 				}
 				row := []string{t.Resource, strings.Join(t.ShortNames, ","), t.Kind.GroupVersion().String(), strconv.FormatBool(t.Namespaced), t.Kind.Kind}
 				if output == "wide" {
-					row = append(row, "[create delete deletecollection get list patch update watch]", strings.Join(t.Categories, ","))
+					row = append(row, strings.Join(Verbs(t), ","), strings.Join(t.Categories, ","))
 				}
 				rows = append(rows, row)
 				tw.Add(row)
 			}
-			if output == "name" {
+			if output == "name" || len(rows) == 0 && noHeaders {
 				return nil
 			}
-			if len(rows) == 0 {
-				return nil
-			}
+			// As kubectl, the header even when no type matched.
 			return tw.Flush(c.Out)
 		}),
 	}
@@ -116,7 +119,21 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 	f.BoolVar(&noHeaders, "no-headers", false, "When using the default or custom-column output format, don't print headers (default print headers).")
 	f.StringVar(&sortBy, "sort-by", "", "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.")
 	f.StringSliceVar(&categories, "categories", nil, "Limit to resources that belong to the specified categories.")
+	f.StringSliceVar(&verbs, "verbs", nil, "Limit to resources that support the specified verbs.")
 	return cmd
+}
+
+// Verbs are the verbs discovery lists for t, in the API server's order:
+// a custom resource's as apiextensions-apiserver serves them, a built-in
+// type's as its REST storage does (a namespace has no deletecollection).
+func Verbs(t *registry.Type) []string {
+	switch {
+	case t.IsCustomResource():
+		return []string{"delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"}
+	case t.Kind.Group == "" && t.Resource == "namespaces":
+		return []string{"create", "delete", "get", "list", "patch", "update", "watch"}
+	}
+	return []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
 }
 
 func hasAll(have, want []string) bool {

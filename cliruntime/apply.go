@@ -5,14 +5,19 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/spf13/cobra"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/jsonmergepatch"
 	"k8s.io/apimachinery/pkg/util/mergepatch"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
+	"k8s.io/client-go/util/csaupgrade"
+	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/cliruntime/printers"
@@ -70,10 +75,64 @@ type ApplyOptions struct {
 	Force        bool
 	FieldManager string
 	Subresource  string
+	// Warn, when set, receives kubectl's warnings (without "Warning: "):
+	// that of a live object without the last-applied annotation, naming
+	// CommandName (the program, "kubectl" when empty) as kubectl does.
+	Warn        func(text string)
+	CommandName string
 }
+
+// missingLastApplied is kubectl apply's warning for a live object that
+// was not created by apply: its patch then has no "original" to remove
+// what the configuration no longer has.
+const missingLastApplied = "resource %[1]s is missing the %[2]s annotation which is required by %[3]s apply. %[3]s apply should only be used on resources created declaratively by either %[3]s create --save-config or %[3]s apply. The missing annotation will be patched automatically."
 
 // ServerSideApplied is the action kubectl prints for a server-side apply.
 const ServerSideApplied Action = "serverside-applied"
+
+// kubectl's field managers of apply, which k1s records under the same
+// names so that managedFields read as a cluster's do.
+const (
+	// FieldManagerClientSideApply is client-side apply's manager.
+	FieldManagerClientSideApply = "kubectl-client-side-apply"
+	// FieldManagerServerSideApply is server-side apply's default manager.
+	FieldManagerServerSideApply = "kubectl"
+	// fieldManagerLastApplied owns the last-applied annotation kept
+	// through a migration to server-side apply.
+	fieldManagerLastApplied = "kubectl-last-applied"
+	// maxPatchRetry bounds the migration's retries on a Conflict.
+	maxPatchRetry = 5
+)
+
+// lastAppliedPath is the last-applied annotation's field path.
+var lastAppliedPath = fieldpath.NewSet(fieldpath.MakePathOrDie("metadata", "annotations", LastAppliedAnnotation))
+
+// ApplyFieldManager is kubectl's choice of apply's field manager: the
+// --field-manager flag when set, else FieldManagerServerSideApply or
+// FieldManagerClientSideApply.
+func ApplyFieldManager(cmd *cobra.Command, serverSide bool) string {
+	if f := cmd.Flags().Lookup("field-manager"); f != nil && f.Changed {
+		return f.Value.String()
+	}
+	if serverSide {
+		return FieldManagerServerSideApply
+	}
+	return FieldManagerClientSideApply
+}
+
+// conflictHint is what kubectl adds to a server-side apply's Conflict.
+const conflictHint = `
+Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the ` + "`--force-conflicts`" + ` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`
 
 // modifiedConfiguration returns obj's JSON with the last-applied
 // annotation set to the JSON of obj without it, as kubectl computes it
@@ -98,6 +157,16 @@ func modifiedConfiguration(obj *unstructured.Unstructured) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(u.Object)
+}
+
+// setLastApplied sets obj's last-applied annotation as apply would, for
+// create --save-config.
+func setLastApplied(obj *unstructured.Unstructured) error {
+	modified, err := modifiedConfiguration(obj)
+	if err != nil {
+		return err
+	}
+	return obj.UnmarshalJSON(modified)
 }
 
 // Apply applies obj of type t with kubectl's client-side three-way merge:
@@ -128,7 +197,7 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 			res.Object = u
 			return res
 		}
-		var copts []client.CreateOption
+		copts := []client.CreateOption{client.FieldOwner(csaManager(opts))}
 		if opts.DryRun {
 			copts = append(copts, client.DryRunAll)
 		}
@@ -143,7 +212,15 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		res.Err = err
 		return res
 	}
-	original := []byte(current.GetAnnotations()[LastAppliedAnnotation])
+	last, ok := current.GetAnnotations()[LastAppliedAnnotation]
+	if !ok && opts.Warn != nil {
+		cmd := opts.CommandName
+		if cmd == "" {
+			cmd = "kubectl"
+		}
+		opts.Warn(fmt.Sprintf(missingLastApplied, t.Resource+"/"+current.GetName(), LastAppliedAnnotation, cmd))
+	}
+	original := []byte(last)
 	currentJSON, err := json.Marshal(current.Object)
 	if err != nil {
 		res.Err = err
@@ -168,7 +245,7 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		res.Action = Configured
 		return res
 	}
-	var popts []client.PatchOption
+	popts := []client.PatchOption{client.FieldOwner(csaManager(opts))}
 	if opts.DryRun {
 		popts = append(popts, client.DryRunAll)
 	}
@@ -206,8 +283,99 @@ func serverSideApply(ctx context.Context, c client.Client, t *registry.Type, obj
 	if opts.DryRun {
 		popts = append(popts, client.DryRunAll)
 	}
-	res.Err = c.Patch(ctx, res.Object, client.Apply, popts...)
+	data, err := json.Marshal(obj.Object)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if res.Err = c.Patch(ctx, res.Object, client.RawPatch(types.ApplyPatchType, data), popts...); res.Err != nil {
+		if apierrors.IsConflict(res.Err) {
+			res.Err = fmt.Errorf("%v%s", res.Err, conflictHint) //nolint:errorlint // kubectl prints it as a plain error, with "error: "
+		}
+		return res
+	}
+	if opts.DryRun {
+		return res
+	}
+	// As kubectl: keep the last-applied annotation under its own manager,
+	// then move what client-side apply owned to this manager, and if that
+	// moved anything apply again, so that fields the configuration no
+	// longer has go.
+	if err := saveLastApplied(ctx, c, res.Object, opts.FieldManager); err != nil {
+		res.Err = fmt.Errorf("saving the last-applied-configuration annotation of %s: %w", res.Name(), err)
+		return res
+	}
+	migrated, err := migrateToSSA(ctx, c, t, res.Object, opts.FieldManager)
+	if err != nil {
+		res.Err = fmt.Errorf("migrating %s from client-side apply: %w", res.Name(), err)
+		return res
+	}
+	if migrated {
+		res.Err = c.Patch(ctx, res.Object, client.RawPatch(types.ApplyPatchType, data), popts...)
+	}
 	return res
+}
+
+// csaManager is client-side apply's field manager.
+func csaManager(opts ApplyOptions) string {
+	if opts.FieldManager != "" {
+		return opts.FieldManager
+	}
+	return FieldManagerClientSideApply
+}
+
+// saveLastApplied applies the last-applied annotation alone as
+// kubectl-last-applied when the manager is kubectl's default and no
+// apply owns the annotation yet, so that the server-side apply manager's
+// next applies (which do not carry it) leave it in place, as kubectl does.
+func saveLastApplied(ctx context.Context, c client.Client, obj *unstructured.Unstructured, manager string) error {
+	if manager != FieldManagerServerSideApply {
+		return nil
+	}
+	value, ok := obj.GetAnnotations()[LastAppliedAnnotation]
+	if !ok || len(csaupgrade.FindFieldsOwners(obj.GetManagedFields(), metav1.ManagedFieldsOperationApply, lastAppliedPath)) > 0 {
+		return nil
+	}
+	just := &unstructured.Unstructured{}
+	just.SetGroupVersionKind(obj.GroupVersionKind())
+	just.SetName(obj.GetName())
+	just.SetNamespace(obj.GetNamespace())
+	just.SetAnnotations(map[string]string{LastAppliedAnnotation: value})
+	data, err := json.Marshal(just.Object)
+	if err != nil {
+		return err
+	}
+	return c.Patch(ctx, obj, client.RawPatch(types.ApplyPatchType, data), client.FieldOwner(fieldManagerLastApplied))
+}
+
+// migrateToSSA moves the fields of the managers whose Update owns the
+// last-applied annotation (client-side apply's) to manager, with
+// client-go's csaupgrade and a JSON patch of managedFields, as kubectl's
+// migrateToSSAIfNecessary; it reports whether it changed anything.
+func migrateToSSA(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, manager string) (bool, error) {
+	names := sets.New[string]()
+	for _, e := range csaupgrade.FindFieldsOwners(obj.GetManagedFields(), metav1.ManagedFieldsOperationUpdate, lastAppliedPath) {
+		names.Insert(e.Manager)
+	}
+	var err error
+	for range maxPatchRetry {
+		var patch []byte
+		if patch, err = csaupgrade.UpgradeManagedFieldsPatch(obj, names, manager); err != nil || patch == nil {
+			return false, err
+		}
+		if err = c.Patch(ctx, obj, client.RawPatch(types.JSONPatchType, patch), client.FieldOwner(manager)); err == nil {
+			return true, nil
+		}
+		if !apierrors.IsConflict(err) {
+			return false, err
+		}
+		cur, gerr := resource.Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
+		if gerr != nil {
+			return false, gerr
+		}
+		obj.Object = cur.Object
+	}
+	return false, err
 }
 
 // patchLocal applies a patch Apply computed to the live object's JSON, as

@@ -94,6 +94,9 @@ func (c *CLI) Session(ctx context.Context) (*Session, error) {
 	if c.Open == nil {
 		return nil, errors.New("no store configured")
 	}
+	if err := c.Flags.ApplyContext(c.getenv); err != nil {
+		return nil, err
+	}
 	if err := ValidateTenant(c.Flags.Tenant); err != nil {
 		return nil, err
 	}

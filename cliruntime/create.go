@@ -27,12 +27,13 @@ import (
 
 func (c *CLI) newCreateCommand() *cobra.Command {
 	o := &WriteOptions{}
+	saveConfig := false
 	cmd := &cobra.Command{
 		Use:   "create -f FILENAME [flags]",
 		Short: "Create a resource from a file or from stdin",
 		Long: `Create a resource from a file or from stdin.
 
-JSON and YAML formats are accepted. Every object is validated before any is written; with --continue-on-error the valid objects are written even if others fail.`,
+JSON and YAML formats are accepted. As kubectl does, each object is created on its own: the valid ones are written and every failure is reported (exit 1). With --atomic (k1s only) every object is validated first and none is written unless all would succeed.`,
 		Example: `  # Create the objects of a file
   ` + c.Name + ` create -f item.yaml
 
@@ -41,6 +42,11 @@ JSON and YAML formats are accepted. Every object is validated before any is writ
 		Args: cobra.NoArgs,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
 			return c.writeAll(cmd.Context(), "create", o, func(ctx context.Context, cl client.Client, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
+				if saveConfig {
+					if err := setLastApplied(obj); err != nil {
+						return Result{Type: t, Object: obj, Err: err}
+					}
+				}
 				if dryRun == "client" {
 					// kubectl does not contact the server at all.
 					return Result{Type: t, Object: obj, Action: Created}
@@ -50,6 +56,7 @@ JSON and YAML formats are accepted. Every object is validated before any is writ
 		}),
 	}
 	o.addFlags(cmd, "create")
+	cmd.Flags().BoolVar(&saveConfig, "save-config", false, "If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform "+c.Name+" apply on this object in the future.")
 	cmd.AddCommand(c.newCreateNamespace(), c.newCreateConfigMap(), c.newCreateSecret(), c.newCreateServiceAccount())
 	return cmd
 }

@@ -3,9 +3,17 @@
 // environment variables, the printers of package printers (table, wide,
 // yaml, json, name, jsonpath, custom-columns), the resource builder of
 // package resource (files, directories, stdin, multi-document YAML, List
-// kinds), handlers for get, create, apply, delete, patch, label,
-// annotate, edit, describe and watch that return typed results, and the
-// cobra commands that wire them together.
+// kinds), handlers for get, create, apply, replace, diff, wait, delete,
+// patch, label, annotate, edit, describe, explain and watch that return
+// typed results, and the cobra commands that wire them together.
+//
+// Named stores are kubeconfig-like contexts in a file (K1S_CONFIG, else
+// k1s/config.yaml in the user config directory), managed by `config
+// get-contexts|current-context|use-context|set-context|delete-context|view`
+// and chosen by --context or K1S_CONTEXT, else the file's current-context.
+// A context's store, tenant and namespace apply where neither a flag nor
+// an environment variable gives them: flag > environment > current
+// context > default. No command prints a context's credentials.
 //
 // It works on unstructured objects and the registry's type metadata, so a
 // plugin type declared only by a manifest prints and applies exactly like

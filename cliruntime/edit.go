@@ -166,7 +166,7 @@ func (c *CLI) editOne(ctx context.Context, s *Session, tg Result, asYAML bool, s
 	if err != nil {
 		return err
 	}
-	original, err := printers.Encode(current.Object, asYAML)
+	original, err := printers.Encode(printers.OmitManagedFields(current.Object), asYAML)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+
+	"github.com/k1s-dev/k1s/decode"
 )
 
 // ExitError carries a process exit code without a message of its own:
@@ -47,6 +49,9 @@ func FormatError(err error) string {
 		}
 		return strings.Join(lines, "\n")
 	}
+	if lines, ok := decodeErrorLines(err); ok {
+		return "error: " + strings.Join(lines, "\n")
+	}
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return fmt.Sprintf("error: %s\nSee '%s -h' for help and examples", ue.msg, ue.command)
@@ -60,6 +65,30 @@ func FormatError(err error) string {
 		return msg
 	}
 	return "error: " + msg
+}
+
+// decodeErrorLines renders a manifest's decoding errors (one
+// *decode.Error, or several joined), one line each: a YAML syntax error
+// in kubectl's words ("error parsing bad.yaml: error converting YAML to
+// JSON: yaml: line 4: ..."), the others with k1s's file, line and field.
+func decodeErrorLines(err error) ([]string, bool) {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	lines := make([]string, 0, len(errs))
+	for _, e := range errs {
+		de, ok := e.(*decode.Error)
+		if !ok {
+			return nil, false
+		}
+		if de.Syntax != "" {
+			lines = append(lines, fmt.Sprintf("error parsing %s: %s", de.Source, de.Syntax))
+		} else {
+			lines = append(lines, de.Error())
+		}
+	}
+	return lines, len(lines) > 0
 }
 
 func formatStatus(st metav1.Status, err error) string {

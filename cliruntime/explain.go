@@ -1,6 +1,8 @@
 package cliruntime
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -65,7 +67,12 @@ func wrap(w io.Writer, indent int, text string) {
 }
 
 // Explain writes kubectl explain's description of t at the dotted field
-// path (empty for the whole type), from the type's OpenAPI schema.
+// path (empty for the whole type), from the type's OpenAPI schema, in the
+// layout of kubectl's plaintext template: the FIELD line, its ENUM
+// section when the schema has enums, DESCRIPTION, FIELDS (each with its
+// "enum:" line). As kubectl, the header is written before the path is
+// followed: a field that does not exist is an error naming the path's
+// last element, after the header.
 func Explain(w io.Writer, t *registry.Type, path []string, recursive bool) error {
 	schema, err := t.OpenAPISchema()
 	if err != nil {
@@ -95,41 +102,83 @@ func Explain(w io.Writer, t *registry.Type, path []string, recursive bool) error
 		_, _ = fmt.Fprintf(w, "GROUP:      %s\n", t.Kind.Group)
 	}
 	_, _ = fmt.Fprintf(w, "KIND:       %s\nVERSION:    %s\n\n", t.Kind.Kind, t.Kind.Version)
+	// The rest is built first: kubectl's template writes nothing of the
+	// field before it found it.
+	var b bytes.Buffer
 	cur := schema
-	fieldName := ""
 	for i, p := range path {
 		next, ok := cur.Properties[p]
 		if !ok && cur.Items != nil && cur.Items.Schema != nil {
 			next, ok = cur.Items.Schema.Properties[p]
 		}
 		if !ok {
-			return fmt.Errorf("field %q does not exist", strings.Join(path[:i+1], "."))
+			return fmt.Errorf("field %q does not exist", path[len(path)-1])
 		}
 		if next.Description == "" && i == 0 {
 			next.Description = standardFieldDocs[p]
 		}
-		cur, fieldName = &next, p
+		cur = &next
+		if i == len(path)-1 {
+			_, _ = fmt.Fprintf(&b, "FIELD: %s <%s>\n", p, schemaType(cur))
+			if enums := enumValues(cur); len(enums) > 0 {
+				b.WriteString("ENUM:")
+				for _, e := range enums {
+					b.WriteString("\n    " + e)
+				}
+			}
+			b.WriteString("\n\n")
+		}
 	}
-	if fieldName != "" {
-		_, _ = fmt.Fprintf(w, "FIELD: %s <%s>\n\n", fieldName, schemaType(cur))
+	b.WriteString("DESCRIPTION:\n")
+	if cur.Description == "" {
+		b.WriteString("    <empty>\n")
+	} else {
+		wrap(&b, 4, cur.Description)
+		b.WriteString("    \n")
 	}
-	_, _ = fmt.Fprintln(w, "DESCRIPTION:")
-	desc := cur.Description
-	if desc == "" {
-		desc = "<empty>"
-	}
-	wrap(w, 4, desc)
 	props := cur.Properties
 	if cur.Items != nil && cur.Items.Schema != nil && len(props) == 0 {
 		props = cur.Items.Schema.Properties
 	}
-	if len(props) == 0 {
-		return nil
+	if len(props) > 0 {
+		b.WriteString("FIELDS:\n")
+		explainFields(&b, cur, props, 1, recursive, len(path) == 0)
 	}
-	_, _ = fmt.Fprintln(w, "    ")
-	_, _ = fmt.Fprintln(w, "FIELDS:")
-	explainFields(w, cur, props, 1, recursive, len(path) == 0)
-	return nil
+	b.WriteString("\n")
+	_, err = w.Write(b.Bytes())
+	return err
+}
+
+// enumValues renders a schema's enum values as kubectl explain does:
+// strings bare ("" for the empty string), other values as JSON
+// decodes them.
+func enumValues(s *apiextensionsv1.JSONSchemaProps) []string {
+	out := make([]string, 0, len(s.Enum))
+	for _, e := range s.Enum {
+		var v any
+		if err := json.Unmarshal(e.Raw, &v); err != nil {
+			v = string(e.Raw)
+		}
+		if v == "" {
+			v = `""`
+		}
+		out = append(out, fmt.Sprint(v))
+	}
+	return out
+}
+
+// enumLine is the "enum: a, b, c, d, ...." line of a field in a list:
+// at most four values, as kubectl's.
+func enumLine(s *apiextensionsv1.JSONSchemaProps, pad string) string {
+	enums := enumValues(s)
+	if len(enums) == 0 {
+		return ""
+	}
+	more := ""
+	if len(enums) > 4 {
+		enums, more = enums[:4], ", ...."
+	}
+	return "\n" + pad + "enum: " + strings.Join(enums, ", ") + more
 }
 
 func explainFields(w io.Writer, parent *apiextensionsv1.JSONSchemaProps, props map[string]apiextensionsv1.JSONSchemaProps, level int, recursive, top bool) {
@@ -154,7 +203,7 @@ func explainFields(w io.Writer, parent *apiextensionsv1.JSONSchemaProps, props m
 		if required[n] {
 			req = " -required-"
 		}
-		_, _ = fmt.Fprintf(w, "%s%s\t<%s>%s\n", pad, n, schemaType(&p), req)
+		_, _ = fmt.Fprintf(w, "%s%s\t<%s>%s%s\n", pad, n, schemaType(&p), req, enumLine(&p, pad))
 		if recursive {
 			sub := p.Properties
 			if p.Items != nil && p.Items.Schema != nil {

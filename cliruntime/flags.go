@@ -65,6 +65,11 @@ type GlobalFlags struct {
 	// WorkDir is where the project directory search starts; empty means
 	// the process's working directory.
 	WorkDir string
+	// Context names the context (a named store of the contexts file) to
+	// use instead of the file's current-context; see ApplyContext.
+	Context string
+	// contextApplied is set once ApplyContext ran.
+	contextApplied bool
 }
 
 // AddFlags registers the global flags on fs, with defaults taken from the
@@ -89,6 +94,8 @@ func (g *GlobalFlags) AddFlags(fs *pflag.FlagSet) {
 	}
 	fs.StringVar(&g.RequestTimeout, "request-timeout", timeout,
 		"the length of time to wait before giving up on a request, e.g. 1s, 2m, 3h; a bare number is seconds; 0 waits forever (env "+EnvRequestTimeout+")")
+	fs.StringVar(&g.Context, "context", os.Getenv(EnvContext),
+		"the name of the context (a named store of the contexts file, env "+EnvConfig+") to use (env "+EnvContext+"); its settings apply where no flag or environment variable gives them")
 	verbosity, _ := strconv.Atoi(os.Getenv(EnvVerbosity))
 	fs.IntVarP(&g.Verbosity, "v", "v", verbosity, "number for the log level verbosity (env "+EnvVerbosity+")")
 }

@@ -122,10 +122,12 @@ Use "` + c.Name + ` api-resources" for a complete list of supported resources.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.Print.Output, "output", "o", "", "Output format. One of: (json, yaml, name, wide, jsonpath=..., jsonpath-file=..., custom-columns=..., custom-columns-file=...)")
+	f.StringVar(&o.Print.Template, "template", "", "Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].")
 	f.BoolVar(&o.Print.NoHeaders, "no-headers", false, "When using the default or custom-column output format, don't print headers (default print headers).")
 	f.BoolVar(&o.Print.ShowLabels, "show-labels", false, "When printing, show all labels as the last column (default hide labels column).")
 	f.StringSliceVarP(&o.Print.LabelColumns, "label-columns", "L", nil, "Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...")
 	f.StringVar(&o.Print.SortBy, "sort-by", "", "If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}').")
+	f.BoolVar(&o.Print.ShowManagedFields, "show-managed-fields", false, "If true, keep the managedFields when printing objects in JSON or YAML format.")
 	f.BoolVar(&o.Print.WithKind, "show-kind", false, "If present, list the resource type for the requested object(s).")
 	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.")
 	f.StringVarP(&o.LabelSelector, "selector", "l", "", "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
@@ -168,20 +170,13 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	if o.AllNamespaces {
 		o.Print.WithNamespace = true
 	}
-	types := 0
-	for _, r := range refs {
-		types += len(r.Types)
-	}
-	if types > 1 {
-		o.Print.WithKind = true
-	}
-	printer, err := printers.NewPrinter(o.Print)
-	if err != nil {
-		return err
-	}
 	if o.Watch || o.WatchOnly {
-		if types != 1 {
+		if len(refs) != 1 || len(refs[0].Types) != 1 {
 			return fmt.Errorf("you may only specify a single resource type")
+		}
+		printer, err := printers.NewPrinter(o.Print)
+		if err != nil {
+			return err
 		}
 		return c.watch(ctx, s, refs[0], req, o, printer)
 	}
@@ -215,6 +210,22 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 				errs = append(errs, e)
 			}
 		}
+	}
+	// Kinds are printed when what was found is of several kinds, as
+	// kubectl's multipleGVKsRequested: "cm/a configmap/b" is of one, and
+	// so is "cm,secrets" when only config maps are found.
+	kinds := 0
+	for _, g := range res.Groups {
+		if len(g.Items) > 0 {
+			kinds++
+		}
+	}
+	if kinds > 1 {
+		o.Print.WithKind = true
+	}
+	printer, err := printers.NewPrinter(o.Print)
+	if err != nil {
+		return err
 	}
 	if res.Count() > 0 || !isTable(o.Print.Output) && !named {
 		if err := printer.Print(c.Out, res.Groups, res.Single); err != nil {

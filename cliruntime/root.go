@@ -42,8 +42,8 @@ with no API server and no cluster. Its commands behave as kubectl's.`,
 		}
 	}
 	add("basic", c.newCreateCommand(), c.newGetCommand(), c.newExplainCommand(), c.newEditCommand(), c.newDeleteCommand())
-	add("manage", c.newApplyCommand(), c.newPatchCommand(), c.newMetaCommand(true), c.newMetaCommand(false), c.newDescribeCommand(), c.newEventsCommand())
-	add("other", c.newAPIResourcesCommand(), c.newVersionCommand())
+	add("manage", c.newApplyCommand(), c.newReplaceCommand(), c.newDiffCommand(), c.newPatchCommand(), c.newMetaCommand(true), c.newMetaCommand(false), c.newDescribeCommand(), c.newEventsCommand(), c.newWaitCommand())
+	add("other", c.newAPIResourcesCommand(), c.newAPIVersionsCommand(), c.newConfigCommand(), c.newVersionCommand())
 	addValidateFlags(root)
 	root.SetHelpCommandGroupID("other")
 	root.SetCompletionCommandGroupID("other")

@@ -28,9 +28,14 @@ type WriteOptions struct {
 	Output string
 	// DryRun is none, client or server.
 	DryRun string
-	// ContinueOnError skips the validation pass: every valid object is
-	// written and the invalid ones reported, as kubectl does against a
-	// cluster. By default nothing is written unless every object passes.
+	// Atomic adds a validation pass (a server dry run of every object)
+	// before the writes and writes nothing unless every object passes.
+	// kubectl has no such flag: by default, as kubectl does against a
+	// cluster, each object is written on its own and each failure
+	// reported.
+	Atomic bool
+	// ContinueOnError is the default and undoes Atomic; the flag stays
+	// for the scripts written when all-or-nothing was the default.
 	ContinueOnError bool
 }
 
@@ -41,7 +46,9 @@ func (o *WriteOptions) addFlags(cmd *cobra.Command, verb string) {
 	f.StringVarP(&o.Output, "output", "o", "", "Output format. One of: (json, yaml, name).")
 	f.StringVar(&o.DryRun, "dry-run", "none", `Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.`)
 	f.Lookup("dry-run").NoOptDefVal = "unchanged"
-	f.BoolVar(&o.ContinueOnError, "continue-on-error", false, "Write every valid object even if others are invalid (kubectl's behaviour against a cluster). By default all objects are validated first and nothing is written if any is invalid.")
+	f.BoolVar(&o.Atomic, "atomic", false, "All or nothing (k1s only, kubectl has no such flag): validate every object first and write none unless all would succeed. By default, as kubectl does, each valid object is written and each failure reported.")
+	f.BoolVar(&o.ContinueOnError, "continue-on-error", false, "Write every valid object and report the others (the default; undoes --atomic).")
+	_ = f.MarkHidden("continue-on-error")
 	_ = cmd.MarkFlagFilename("filename", "json", "yaml", "yml")
 }
 
@@ -58,7 +65,7 @@ func (o *WriteOptions) dryRunMode() (string, error) {
 }
 
 // writeAll writes every object from o's files with fn: first a dry-run
-// pass over all of them (unless ContinueOnError), then the writes, in
+// pass over all of them when Atomic, then the writes, in
 // file order with namespaces first. It prints one line per object and
 // returns the errors together.
 func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn writeFunc) error {
@@ -90,7 +97,8 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	order, creatingNS := writeOrder(infos)
 	w := &writeRun{verb: verb, fn: fn, s: s, infos: infos, order: order, creatingNS: creatingNS}
 
-	if !o.ContinueOnError && mode != "client" {
+	// A dry run writes nothing anyway: its one pass is the validation.
+	if o.Atomic && !o.ContinueOnError && mode == "" {
 		if done, err := c.validateWrites(ctx, w); done || err != nil {
 			return err
 		}
@@ -129,8 +137,8 @@ func writeOrder(infos []resource.Info) (order []int, creatingNS map[string]bool)
 	return order, creatingNS
 }
 
-// validateWrites is the validation pass: a server dry run of every
-// object. A failure there (other than a namespace the run creates) ends
+// validateWrites is --atomic's validation pass: a server dry run of
+// every object. A failure there (other than a namespace the run creates) ends
 // the command with nothing written; done says it ended (interrupted).
 func (c *CLI) validateWrites(ctx context.Context, w *writeRun) (done bool, err error) {
 	var errs []error
@@ -150,7 +158,9 @@ func (c *CLI) validateWrites(ctx context.Context, w *writeRun) (done bool, err e
 		}
 	}
 	if len(errs) > 0 {
-		_, _ = fmt.Fprintf(c.ErrOut, "Nothing was written: %d of %d objects failed validation (use --continue-on-error to write the valid ones).\n", len(errs), len(w.infos))
+		if len(w.infos) > 1 {
+			_, _ = fmt.Fprintf(c.ErrOut, "Nothing was written (--atomic): %d of %d objects would fail.\n", len(errs), len(w.infos))
+		}
 		return true, utilerrors.NewAggregate(errs)
 	}
 	return false, nil
@@ -222,6 +232,8 @@ func verbing(verb string, r Result) string {
 		return "" // kubectl reports the server's error as it is
 	case verb == "apply":
 		return "applying"
+	case verb == "replace":
+		return "replacing"
 	}
 	return verb
 }
@@ -255,7 +267,7 @@ func (c *CLI) newApplyCommand() *cobra.Command {
 
 JSON and YAML formats are accepted. Changes are merged three ways, as kubectl does: the configuration last applied (kept in the kubectl.kubernetes.io/last-applied-configuration annotation), the new one and the live object. Built-in types get a strategic merge patch, plugin types a JSON merge patch.
 
-Every object is validated before any is written; with --continue-on-error the valid objects are written even if others fail.`,
+As kubectl does, each object is applied on its own: the valid ones are written and every failure is reported (exit 1). With --atomic (k1s only) every object is validated first and none is written unless all would succeed.`,
 		Example: `  # Apply the inventory example
   ` + c.Name + ` apply -f examples/inventory/resources/
 
@@ -273,7 +285,8 @@ Every object is validated before any is written; with --continue-on-error the va
 			return c.writeAll(cmd.Context(), "apply", o, func(ctx context.Context, cl client.Client, t *registry.Type, obj *unstructured.Unstructured, dryRun string) Result {
 				return Apply(ctx, cl, t, obj, ApplyOptions{
 					DryRun: dryRun == "server", ClientDryRun: dryRun == "client",
-					ServerSide: a.serverSide, Force: a.force, FieldManager: a.fieldManager, Subresource: a.subresource,
+					ServerSide: a.serverSide, Force: a.force, FieldManager: ApplyFieldManager(cmd, a.serverSide), Subresource: a.subresource,
+					Warn: c.printWarning, CommandName: c.Name,
 				})
 			})
 		}),

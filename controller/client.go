@@ -2,11 +2,13 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -17,8 +19,9 @@ import (
 )
 
 // NewClient wraps a k1s client as a controller-runtime client.WithWatch.
-// Every option is translated field by field; server-side apply (Apply, and
-// patches of type ApplyPatchType) is a BadRequest that says so.
+// Every option is translated field by field; server-side apply (Apply
+// with an apply configuration, and Patch with client.Apply) goes to the k1s
+// client's apply patch.
 func NewClient(c client.Client) crclient.WithWatch {
 	return &adapter{c: c}
 }
@@ -62,15 +65,50 @@ func (a *adapter) Update(ctx context.Context, obj crclient.Object, opts ...crcli
 }
 
 func (a *adapter) Patch(ctx context.Context, obj crclient.Object, patch crclient.Patch, opts ...crclient.PatchOption) error {
-	if patch.Type() == types.ApplyPatchType {
-		return errApply(obj)
-	}
 	o := (&crclient.PatchOptions{}).ApplyOptions(opts)
 	return a.c.Patch(ctx, obj, patchAdapter{patch}, patchOptions(o))
 }
 
+// Apply sends obj, an apply configuration (client-go's
+// applyconfigurations or client.ApplyConfigurationFromUnstructured), as a
+// server-side apply patch and fills it with the result, as
+// controller-runtime's client does.
 func (a *adapter) Apply(ctx context.Context, obj runtime.ApplyConfiguration, opts ...crclient.ApplyOption) error {
-	return errApply(obj)
+	o := (&crclient.ApplyOptions{}).ApplyOptions(opts)
+	return applyConfiguration(obj, obj, func(u *unstructured.Unstructured, data []byte) error {
+		return a.c.Patch(ctx, u, client.RawPatch(types.ApplyPatchType, data), applyOptions(o))
+	})
+}
+
+// applyConfiguration applies body (the patch) for the object named by
+// obj's metadata, through patch, and decodes the result into obj.
+func applyConfiguration(obj, body runtime.ApplyConfiguration, patch func(*unstructured.Unstructured, []byte) error) error {
+	target, err := json.Marshal(obj)
+	if err != nil {
+		return fmt.Errorf("encoding the apply configuration %T: %w", obj, err)
+	}
+	data := target
+	if body != obj {
+		if data, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("encoding the apply configuration %T: %w", body, err)
+		}
+	}
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(target); err != nil {
+		return apierrors.NewBadRequest(fmt.Sprintf("the apply configuration %T is not an object with apiVersion and kind: %v", obj, err))
+	}
+	if err := patch(u, data); err != nil {
+		return err
+	}
+	out, err := u.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(out, obj)
+}
+
+func applyOptions(o *crclient.ApplyOptions) *client.PatchOptions {
+	return &client.PatchOptions{DryRun: o.DryRun, FieldManager: o.FieldManager, Force: o.Force}
 }
 
 func (a *adapter) Delete(ctx context.Context, obj crclient.Object, opts ...crclient.DeleteOption) error {
@@ -104,12 +142,6 @@ func (a *adapter) GroupVersionKindFor(obj runtime.Object) (schema.GroupVersionKi
 
 func (a *adapter) IsObjectNamespaced(obj runtime.Object) (bool, error) {
 	return a.c.IsObjectNamespaced(obj)
-}
-
-// errApply is the answer to server-side apply, which k1s does not
-// implement.
-func errApply(obj any) error {
-	return apierrors.NewBadRequest(fmt.Sprintf("server-side apply (%T) is not implemented by k1s: use Create/Update, a merge patch (client.MergeFrom) or controllerutil.CreateOrUpdate", obj))
 }
 
 // patchAdapter gives a controller-runtime Patch the k1s Patch method set:
@@ -165,9 +197,6 @@ func (s *subResourceClient) Patch(ctx context.Context, obj crclient.Object, patc
 	if err := s.check(obj); err != nil {
 		return err
 	}
-	if patch.Type() == types.ApplyPatchType {
-		return errApply(obj)
-	}
 	o := (&crclient.SubResourcePatchOptions{}).ApplyOptions(opts)
 	ko := &client.SubResourcePatchOptions{PatchOptions: *patchOptions(&o.PatchOptions)}
 	if o.SubResourceBody != nil {
@@ -176,8 +205,19 @@ func (s *subResourceClient) Patch(ctx context.Context, obj crclient.Object, patc
 	return s.a.c.Status().Patch(ctx, obj, patchAdapter{patch}, ko)
 }
 
+// Apply applies obj (or SubResourceBody) to the status subresource.
 func (s *subResourceClient) Apply(ctx context.Context, obj runtime.ApplyConfiguration, opts ...crclient.SubResourceApplyOption) error {
-	return errApply(obj)
+	if err := s.check(obj); err != nil {
+		return err
+	}
+	o := (&crclient.SubResourceApplyOptions{}).ApplyOpts(opts)
+	body := obj
+	if o.SubResourceBody != nil {
+		body = o.SubResourceBody
+	}
+	return applyConfiguration(obj, body, func(u *unstructured.Unstructured, data []byte) error {
+		return s.a.c.Status().Patch(ctx, u, client.RawPatch(types.ApplyPatchType, data), &client.SubResourcePatchOptions{PatchOptions: *applyOptions(&o.ApplyOptions)})
+	})
 }
 
 // Option translation, field by field. Raw options fill what the typed

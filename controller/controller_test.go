@@ -88,16 +88,34 @@ func TestClientAdapter(t *testing.T) {
 	}
 	w.Stop()
 
-	// Server-side apply is refused clearly.
-	for _, err := range []error{
-		c.Apply(ctx, corev1ac.ConfigMap("a", "default")),
-		c.Patch(ctx, &got, crclient.Apply), //nolint:staticcheck // the deprecated apply patch must be refused too
-		c.Status().Apply(ctx, corev1ac.ConfigMap("a", "default")),
-		c.Status().Patch(ctx, &got, crclient.Apply), //nolint:staticcheck // as above
-	} {
-		if !apierrors.IsBadRequest(err) || !strings.Contains(err.Error(), "server-side apply") {
-			t.Errorf("apply: %v, want a BadRequest about server-side apply", err)
-		}
+	// Server-side apply, through controller-runtime's Apply and the apply
+	// patch: "t" owns data.k by its Update, so taking it is a Conflict
+	// until forced.
+	ac := corev1ac.ConfigMap("a", "default").WithData(map[string]string{"k": "ssa"})
+	if err := c.Apply(ctx, ac, crclient.FieldOwner("ssa")); !apierrors.IsConflict(err) ||
+		err.Error() != `Apply failed with 1 conflict: conflict with "t" using v1: .data.k` {
+		t.Fatalf("Apply over t's field = %v, want the API server's conflict", err)
+	}
+	if err := c.Apply(ctx, ac, crclient.FieldOwner("ssa"), crclient.ForceOwnership); err != nil || ac.Data["k"] != "ssa" || ac.Data["p"] != "q" || ac.UID == nil {
+		t.Fatalf("forced Apply = %v, result %+v", err, ac)
+	}
+	applied := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: "b", Namespace: "default"}, Data: map[string]string{"x": "y"}}
+	if err := c.Patch(ctx, applied, crclient.Apply, crclient.FieldOwner("ssa")); err != nil || applied.UID == "" { //nolint:staticcheck // the deprecated apply patch still works
+		t.Fatalf("Patch with client.Apply = %v", err)
+	}
+	if mf := applied.ManagedFields; len(mf) != 1 || mf[0].Manager != "ssa" || mf[0].Operation != metav1.ManagedFieldsOperationApply {
+		t.Errorf("managedFields after apply: %+v", mf)
+	}
+	nsac := corev1ac.Namespace("default").WithStatus(corev1ac.NamespaceStatus().WithPhase(corev1.NamespaceActive))
+	if err := c.Status().Apply(ctx, nsac, crclient.FieldOwner("ssa")); err != nil || nsac.Status == nil || nsac.Status.Phase == nil {
+		t.Fatalf("Status().Apply = %v %+v", err, nsac)
+	}
+	if err := c.Status().Patch(ctx, &got, crclient.Apply, crclient.FieldOwner("ssa")); err == nil { //nolint:staticcheck // as above
+		t.Error("status apply of a ConfigMap, which has no status subresource: succeeded")
+	}
+	if err := c.SubResource("scale").Apply(ctx, nsac); !apierrors.IsBadRequest(err) {
+		t.Errorf("scale apply: %v", err)
 	}
 	// Subresources: status works, others are refused.
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "default"}}

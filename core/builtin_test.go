@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -216,5 +217,48 @@ func TestNoStatusSubresource(t *testing.T) {
 	err = c.Status().Patch(ctx, w, client.RawPatch("application/merge-patch+json", []byte(`{}`)))
 	if !apierrors.IsNotFound(err) || err.Error() != `warehouses.inventory.example.com "w" not found` {
 		t.Errorf("Status().Patch of a Warehouse = %v, want the CRD handler's NotFound", err)
+	}
+}
+
+// TestTypedCustomResourceHasNoEmptyStatus: a custom resource with a
+// status subresource written through its Go type is stored as the API
+// server stores it, with no "status: {}" its writer never set (issue 10.5).
+func TestTypedCustomResourceHasNoEmptyStatus(t *testing.T) {
+	s := memory.New()
+	t.Cleanup(func() { _ = s.Close() })
+	c, err := core.New(core.Options{Storage: s, Scheme: coretest.NewScheme(), Registry: coretest.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	it := &coretest.Item{ObjectMeta: metav1.ObjectMeta{Name: "i", Namespace: "default"}, Spec: coretest.ItemSpec{Quantity: 1}}
+	status := func(when string) (any, bool) {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(coretest.ItemGVK)
+		if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "i"}, u); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		st, ok := u.Object["status"]
+		return st, ok
+	}
+	if err := c.Create(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := status("create"); ok {
+		t.Errorf("after create: status %v, want none", st)
+	}
+	it.Spec.Quantity = 2
+	if err := c.Update(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := status("update"); ok {
+		t.Errorf("after update: status %v, want none", st)
+	}
+	it.Status.Phase = "Ready"
+	if err := c.Status().Update(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := status("status update"); !reflect.DeepEqual(st, map[string]any{"phase": "Ready"}) {
+		t.Errorf("after the status update: status %v, want phase Ready", st)
 	}
 }

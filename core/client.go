@@ -22,6 +22,7 @@ import (
 	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/discovery"
+	"github.com/k1s-dev/k1s/fieldmanager"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
 )
@@ -60,6 +61,11 @@ type Options struct {
 	// fieldValidation=Warn write dropped. Nil drops them, as a client-go
 	// client with a no-op handler does.
 	WarningHandler WarningHandler
+	// FieldManager is the manager recorded in managedFields for writes
+	// whose options name none (client.FieldOwner). Empty means the
+	// program's name, the base name of os.Args[0], as kube-apiserver
+	// derives it from a client-go program's default user agent.
+	FieldManager string
 }
 
 // Client is the CoreClient. It is safe for concurrent use and holds no
@@ -91,6 +97,11 @@ type Client struct {
 	// typeErrs caches, per registry type, whether its key segments are
 	// valid (nil) or why not.
 	typeErrs sync.Map // *registry.Type -> error
+	// fieldManagers holds each type's FieldManager per subresource,
+	// built on its first write (fieldmanager.go).
+	fieldManagers sync.Map // fmKey -> *fieldmanager.Manager
+	// defaultManager is the field manager of writes that name none.
+	defaultManager string
 }
 
 var _ client.Client = (*Client)(nil)
@@ -112,6 +123,11 @@ func New(opts Options) (*Client, error) {
 		admission: opts.Admission,
 		warnings:  opts.WarningHandler,
 		tenant:    opts.Tenant,
+
+		defaultManager: opts.FieldManager,
+	}
+	if c.defaultManager == "" {
+		c.defaultManager = fieldmanager.DefaultManager()
 	}
 	if c.tenant == "" {
 		c.tenant = storage.DefaultTenant

@@ -63,6 +63,12 @@ type fieldCheck struct {
 	// patches), as the API server's patchers quote them.
 	patchValue string
 	problems   []string
+
+	// manager is the write's field manager (see fieldmanager.go), and
+	// applied says the produced object is a server-side apply's result,
+	// whose managedFields are final rather than to be recorded.
+	manager string
+	applied bool
 }
 
 // newFieldCheck validates a request's fieldValidation: "" is Warn, as on

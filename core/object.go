@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/decode"
+	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
 	"github.com/k1s-dev/k1s/structural"
 )
@@ -120,6 +122,30 @@ func (c *Client) newEmpty(gvk schema.GroupVersionKind) (client.Object, error) {
 
 // encode returns the stored form of a work object: its JSON with
 // apiVersion and kind, without resourceVersion.
+// encodeFor is encode for a write of type t. The API server keeps a
+// custom resource as the JSON it was sent, and a main-resource write of
+// one with a status subresource keeps the old status: a new object has
+// none. A Go type's empty status struct would still encode as
+// "status":{}, which such a server never stores; it is left out.
+func encodeFor(w client.Object, t *registry.Type, gvk schema.GroupVersionKind) ([]byte, error) {
+	data, err := encode(w, gvk)
+	if _, unstr := w.(*unstructured.Unstructured); err != nil || unstr || !t.StatusSubresource || !t.IsCustomResource() ||
+		!bytes.Contains(data, []byte(`"status":{}`)) {
+		return data, err
+	}
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	if d.Decode(&m) != nil {
+		return data, nil
+	}
+	if s, ok := m["status"].(map[string]any); !ok || len(s) > 0 {
+		return data, nil
+	}
+	delete(m, "status")
+	return json.Marshal(m)
+}
+
 func encode(w client.Object, gvk schema.GroupVersionKind) ([]byte, error) {
 	rv := w.GetResourceVersion()
 	if rv != "" {

@@ -10,16 +10,19 @@ import (
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
 )
 
-// Patch implements client.Client: JSON merge patch, JSON patch (RFC 6902)
-// and, for built-in typed kinds, strategic merge patch. Server-side apply
-// is not implemented yet and is a BadRequest saying so.
+// Patch implements client.Client: JSON merge patch, JSON patch (RFC 6902),
+// for built-in typed kinds strategic merge patch, and server-side apply
+// (client.Apply; see fieldmanager.go), which creates the object when it
+// is not stored.
 func (c *Client) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 	o := (&client.PatchOptions{}).ApplyOptions(opts)
 	return c.patch(ctx, obj, patch, mainResource, o)
@@ -48,12 +51,14 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		if schemaObj, err = c.scheme.New(gvk); err != nil {
 			return err
 		}
-	case types.ApplyPatchType, types.ApplyCBORPatchType:
-		return apierrors.NewBadRequest(fmt.Sprintf(
-			"%s %q: server-side apply is not implemented by k1s yet; use client-side apply (k1s apply) or a merge patch", gr, name))
+	case types.ApplyPatchType:
+		return c.applyPatch(ctx, obj, patch, gvk, t, sub, o)
 	default:
 		return unsupportedMediaType(fmt.Sprintf("patch type %q is not supported: use %s, %s or %s",
 			pt, types.MergePatchType, types.JSONPatchType, types.StrategicMergePatchType))
+	}
+	if err := checkPatchOptions(o, pt); err != nil {
+		return err
 	}
 	data, err := patch.Data(obj)
 	if err != nil {
@@ -83,6 +88,7 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 	if err != nil {
 		return err
 	}
+	fc.manager = c.managerOf(o.FieldManager)
 	defer fc.warnAll(ctx, c)
 	key, err := c.objectKey(t, namespace, name)
 	if err != nil {
@@ -138,6 +144,91 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		}
 		return u, nil
 	})
+}
+
+// applyPatch is a server-side apply: the apply configuration merged into
+// the stored object by its field manager, or, when nothing is stored
+// (main resource only), into an empty object that is then created.
+func (c *Client) applyPatch(ctx context.Context, obj client.Object, patch client.Patch, gvk schema.GroupVersionKind, t *registry.Type, sub subresource, o *client.PatchOptions) error {
+	gr := t.GroupResource()
+	name, namespace := obj.GetName(), obj.GetNamespace()
+	if err := checkPatchOptions(o, types.ApplyPatchType); err != nil {
+		return err
+	}
+	data, err := patch.Data(obj)
+	if err != nil {
+		return apierrors.NewBadRequest(fmt.Sprintf("%s %q: computing the patch: %v", gr, name, err))
+	}
+	cfg, err := applyConfiguration(data)
+	if err != nil {
+		return err
+	}
+	if n := cfg.GetName(); n != "" && n != name {
+		return apierrors.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", n, name))
+	}
+	force := o.Force != nil && *o.Force
+	manager := o.FieldManager
+	fc, err := newFieldCheck(o.FieldValidation, "PatchOptions")
+	if err != nil {
+		return err
+	}
+	fc.manager, fc.applied = manager, true
+	defer fc.warnAll(ctx, c)
+	key, err := c.objectKey(t, namespace, name)
+	if err != nil {
+		return err
+	}
+	_, conditional, _ := unstructured.NestedString(cfg.Object, "metadata", "resourceVersion")
+	err = c.write(ctx, obj, gvk, t, key, sub, o.IsDryRun(), conditional, fc, func(kv storage.KeyValue) (client.Object, error) {
+		live, err := c.decodeWork(kv.Value, kv.Revision, gvk)
+		if err != nil {
+			return nil, err
+		}
+		fc.patchValue = string(data)
+		w, err := c.apply(live, cfg.DeepCopy(), t, gvk, sub, manager, force)
+		if err != nil {
+			return nil, err
+		}
+		if w.GetName() != name || w.GetNamespace() != kvNamespace(kv.Key, t.Namespaced) {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("%s %q: a patch cannot change metadata.name or metadata.namespace", gr, name))
+		}
+		rev := strconv.FormatInt(kv.Revision, 10)
+		switch prv := w.GetResourceVersion(); {
+		case prv == "":
+			w.SetResourceVersion(rev)
+		case prv != rev:
+			return nil, conflictStale(gr, name)
+		}
+		return w, nil
+	})
+	if !apierrors.IsNotFound(err) || sub != mainResource || conditional {
+		return err
+	}
+	if _, gerr := c.store.Get(ctx, key); !apierrors.IsNotFound(gerr) {
+		return err // the NotFound is of something else (the namespace)
+	}
+	empty, err := c.newEmpty(gvk)
+	if err != nil {
+		return err
+	}
+	w, err := c.apply(empty, cfg, t, gvk, sub, manager, force)
+	if err != nil {
+		return err
+	}
+	if t.Namespaced && w.GetNamespace() == "" {
+		w.SetNamespace(namespace)
+	}
+	if err := output(obj, w, mustEncode(w, gvk), 0, gvk); err != nil {
+		return err
+	}
+	copts := &client.CreateOptions{DryRun: o.DryRun, FieldManager: manager, FieldValidation: o.FieldValidation}
+	return c.create(ctx, obj, copts, true)
+}
+
+// mustEncode is encode for an object that came out of a decoder.
+func mustEncode(w client.Object, gvk schema.GroupVersionKind) []byte {
+	data, _ := encode(w, gvk)
+	return data
 }
 
 // kvNamespace returns the namespace segment of a key.

@@ -125,8 +125,7 @@ func newFilter(gvk schema.GroupVersionKind, t *registry.Type, o *client.ListOpti
 			continue
 		}
 		if !selectable(t, r.Field) {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("field label not supported: %s (%s supports metadata.name, metadata.namespace%s)",
-				r.Field, t.QualifiedResource(), selectableList(t)))
+			return nil, apierrors.NewBadRequest(unsupportedField(t, r.Field))
 		}
 		if f.paths == nil {
 			f.paths = map[string]string{}
@@ -145,13 +144,16 @@ func selectable(t *registry.Type, fieldName string) bool {
 	return false
 }
 
-func selectableList(t *registry.Type) string {
-	var b strings.Builder
-	for _, p := range t.SelectableFields {
-		b.WriteString(", ")
-		b.WriteString(strings.TrimPrefix(p, "."))
+// unsupportedField is the API server's refusal of a field selector, in
+// the words of the conversion that refuses it: a kind with field label
+// conversions of its own (custom resources, kinds with selectable
+// fields) says "field label not supported", the others get the scheme's
+// default conversion's answer.
+func unsupportedField(t *registry.Type, field string) string {
+	if t.IsCustomResource() || len(t.SelectableFields) > 0 {
+		return "field label not supported: " + field
 	}
-	return b.String()
+	return fmt.Sprintf("%q is not a known field selector: only %q, %q", field, "metadata.name", "metadata.namespace")
 }
 
 // all reports whether the filter keeps every object.

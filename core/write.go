@@ -39,7 +39,15 @@ func now() metav1.Time { return metav1.NewTime(time.Now().Truncate(time.Second))
 
 // Create implements client.Client.
 func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
-	o := (&client.CreateOptions{}).ApplyOptions(opts)
+	return c.create(ctx, obj, (&client.CreateOptions{}).ApplyOptions(opts), false)
+}
+
+// create is Create; applied says obj is the result of a server-side apply
+// to an object not stored, whose managedFields are final.
+func (c *Client) create(ctx context.Context, obj client.Object, o *client.CreateOptions, applied bool) error {
+	if err := checkManager(o.FieldManager, "CreateOptions"); err != nil {
+		return err
+	}
 	gvk, t, err := c.resolve(obj)
 	if err != nil {
 		return err
@@ -73,7 +81,12 @@ func (c *Client) Create(ctx context.Context, obj client.Object, opts ...client.C
 		if err := c.admit(ctx, w, nil, t, gvk, fc); err != nil {
 			return err
 		}
-		data, err := encode(w, gvk)
+		if !applied {
+			if w, err = c.trackUpdate(w, nil, t, gvk, mainResource, c.managerOf(o.FieldManager)); err != nil {
+				return err
+			}
+		}
+		data, err := encodeFor(w, t, gvk)
 		if err != nil {
 			return err
 		}
@@ -177,7 +190,6 @@ func (c *Client) prepareCreate(w client.Object, t *registry.Type, gvk schema.Gro
 	w.SetResourceVersion("")
 	w.SetDeletionTimestamp(nil)
 	w.SetDeletionGracePeriodSeconds(nil)
-	w.SetManagedFields(nil)
 	w.SetSelfLink("")
 	if t.StatusSubresource {
 		c.clearStatus(w)
@@ -306,6 +318,10 @@ func (c *Client) update(ctx context.Context, obj client.Object, sub subresource,
 	if err != nil {
 		return err
 	}
+	if err := checkManager(o.FieldManager, "UpdateOptions"); err != nil {
+		return err
+	}
+	fc.manager = c.managerOf(o.FieldManager)
 	defer fc.warnAll(ctx, c)
 	gr := t.GroupResource()
 	if sub == statusResource && !t.StatusSubresource {
@@ -412,7 +428,7 @@ func (c *Client) write(ctx context.Context, obj client.Object, gvk schema.GroupV
 		if old.GetDeletionTimestamp() != nil && len(w.GetFinalizers()) == 0 {
 			return nil, errFinalize
 		}
-		if data, err = encode(w, gvk); err != nil {
+		if data, err = encodeFor(w, t, gvk); err != nil {
 			return nil, err
 		}
 		if bytes.Equal(data, cur.Value) || dryRun {
@@ -467,8 +483,16 @@ func (c *Client) nextObject(ctx context.Context, cur storage.KeyValue, gvk schem
 	if w, err = c.prepareUpdate(in, old, t, gvk, sub, fc); err != nil {
 		return nil, nil, err
 	}
+	if fc.applied {
+		w.SetManagedFields(in.GetManagedFields())
+	}
 	if err := c.admit(ctx, w, old, t, gvk, fc); err != nil {
 		return nil, nil, err
+	}
+	if !fc.applied {
+		if w, err = c.trackUpdate(w, old, t, gvk, sub, fc.manager); err != nil {
+			return nil, nil, err
+		}
 	}
 	gen := old.GetGeneration()
 	if sub == mainResource && !t.NoGeneration && !c.specEqual(w, old, t.StatusSubresource) {
@@ -501,7 +525,7 @@ func (c *Client) writeTxn(ctx context.Context, obj client.Object, gvk schema.Gro
 				return output(obj, w, data, rev, gvk)
 			}
 		} else {
-			data, encErr := encode(w, gvk)
+			data, encErr := encodeFor(w, t, gvk)
 			if encErr != nil {
 				return encErr
 			}
@@ -564,7 +588,10 @@ func (c *Client) prepareUpdate(in, old client.Object, t *registry.Type, gvk sche
 	w.SetDeletionTimestamp(old.GetDeletionTimestamp())
 	w.SetDeletionGracePeriodSeconds(old.GetDeletionGracePeriodSeconds())
 	w.SetGeneration(old.GetGeneration())
-	w.SetManagedFields(nil)
+	// The request's managedFields, when it has any, replace the stored
+	// ones before this write is recorded (an empty list resets them), as
+	// on the API server; without, the stored ones are kept.
+	w.SetManagedFields(in.GetManagedFields())
 	w.SetSelfLink("")
 	w.SetResourceVersion(old.GetResourceVersion())
 	if t.StatusSubresource {

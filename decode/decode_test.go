@@ -349,6 +349,24 @@ func TestDecodeStreamReadError(t *testing.T) {
 	}
 }
 
+// TestDecodeSyntaxKeepsConverterText: a document that is not YAML keeps
+// the converter's own error, its line counted from the document's start,
+// for the CLI to print as kubectl does.
+func TestDecodeSyntaxKeepsConverterText(t *testing.T) {
+	in := "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data: {a: b}\n"
+	_, err := Stream(strings.NewReader(in), "bad.yaml")
+	var de *Error
+	if !errors.As(err, &de) {
+		t.Fatalf("err = %v, want a *Error", err)
+	}
+	if want := "error converting YAML to JSON: yaml: line 4: did not find expected key"; de.Syntax != want {
+		t.Errorf("Syntax = %q, want %q", de.Syntax, want)
+	}
+	if want := "bad.yaml:7: document 2: invalid YAML: did not find expected key"; de.Error() != want {
+		t.Errorf("Error() = %q, want %q", de.Error(), want)
+	}
+}
+
 func TestDecodeErrorFormat(t *testing.T) {
 	tests := []struct {
 		err  Error

@@ -36,6 +36,11 @@ type Error struct {
 	// IsStrict). Message is then "strict decoding error: " and these
 	// joined by ", ".
 	Strict []string
+	// Syntax is, for a document that is not YAML, the converter's own
+	// words as kubectl prints them after "error parsing SOURCE: "
+	// ("error converting YAML to JSON: yaml: line 4: did not find
+	// expected key", its line counted from the document's start).
+	Syntax string
 }
 
 // IsStrict reports whether err (a Stream error or one of its parts)

@@ -150,7 +150,13 @@ func (d *document) syntaxError(err error) *Error {
 			}
 		}
 	}
-	return &Error{Line: line, Message: "invalid YAML: " + msg}
+	// kubectl's decoder (sigs.k8s.io/yaml.Unmarshal) says what it was
+	// doing; YAMLToJSON does not.
+	syntax := err.Error()
+	if !strings.HasPrefix(syntax, "error converting YAML to JSON: ") {
+		syntax = "error converting YAML to JSON: " + syntax
+	}
+	return &Error{Line: line, Message: "invalid YAML: " + msg, Syntax: syntax}
 }
 
 // node returns the document's yaml.v3 node tree (its content, below the
@@ -341,7 +347,8 @@ func (d *decoder) decodeYAML(data []byte) {
 		switch {
 		case errors.As(err, &e):
 			n++
-			d.fail(n, e.Line, "", e.Message)
+			e.Source, e.Document = d.source, n
+			d.errs = append(d.errs, e)
 		case v != nil:
 			// Empty documents (only comments, or null) are skipped, as
 			// kubectl skips them, and not counted.

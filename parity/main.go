@@ -26,6 +26,7 @@ type options struct {
 	kubeconfig string
 	filter     *regexp.Regexp
 	verbose    bool
+	local      bool
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -38,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig of the oracle API server")
 	fs.StringVar(&filter, "run", "", "run only the scenarios whose name matches `regexp`")
 	fs.BoolVar(&o.verbose, "v", false, "print both transcripts of every scenario")
+	fs.BoolVar(&o.local, "local", false, "run only the k1s side and print its transcripts (no oracle needed)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -47,7 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.filter = re
-	if o.kubeconfig == "" {
+	if o.kubeconfig == "" && !o.local {
 		_, _ = fmt.Fprintln(stderr, "parity: no kubeconfig: export KUBECONFIG=$(../shared/oracle/start.sh)")
 		return 2
 	}
@@ -71,6 +73,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			_, _ = fmt.Fprintf(stderr, "parity: %s: %v\n", file, err)
 			return 2
 		}
+		if o.local {
+			t, err := o.localTranscript(sc)
+			if err != nil {
+				_, _ = fmt.Fprintf(stderr, "parity: %s: %v\n", name, err)
+				return 2
+			}
+			_, _ = fmt.Fprintf(stdout, "=== %s\n%s", name, t)
+			continue
+		}
 		ok, report, err := o.compare(sc)
 		if err != nil {
 			_, _ = fmt.Fprintf(stderr, "parity: %s: %v\n", name, err)
@@ -86,6 +97,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if o.verbose && ok {
 			_, _ = fmt.Fprintln(stdout, indent(report))
 		}
+	}
+	if o.local {
+		return 0
 	}
 	_, _ = fmt.Fprintf(stdout, "%d same, %d differ\n", same, differ)
 	if differ > 0 {
@@ -288,6 +302,29 @@ func (o *options) compare(sc *scenario) (bool, string, error) {
 		return true, want, nil
 	}
 	return false, diff(want, got), nil
+}
+
+// localTranscript is the normalised transcript of sc on k1s alone.
+func (o *options) localTranscript(sc *scenario) (string, error) {
+	work, err := os.MkdirTemp("", "parity-"+sc.name)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = os.RemoveAll(work) }()
+	for name, data := range sc.files {
+		if err := os.WriteFile(filepath.Join(work, name), data, 0o600); err != nil {
+			return "", err
+		}
+	}
+	local, err := o.k1sSide(sc, work)
+	if err != nil {
+		return "", err
+	}
+	got, err := transcript(local, sc)
+	if err != nil {
+		return "", err
+	}
+	return normalize(got, sc), nil
 }
 
 func baseEnv(home string) []string {

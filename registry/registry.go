@@ -32,6 +32,8 @@ type Registry struct {
 	// sourceErr is kept so that every lookup that needed the source can
 	// say why it is missing.
 	sourceErr error
+	// sourceLoaded is set (under mu) once the source's types are in.
+	sourceLoaded bool
 }
 
 // New returns an empty registry that consults source (which may be nil)
@@ -125,7 +127,7 @@ func (r *Registry) loadSource() {
 		types, err := r.source.Types()
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		r.sourceErr = err
+		r.sourceErr, r.sourceLoaded = err, true
 		if err == nil {
 			// Conflicts between plugin types and built-in (or earlier
 			// plugin) types are the source's to report as warnings: the
@@ -214,16 +216,39 @@ func (r *Registry) Resolve(arg string) ([]*Type, error) {
 	}
 	lower := strings.ToLower(arg)
 	types, ok := lookup(r, func() ([]*Type, bool) {
-		found := r.resolveLocked(lower)
-		return found, len(found) > 0
+		found, category := r.resolveLocked(lower)
+		// A category spans every type, the source's too: built-in
+		// members alone are not the whole answer.
+		return found, len(found) > 0 && (!category || r.source == nil || r.sourceLoaded)
 	})
+
 	if !ok {
-		return nil, fmt.Errorf("the server doesn't have a resource type %q", arg)
+		gr := schema.GroupResource{Resource: lower}
+		if i := strings.IndexByte(lower, '.'); i >= 0 {
+			gr = schema.GroupResource{Resource: lower[:i], Group: lower[i+1:]}
+		}
+		return nil, &unknownResourceError{meta.NoResourceMatchError{PartialResource: gr.WithVersion("")}}
 	}
 	return types, nil
 }
 
-func (r *Registry) resolveLocked(arg string) []*Type {
+// unknownResourceError is a NoResourceMatchError (meta.IsNoMatchError
+// holds) worded as kubectl words it to its user: the resource, and the
+// group when one was given ("foos.example.com" is foos in example.com).
+type unknownResourceError struct{ meta.NoResourceMatchError }
+
+// Error implements error.
+func (e *unknownResourceError) Error() string {
+	r := e.PartialResource
+	if r.Group != "" {
+		return fmt.Sprintf("the server doesn't have a resource type %q in group %q", r.Resource, r.Group)
+	}
+	return fmt.Sprintf("the server doesn't have a resource type %q", r.Resource)
+}
+
+// resolveLocked returns the types arg names and whether it named them
+// as a category.
+func (r *Registry) resolveLocked(arg string) ([]*Type, bool) {
 	name, group, version := arg, "", ""
 	hasGroup := false
 	if i := strings.IndexByte(arg, '.'); i >= 0 {
@@ -263,10 +288,41 @@ func (r *Registry) resolveLocked(arg string) []*Type {
 				matches = append(matches, r.preferred(t, ""))
 			}
 		}
-		sort.SliceStable(matches, func(i, j int) bool { return matches[i].QualifiedResource() < matches[j].QualifiedResource() })
-		return matches
+		sortDiscoveryOrder(matches)
+		return matches, true
 	}
-	return matches
+	return matches, false
+}
+
+// groupPriority is the discovery priority kube-apiserver v1.37 gives
+// the built-in groups whose resources are in a category ("all":
+// core, apps, autoscaling, batch), from its aggregator's table; every
+// other group, a CRD's included, has 1000, as the API server gives
+// CRD groups.
+var groupPriority = map[string]int{"": 18000, "apps": 17800, "events.k8s.io": 17750, "autoscaling": 17500,
+	"batch": 17400, "networking.k8s.io": 17200, "policy": 17100, "storage.k8s.io": 16800, "apiextensions.k8s.io": 16700,
+	"admissionregistration.k8s.io": 16700, "scheduling.k8s.io": 16600}
+
+// sortDiscoveryOrder sorts types as a category expands in kubectl: in
+// the API server's discovery order, groups by priority then name,
+// resources by name within a group.
+func sortDiscoveryOrder(types []*Type) {
+	prio := func(g string) int {
+		if p, ok := groupPriority[g]; ok {
+			return p
+		}
+		return 1000
+	}
+	sort.SliceStable(types, func(i, j int) bool {
+		a, b := types[i], types[j]
+		if pa, pb := prio(a.Kind.Group), prio(b.Kind.Group); pa != pb {
+			return pa > pb
+		}
+		if a.Kind.Group != b.Kind.Group {
+			return a.Kind.Group < b.Kind.Group
+		}
+		return a.Resource < b.Resource
+	})
 }
 
 // preferred returns the version of t's resource to use: the requested

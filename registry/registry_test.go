@@ -114,8 +114,15 @@ func TestResolveErrors(t *testing.T) {
 	if _, err := r.Resolve(""); err == nil {
 		t.Error("Resolve(\"\") succeeded")
 	}
-	if _, err := r.Resolve("widgets"); err == nil || !strings.Contains(err.Error(), `"widgets"`) {
-		t.Errorf("Resolve(widgets) = %v, want an error naming widgets", err)
+	for arg, want := range map[string]string{
+		"widgets":             `the server doesn't have a resource type "widgets"`,
+		"foos.example.com":    `the server doesn't have a resource type "foos" in group "example.com"`,
+		"foos.v1.example.com": `the server doesn't have a resource type "foos" in group "v1.example.com"`,
+	} {
+		_, err := r.Resolve(arg)
+		if err == nil || err.Error() != want || !meta.IsNoMatchError(err) {
+			t.Errorf("Resolve(%s) = %v, want %q, a NoResourceMatchError", arg, err, want)
+		}
 	}
 	_, err := r.ResolveOne("items")
 	if err == nil || !strings.Contains(err.Error(), "ambiguous") ||
@@ -361,5 +368,30 @@ func TestOpenAPISchemaIsLoadedOnce(t *testing.T) {
 	got, _ = r.TypeFor(categories.Kind)
 	if _, err := got.OpenAPISchema(); err == nil {
 		t.Error("a failing LoadSchema reported no error")
+	}
+}
+
+// TestCategoryDiscoveryOrder checks that a category expands in the order
+// kubectl lists it from an API server's discovery: the core group, then
+// built-in groups by their priority, then other groups by name, each
+// group's resources by name.
+func TestCategoryDiscoveryOrder(t *testing.T) {
+	all := []string{"all"}
+	typ := func(group, kind, resource string) Type {
+		return Type{Kind: schema.GroupVersionKind{Group: group, Version: "v1", Kind: kind}, Resource: resource,
+			Namespaced: true, Storage: true, Categories: all}
+	}
+	r, _ := newRegistry(t, []Type{
+		typ("batch", "Job", "jobs"), typ("batch", "CronJob", "cronjobs"), typ("apps", "Deployment", "deployments"),
+		typ("", "Service", "services"), typ("", "Pod", "pods"), typ("autoscaling", "HorizontalPodAutoscaler", "horizontalpodautoscalers"),
+	}, typ("b.example.com", "Widget", "widgets"), typ("a.example.com", "Gadget", "gadgets"))
+	got, err := r.Resolve("all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"v1/pods", "v1/services", "apps/v1/deployments", "autoscaling/v1/horizontalpodautoscalers",
+		"batch/v1/cronjobs", "batch/v1/jobs", "a.example.com/v1/gadgets", "b.example.com/v1/widgets"}
+	if diff := cmp.Diff(want, names(got)); diff != "" {
+		t.Errorf("Resolve(all) (-want +got):\n%s", diff)
 	}
 }

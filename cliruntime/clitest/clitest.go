@@ -50,7 +50,7 @@ func Params(t testing.TB, dir string, extra map[string]string) testscript.Params
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "data"))
 			env.Setenv("EXAMPLE", example)
 			for _, k := range []string{"K1S_DATA", "K1S_PLUGIN_PATH", "K1S_NAMESPACE", "K1S_TENANT", "K1S_STORAGE",
-				"K1S_REQUEST_TIMEOUT", "K1S_VERBOSITY", "K1S_CACHE_DIR", "EDITOR", "KUBE_EDITOR"} {
+				"K1S_REQUEST_TIMEOUT", "K1S_VERBOSITY", "K1S_CACHE_DIR", "K1S_CONFIG", "K1S_CONTEXT", "EDITOR", "KUBE_EDITOR", "KUBECTL_EXTERNAL_DIFF", "K1S_EXTERNAL_DIFF"} {
 				env.Setenv(k, "")
 			}
 			for k, v := range extra {

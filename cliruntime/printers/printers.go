@@ -43,10 +43,22 @@ type PrintOptions struct {
 	WithKind bool
 	// SortBy is a JSONPath expression to sort by.
 	SortBy string
+	// Template is kubectl's --template: the template (or its file) of
+	// -o go-template, go-template-file, jsonpath, jsonpath-file or
+	// jsonpath-as-json given without "=...".
+	Template string
+	// ShowManagedFields keeps metadata.managedFields in yaml and json
+	// output, which kubectl omits unless --show-managed-fields.
+	ShowManagedFields bool
 }
 
 // OutputFormats lists the -o values, for help and completion.
-var OutputFormats = []string{"json", "yaml", "name", "wide", "jsonpath=", "jsonpath-file=", "custom-columns=", "custom-columns-file="}
+var OutputFormats = []string{"json", "yaml", "name", "wide", "jsonpath=", "jsonpath-file=", "jsonpath-as-json=", "go-template=", "go-template-file=", "custom-columns=", "custom-columns-file="}
+
+// allowedFormats is kubectl get's list of -o values, in the order its
+// error names them (sorted).
+var allowedFormats = []string{"custom-columns", "custom-columns-file", "go-template", "go-template-file", "json", "jsonpath",
+	"jsonpath-as-json", "jsonpath-file", "name", "template", "templatefile", "wide", "yaml"}
 
 // Printer prints groups of objects. A printer may be called several
 // times (watch); tables keep their column widths between calls.
@@ -66,29 +78,44 @@ func NewPrinter(opts PrintOptions) (Printer, error) {
 		}
 		return NewTablePrinter(opts), nil
 	case "yaml":
-		return &encodePrinter{yaml: true}, nil
+		return &encodePrinter{yaml: true, showManagedFields: opts.ShowManagedFields}, nil
 	case "json":
-		return &encodePrinter{}, nil
+		return &encodePrinter{showManagedFields: opts.ShowManagedFields}, nil
 	case "name":
 		return namePrinter{}, nil
-	case "jsonpath", "jsonpath-file":
-		text, err := readArg(format, arg)
+	case "jsonpath", "jsonpath-file", "jsonpath-as-json":
+		text, err := readArg(format, arg, opts.Template)
 		if err != nil {
 			return nil, err
 		}
-		return newJSONPathPrinter(text)
+		p, err := newJSONPathPrinter(text)
+		if err == nil && format == "jsonpath-as-json" {
+			p.jp.EnableJSONOutput(true)
+		}
+		return p, err
+	case "go-template", "go-template-file", "template", "templatefile":
+		text, err := readArg(format, arg, opts.Template)
+		if err != nil {
+			return nil, err
+		}
+		return newGoTemplatePrinter(text)
 	case "custom-columns", "custom-columns-file":
 		return newCustomColumnsPrinter(format, arg, opts.NoHeaders)
 	}
 	return nil, fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: %s",
-		opts.Output, strings.Join([]string{"custom-columns", "custom-columns-file", "json", "jsonpath", "jsonpath-file", "name", "wide", "yaml"}, ","))
+		opts.Output, strings.Join(allowedFormats, ","))
 }
 
-func readArg(format, arg string) (string, error) {
+// readArg returns the template of a template format: the text after
+// "=" (else --template), read from that file for the -file formats.
+func readArg(format, arg, template string) (string, error) {
 	if arg == "" {
-		return "", fmt.Errorf("%s template format specified but no template given", strings.TrimSuffix(format, "-file"))
+		arg = template
 	}
-	if !strings.HasSuffix(format, "-file") {
+	if arg == "" {
+		return "", fmt.Errorf("template format specified but no template given")
+	}
+	if !strings.HasSuffix(format, "-file") && format != "templatefile" {
 		return arg, nil
 	}
 	data, err := os.ReadFile(arg)
@@ -130,13 +157,54 @@ func printable(groups []Group, single bool) any {
 // Successive YAML documents are separated by "---", as kubectl's YAML
 // printer does when it prints more than once (watch).
 type encodePrinter struct {
-	yaml  bool
-	count int
+	yaml              bool
+	showManagedFields bool
+	count             int
 }
 
 // Print implements Printer.
 func (p *encodePrinter) Print(w io.Writer, groups []Group, single bool) error {
-	return p.PrintValue(w, printable(groups, single))
+	v := printable(groups, single)
+	if !p.showManagedFields {
+		v = OmitManagedFields(v)
+	}
+	return p.PrintValue(w, v)
+}
+
+// OmitManagedFields returns obj (an object's or a List's content) without
+// metadata.managedFields, as kubectl prints yaml and json unless
+// --show-managed-fields; obj itself is left as it is.
+func OmitManagedFields(obj any) any {
+	m, ok := obj.(map[string]any)
+	if !ok {
+		return obj
+	}
+	out := m
+	if md, ok := m["metadata"].(map[string]any); ok {
+		if _, has := md["managedFields"]; has {
+			out = shallowCopy(m)
+			md = shallowCopy(md)
+			delete(md, "managedFields")
+			out["metadata"] = md
+		}
+	}
+	if items, ok := m["items"].([]any); ok {
+		copied := make([]any, len(items))
+		for i, it := range items {
+			copied[i] = OmitManagedFields(it)
+		}
+		out = shallowCopy(out)
+		out["items"] = copied
+	}
+	return out
+}
+
+func shallowCopy(m map[string]any) map[string]any {
+	c := make(map[string]any, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
 }
 
 func (p *encodePrinter) PrintValue(w io.Writer, v any) error {
@@ -349,7 +417,7 @@ func SortObjects(items []*unstructured.Unstructured, expr string) error {
 	if err := jp.Parse(relaxed); err != nil {
 		return fmt.Errorf("error parsing --sort-by %s: %w", expr, err)
 	}
-	keys := make([]any, len(items))
+	s := &sorter{items: items, keys: make([]any, len(items)), has: make([]bool, len(items))}
 	found := false
 	for i, u := range items {
 		results, err := jp.FindResults(u.Object)
@@ -357,24 +425,43 @@ func SortObjects(items []*unstructured.Unstructured, expr string) error {
 			return err
 		}
 		if len(results) > 0 && len(results[0]) > 0 {
-			keys[i] = results[0][0].Interface()
+			s.keys[i], s.has[i] = results[0][0].Interface(), true
 			found = true
 		}
 	}
 	if !found && len(items) > 0 {
 		return fmt.Errorf("couldn't find any field with path %q in the list of objects", relaxed)
 	}
-	idx := make([]int, len(items))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return lessValue(keys[idx[a]], keys[idx[b]]) })
-	sorted := make([]*unstructured.Unstructured, len(items))
-	for i, j := range idx {
-		sorted[i] = items[j]
-	}
-	copy(items, sorted)
+	// kubectl's sort.Sort with its Less, not a stable sort: objects with
+	// equal keys, and those without the field, come out in kubectl's order.
+	sort.Sort(s)
 	return nil
+}
+
+// sorter is kubectl's RuntimeSort: an object without the field is less
+// than any, even than another without it.
+type sorter struct {
+	items []*unstructured.Unstructured
+	keys  []any
+	has   []bool
+}
+
+func (s *sorter) Len() int { return len(s.items) }
+
+func (s *sorter) Swap(i, j int) {
+	s.items[i], s.items[j] = s.items[j], s.items[i]
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+	s.has[i], s.has[j] = s.has[j], s.has[i]
+}
+
+func (s *sorter) Less(i, j int) bool {
+	if !s.has[i] {
+		return true
+	}
+	if !s.has[j] {
+		return false
+	}
+	return lessValue(s.keys[i], s.keys[j])
 }
 
 func lessValue(a, b any) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -107,5 +108,29 @@ func TestSmallHelpers(t *testing.T) {
 	}
 	if Since("") != "<unknown>" || translateTimestampSince(metav1.Time{}) != "<unknown>" {
 		t.Error("since of nothing")
+	}
+}
+
+// TestSortObjectsAsKubectl: equal keys keep their order, and objects
+// without the field come first in the order kubectl's sort.Sort leaves
+// them (its Less says such an object is less than any other).
+func TestSortObjectsAsKubectl(t *testing.T) {
+	obj := func(name string, k any) *unstructured.Unstructured {
+		u := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": name}}}
+		if k != nil {
+			u.Object["k"] = k
+		}
+		return u
+	}
+	items := []*unstructured.Unstructured{obj("a", nil), obj("b", nil), obj("c", int64(1)), obj("d", int64(0)), obj("e", int64(1)), obj("f", int64(0))}
+	if err := SortObjects(items, ".k"); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range items {
+		got = append(got, u.GetName())
+	}
+	if want := "b a d f c e"; strings.Join(got, " ") != want {
+		t.Errorf("sorted %v, want %s", got, want)
 	}
 }

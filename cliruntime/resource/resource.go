@@ -2,9 +2,11 @@ package resource
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -130,7 +132,7 @@ func List(ctx context.Context, c client.Client, t *registry.Type, r ListRequest)
 			pageOpts = append(append([]client.ListOption(nil), opts...), client.Limit(r.Limit), client.Continue(cont))
 		}
 		if err := c.List(ctx, ul, pageOpts...); err != nil {
-			return nil, "", err
+			return nil, "", listError(t, r, err)
 		}
 		for i := range ul.Items {
 			u := &ul.Items[i]
@@ -144,6 +146,26 @@ func List(ctx context.Context, c client.Client, t *registry.Type, r ListRequest)
 			return out, ul.GetResourceVersion(), nil
 		}
 	}
+}
+
+// listError words a list's BadRequest or NotFound as kubectl's resource
+// builder does, still an API error: `Unable to find "/v1,
+// Resource=configmaps" that match label selector "", field selector
+// "data.x=y": <the server's message>`, or `Unable to list ...` without
+// selectors.
+func listError(t *registry.Type, r ListRequest, err error) error {
+	var se *apierrors.StatusError
+	if !errors.As(err, &se) || !apierrors.IsBadRequest(err) && !apierrors.IsNotFound(err) {
+		return err
+	}
+	st := se.ErrStatus
+	gvr := t.Kind.GroupVersion().WithResource(t.Resource)
+	if r.LabelSelector == "" && r.FieldSelector == "" {
+		st.Message = fmt.Sprintf("Unable to list %q: %v", gvr, st.Message)
+	} else {
+		st.Message = fmt.Sprintf("Unable to find %q that match label selector %q, field selector %q: %v", gvr, r.LabelSelector, r.FieldSelector, st.Message)
+	}
+	return &apierrors.StatusError{ErrStatus: st}
 }
 
 // Get reads one object of type t.

@@ -17,7 +17,7 @@ import (
 func Cases() []Case {
 	var all []Case
 	for _, group := range [][]Case{createCases(), updateCases(), statusCases(), deleteCases(), cascadeCases(),
-		namespaceCases(), typeSetCases(), gcCases(), patchCases(), listCases(), watchCases(), builtinCases(), hookCases(), miscCases(), metadataOnlyCases()} {
+		namespaceCases(), typeSetCases(), gcCases(), patchCases(), listCases(), watchCases(), builtinCases(), hookCases(), miscCases(), metadataOnlyCases(), applyCases()} {
 		all = append(all, group...)
 	}
 	return all
@@ -55,7 +55,7 @@ func createCases() []Case {
 			it.SetGeneration(7)
 			e.Create(it)
 			e.Check(it.GetGeneration() == 1, "generation %d of a custom resource, want 1", it.GetGeneration())
-			e.Check(obj.GetManagedFields() == nil, "managedFields set: %v", obj.GetManagedFields())
+			e.Check(len(obj.GetManagedFields()) == 1 && obj.GetManagedFields()[0].Operation == metav1.ManagedFieldsOperationUpdate, "managedFields %v: want the create's Update entry", obj.GetManagedFields())
 			got := e.MustGet(ConfigMapGVK, "default", "a")
 			Equal(e, e.Content(got), e.Content(obj), "Get after Create")
 			if e.Mode.Typed {

@@ -57,7 +57,7 @@ func listCases() []Case {
 			}
 			err := e.C.List(e.Ctx, e.EmptyList(ConfigMapGVK), client.MatchingFields{"data.k": "v"})
 			e.Fails(err, BadRequest, "List with an unsupported field selector")
-			e.Message(err, "field label not supported: data.k")
+			e.Message(err, `"data.k" is not a known field selector: only "metadata.name", "metadata.namespace"`)
 		}},
 		{Name: "ListSelectableFields", Run: func(e *Env) {
 			for _, c := range []struct{ name, color string }{{"a", "red"}, {"b", "blue"}, {"c", "red"}} {

@@ -73,13 +73,6 @@ func patchCases() []Case {
 			e.Fails(err, Unsupported, "strategic patch of a plugin kind")
 			e.Message(err, "merge patch")
 		}},
-		{Name: "ApplyPatchNotImplemented", Run: func(e *Env) {
-			obj := e.Create(cm(e, "default", "a", nil))
-			err := e.C.Patch(e.Ctx, obj, client.Apply, client.FieldOwner("me"), client.ForceOwnership)
-			e.Fails(err, BadRequest, "server-side apply")
-			e.Message(err, "server-side apply is not implemented")
-			e.Fails(e.C.Patch(e.Ctx, obj, client.RawPatch("application/x-unknown", []byte(`{}`))), Unsupported, "unknown patch type")
-		}},
 		{Name: "PatchNotFoundAndDryRun", Run: func(e *Env) {
 			err := e.C.Patch(e.Ctx, cm(e, "default", "missing", nil), client.RawPatch(types.MergePatchType, []byte(`{}`)))
 			e.Fails(err, NotFound, "patch of a missing object")
