@@ -184,6 +184,20 @@ func (c *CLI) requestContext(ctx context.Context) (context.Context, context.Canc
 	return ctx, cancel, nil
 }
 
+// sessionRequest opens the session and the request context of a command
+// whose calls share one --request-timeout; cancel releases the context.
+func (c *CLI) sessionRequest(ctx context.Context) (*Session, context.Context, context.CancelFunc, error) {
+	s, err := c.Session(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rctx, cancel, err := c.requestContext(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return s, rctx, cancel, nil
+}
+
 // Execute runs the command line args (without the program name) and
 // returns the process exit code. Errors are printed as kubectl prints
 // them; SIGINT and SIGTERM stop long-running commands after the write in

@@ -107,6 +107,14 @@ Objects that others own (ownerReferences) are deleted with their owner, unless -
 	return cmd
 }
 
+// deleteTarget is one object a delete names: from a file (src names it)
+// or from the command's arguments.
+type deleteTarget struct {
+	t   *registry.Type
+	obj *unstructured.Unstructured
+	src string
+}
+
 func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) error {
 	policy, err := ParseCascade(o.Cascade)
 	if err != nil {
@@ -127,111 +135,133 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 	if err != nil {
 		return err
 	}
-	ns := c.Flags.NamespaceOrDefault()
-	type target struct {
-		t   *registry.Type
-		obj *unstructured.Unstructured
-		src string
-	}
-	var targets []target
-	var errs []error
+	var targets []deleteTarget
 	if len(o.Files.Filenames) > 0 {
-		infos, err := o.Files.Read(c.In)
-		if err != nil {
-			return err
-		}
-		if err := resource.Prepare(s.Registry, infos, ns, c.Flags.NamespaceExplicit); err != nil {
-			return err
-		}
-		for _, info := range infos {
-			targets = append(targets, target{info.Type, info.Object, info.Source})
-		}
+		targets, err = c.deleteTargetsFromFiles(o, s)
 	} else {
-		refs, err := resource.ParseArgs(s.Registry, args)
-		if err != nil {
-			return err
-		}
-		selecting := o.All || o.LabelSelector != "" || o.FieldSelector != ""
-		for _, ref := range refs {
-			if len(ref.Names) > 0 && selecting {
-				return fmt.Errorf("name cannot be provided when a selector is specified")
-			}
-			if len(ref.Names) == 0 && !selecting {
-				return fmt.Errorf("resource(s) were provided, but no name was specified")
-			}
-			for _, t := range ref.Types {
-				if len(ref.Names) > 0 {
-					for _, n := range ref.Names {
-						targets = append(targets, target{t, resource.NewObject(t, ns, n), ""})
-					}
-					continue
-				}
-				rctx, cancel, err := c.requestContext(ctx)
-				if err != nil {
-					return err
-				}
-				items, _, err := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: ns, AllNamespaces: o.AllNamespaces, LabelSelector: o.LabelSelector, FieldSelector: o.FieldSelector})
-				cancel()
-				if err != nil {
-					return err
-				}
-				for _, u := range items {
-					targets = append(targets, target{t, u, ""})
-				}
-			}
-		}
-		if len(targets) == 0 {
+		targets, err = c.deleteTargetsFromArgs(ctx, o, s, args)
+		if err == nil && len(targets) == 0 {
 			_, _ = fmt.Fprintln(c.Out, "No resources found")
 			return nil
 		}
 	}
+	if err != nil {
+		return err
+	}
+	deleted, err := c.deleteTargets(ctx, o, s, targets, policy, mode)
+	if err != nil {
+		return err
+	}
+	if !o.Wait || mode != "" || c.cancelled {
+		return nil
+	}
+	return c.waitDeleted(ctx, s, deleted, o.Timeout)
+}
+
+// deleteTargetsFromFiles returns the objects of o's files.
+func (c *CLI) deleteTargetsFromFiles(o *DeleteOptions, s *Session) ([]deleteTarget, error) {
+	infos, err := o.Files.Read(c.In)
+	if err != nil {
+		return nil, err
+	}
+	if err := resource.Prepare(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit); err != nil {
+		return nil, err
+	}
+	targets := make([]deleteTarget, 0, len(infos))
+	for _, info := range infos {
+		targets = append(targets, deleteTarget{info.Type, info.Object, info.Source})
+	}
+	return targets, nil
+}
+
+// deleteTargetsFromArgs returns the objects the arguments name, or, for
+// a type named without names, those o's selectors (or --all) list.
+func (c *CLI) deleteTargetsFromArgs(ctx context.Context, o *DeleteOptions, s *Session, args []string) ([]deleteTarget, error) {
+	refs, err := resource.ParseArgs(s.Registry, args)
+	if err != nil {
+		return nil, err
+	}
+	ns := c.Flags.NamespaceOrDefault()
+	selecting := o.All || o.LabelSelector != "" || o.FieldSelector != ""
+	var targets []deleteTarget
+	for _, ref := range refs {
+		if len(ref.Names) > 0 && selecting {
+			return nil, fmt.Errorf("name cannot be provided when a selector is specified")
+		}
+		if len(ref.Names) == 0 && !selecting {
+			return nil, fmt.Errorf("resource(s) were provided, but no name was specified")
+		}
+		for _, t := range ref.Types {
+			if len(ref.Names) > 0 {
+				for _, n := range ref.Names {
+					targets = append(targets, deleteTarget{t, resource.NewObject(t, ns, n), ""})
+				}
+				continue
+			}
+			rctx, cancel, err := c.requestContext(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, _, err := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: ns, AllNamespaces: o.AllNamespaces, LabelSelector: o.LabelSelector, FieldSelector: o.FieldSelector})
+			cancel()
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range items {
+				targets = append(targets, deleteTarget{t, u, ""})
+			}
+		}
+	}
+	return targets, nil
+}
+
+// deleteTargets deletes every target (none in a client dry run), prints a
+// line for each, and returns those deleted, or the failures together.
+func (c *CLI) deleteTargets(ctx context.Context, o *DeleteOptions, s *Session, targets []deleteTarget, policy metav1.DeletionPropagation, mode string) ([]Result, error) {
 	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
 	progress := c.newProgress(len(targets), "delete")
 	var deleted []Result
+	var errs []error
 	for i, tg := range targets {
 		if c.interrupted(ctx) {
 			break
 		}
-		var r Result
-		if mode == "client" {
-			r = Result{Type: tg.t, Object: tg.obj, Action: Deleted}
-		} else {
+		r := Result{Type: tg.t, Object: tg.obj, Action: Deleted}
+		if mode != "client" {
 			rctx, cancel, err := c.requestContext(ctx)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			r = Delete(rctx, s.Client, tg.t, tg.obj, policy, mode == "server")
 			cancel()
 		}
 		progress.set(i + 1)
 		if r.Err != nil {
-			if apierrors.IsNotFound(r.Err) && (o.IgnoreNotFound || o.All) {
-				continue
+			if !apierrors.IsNotFound(r.Err) || !o.IgnoreNotFound && !o.All {
+				errs = append(errs, withSource("deleting", tg.src, r.Err))
 			}
-			errs = append(errs, withSource("deleting", tg.src, r.Err))
 			continue
 		}
 		deleted = append(deleted, r)
 		progress.clear()
-		if o.Output == "name" {
-			_, _ = fmt.Fprintln(c.Out, r.Name())
-			continue
-		}
-		// kubectl names the kind here, not the resource: `item.inventory.example.com "x" deleted`.
-		operation := "deleted"
-		if tg.t.Namespaced {
-			operation += " from " + r.Object.GetNamespace() + " namespace"
-		}
-		_, _ = fmt.Fprintf(c.Out, "%s %q %s%s\n", strings.ToLower(tg.t.Kind.GroupKind().String()), tg.obj.GetName(), operation, suffix)
+		c.printDeleted(o, tg, r, suffix)
 	}
 	progress.done()
-	if len(errs) > 0 {
-		return utilerrors.NewAggregate(errs)
+	return deleted, utilerrors.NewAggregate(errs)
+}
+
+// printDeleted prints kubectl's line for a deleted object.
+func (c *CLI) printDeleted(o *DeleteOptions, tg deleteTarget, r Result, suffix string) {
+	if o.Output == "name" {
+		_, _ = fmt.Fprintln(c.Out, r.Name())
+		return
 	}
-	if !o.Wait || mode != "" || c.cancelled {
-		return nil
+	// kubectl names the kind here, not the resource: `item.inventory.example.com "x" deleted`.
+	operation := "deleted"
+	if tg.t.Namespaced {
+		operation += " from " + r.Object.GetNamespace() + " namespace"
 	}
-	return c.waitDeleted(ctx, s, deleted, o.Timeout)
+	_, _ = fmt.Fprintf(c.Out, "%s %q %s%s\n", strings.ToLower(tg.t.Kind.GroupKind().String()), tg.obj.GetName(), operation, suffix)
 }
 
 // waitDeleted waits until every deleted object is gone, as kubectl's

@@ -136,10 +136,7 @@ func Describe(w io.Writer, obj *unstructured.Unstructured, events []*unstructure
 		_, err := w.Write(buf.Bytes())
 		return err
 	}
-	p.write(0, "Name:\t%s\n", obj.GetName())
-	p.write(0, "Namespace:\t%s\n", obj.GetNamespace())
-	printMapMultiline(p, "Labels", obj.GetLabels())
-	printAnnotationsMultiline(p, "Annotations", obj.GetAnnotations())
+	describeMeta(p, obj)
 	printUnstructuredContent(p, 0, obj.Object, "", ".metadata.managedFields", ".metadata.name",
 		".metadata.namespace", ".metadata.labels", ".metadata.annotations")
 	if withEvents {
@@ -311,13 +308,16 @@ func describeEvents(p prefixWriter, events []*unstructured.Unstructured) {
 	}
 }
 
+// describeOptions are describe's flags.
+type describeOptions struct {
+	selector   string
+	all        bool
+	showEvents bool
+	files      resource.FilenameOptions
+}
+
 func (c *CLI) newDescribeCommand() *cobra.Command {
-	var (
-		selector   string
-		all        bool
-		showEvents bool
-		files      resource.FilenameOptions
-	)
+	o := &describeOptions{}
 	cmd := &cobra.Command{
 		Use:   "describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)",
 		Short: "Show details of a specific resource or group of resources",
@@ -327,106 +327,133 @@ Print a detailed description of the selected resources, including related resour
 		Example:           "  # Describe an item\n  " + c.Name + " describe item hammer",
 		ValidArgsFunction: c.completeResources,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			if len(args) == 0 && len(files.Filenames) == 0 {
-				return UsageErrorf(cmd.CommandPath(), "You must specify the type of resource to describe. Use \"%s api-resources\" for a complete list of supported resources.", c.Name)
-			}
-			s, err := c.Session(ctx)
-			if err != nil {
-				return err
-			}
-			rctx, cancel, err := c.requestContext(ctx)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			ns := c.Flags.NamespaceOrDefault()
-			var objs []*unstructured.Unstructured
-			var errs []error
-			if len(files.Filenames) > 0 {
-				targets, err := c.targets(ctx, s, nil, files, cmd.CommandPath())
-				if err != nil {
-					return err
-				}
-				for _, tg := range targets {
-					u, err := resource.Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
-					if err != nil {
-						errs = append(errs, err)
-						continue
-					}
-					objs = append(objs, u)
-				}
-			} else {
-				refs, err := resource.ParseArgs(s.Registry, args)
-				if err != nil {
-					return err
-				}
-				for _, ref := range refs {
-					for _, t := range ref.Types {
-						if len(ref.Names) == 0 {
-							items, _, err := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: ns, AllNamespaces: all, LabelSelector: selector})
-							if err != nil {
-								return err
-							}
-							objs = append(objs, items...)
-							continue
-						}
-						for _, n := range ref.Names {
-							u, err := resource.Get(rctx, s.Client, t, ns, n)
-							if err == nil {
-								objs = append(objs, u)
-								continue
-							}
-							if !apierrors.IsNotFound(err) {
-								errs = append(errs, err)
-								continue
-							}
-							items, _, lerr := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: ns})
-							if lerr != nil {
-								errs = append(errs, lerr)
-								continue
-							}
-							found := false
-							for _, it := range items {
-								if strings.HasPrefix(it.GetName(), n) {
-									objs = append(objs, it)
-									found = true
-								}
-							}
-							if !found {
-								errs = append(errs, err)
-							}
-						}
-					}
-				}
-				if len(objs) == 0 && len(errs) == 0 {
-					c.noResources(c.ErrOut, refs, all)
-					return nil
-				}
-			}
-			sep := ""
-			for _, u := range objs {
-				var events []*unstructured.Unstructured
-				if showEvents && DescribesEvents(u.GroupVersionKind().GroupKind()) {
-					if events, err = EventsFor(rctx, s.Client, s.Registry, u); err != nil {
-						return err
-					}
-				}
-				_, _ = fmt.Fprint(c.Out, sep)
-				if err := Describe(c.Out, u, events, showEvents); err != nil {
-					return err
-				}
-				sep = "\n\n"
-			}
-			return utilerrors.NewAggregate(errs)
+			return c.runDescribe(cmd, o, args)
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVarP(&selector, "selector", "l", "", "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.")
-	f.BoolVarP(&all, "all-namespaces", "A", false, "If present, list the requested object(s) across all namespaces.")
-	f.BoolVar(&showEvents, "show-events", true, "If true, display events related to the described object.")
-	f.StringSliceVarP(&files.Filenames, "filename", "f", nil, "Filename, directory, or URL to files containing the resource to describe")
+	f.StringVarP(&o.selector, "selector", "l", "", "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.")
+	f.BoolVarP(&o.all, "all-namespaces", "A", false, "If present, list the requested object(s) across all namespaces.")
+	f.BoolVar(&o.showEvents, "show-events", true, "If true, display events related to the described object.")
+	f.StringSliceVarP(&o.files.Filenames, "filename", "f", nil, "Filename, directory, or URL to files containing the resource to describe")
 	return cmd
+}
+
+func (c *CLI) runDescribe(cmd *cobra.Command, o *describeOptions, args []string) error {
+	ctx := cmd.Context()
+	if len(args) == 0 && len(o.files.Filenames) == 0 {
+		return UsageErrorf(cmd.CommandPath(), "You must specify the type of resource to describe. Use \"%s api-resources\" for a complete list of supported resources.", c.Name)
+	}
+	s, rctx, cancel, err := c.sessionRequest(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	var objs []*unstructured.Unstructured
+	var errs []error
+	if len(o.files.Filenames) > 0 {
+		targets, err := c.targets(ctx, s, nil, o.files, cmd.CommandPath())
+		if err != nil {
+			return err
+		}
+		for _, tg := range targets {
+			u, err := resource.Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			objs = append(objs, u)
+		}
+	} else {
+		refs, err := resource.ParseArgs(s.Registry, args)
+		if err != nil {
+			return err
+		}
+		if objs, errs, err = c.describedByArgs(rctx, o, s, refs); err != nil {
+			return err
+		}
+		if len(objs) == 0 && len(errs) == 0 {
+			c.noResources(c.ErrOut, refs, o.all)
+			return nil
+		}
+	}
+	if err := c.printDescriptions(rctx, s, objs, o.showEvents); err != nil {
+		return err
+	}
+	return utilerrors.NewAggregate(errs)
+}
+
+// describedByArgs returns the objects refs name: those of a type named
+// without names (by o's selector), or by each name, exactly or else as a
+// prefix. errs are the names that found nothing; err ends the command.
+func (c *CLI) describedByArgs(ctx context.Context, o *describeOptions, s *Session, refs []resource.Ref) (objs []*unstructured.Unstructured, errs []error, err error) {
+	ns := c.Flags.NamespaceOrDefault()
+	for _, ref := range refs {
+		for _, t := range ref.Types {
+			if len(ref.Names) == 0 {
+				items, _, err := resource.List(ctx, s.Client, t, resource.ListRequest{Namespace: ns, AllNamespaces: o.all, LabelSelector: o.selector})
+				if err != nil {
+					return nil, nil, err
+				}
+				objs = append(objs, items...)
+				continue
+			}
+			for _, n := range ref.Names {
+				found, err := describedByName(ctx, s, t, ns, n)
+				if err != nil {
+					errs = append(errs, err)
+				}
+				objs = append(objs, found...)
+			}
+		}
+	}
+	return objs, errs, nil
+}
+
+// describedByName returns the object named name, or those whose names
+// start with name, or the NotFound error when there are none.
+func describedByName(ctx context.Context, s *Session, t *registry.Type, ns, name string) ([]*unstructured.Unstructured, error) {
+	u, err := resource.Get(ctx, s.Client, t, ns, name)
+	if err == nil {
+		return []*unstructured.Unstructured{u}, nil
+	}
+	if !apierrors.IsNotFound(err) {
+		return nil, err
+	}
+	items, _, lerr := resource.List(ctx, s.Client, t, resource.ListRequest{Namespace: ns})
+	if lerr != nil {
+		return nil, lerr
+	}
+	var found []*unstructured.Unstructured
+	for _, it := range items {
+		if strings.HasPrefix(it.GetName(), name) {
+			found = append(found, it)
+		}
+	}
+	if len(found) == 0 {
+		return nil, err
+	}
+	return found, nil
+}
+
+// printDescriptions describes every object, with its events when
+// showEvents, separated by blank lines.
+func (c *CLI) printDescriptions(ctx context.Context, s *Session, objs []*unstructured.Unstructured, showEvents bool) error {
+	sep := ""
+	for _, u := range objs {
+		var events []*unstructured.Unstructured
+		if showEvents && DescribesEvents(u.GroupVersionKind().GroupKind()) {
+			var err error
+			if events, err = EventsFor(ctx, s.Client, s.Registry, u); err != nil {
+				return err
+			}
+		}
+		_, _ = fmt.Fprint(c.Out, sep)
+		if err := Describe(c.Out, u, events, showEvents); err != nil {
+			return err
+		}
+		sep = "\n\n"
+	}
+	return nil
 }
 
 // str is the field at fields of obj as text: "" when absent.

@@ -6,10 +6,20 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/k1s-dev/k1s/decode"
 )
+
+// describeMeta writes the head of a namespaced object's description:
+// its name, namespace, labels and annotations.
+func describeMeta(p prefixWriter, obj metav1.Object) {
+	p.write(0, "Name:\t%s\n", obj.GetName())
+	p.write(0, "Namespace:\t%s\n", obj.GetNamespace())
+	printMapMultiline(p, "Labels", obj.GetLabels())
+	printAnnotationsMultiline(p, "Annotations", obj.GetAnnotations())
+}
 
 // The describers below write what kubectl's describers for the same
 // kinds write (k8s.io/kubectl/pkg/describe), section for section, from
@@ -20,10 +30,7 @@ func describeConfigMap(p prefixWriter, u *unstructured.Unstructured) error {
 	if err := decode.FromUnstructured(u, &cm); err != nil {
 		return err
 	}
-	p.write(0, "Name:\t%s\n", cm.Name)
-	p.write(0, "Namespace:\t%s\n", cm.Namespace)
-	printMapMultiline(p, "Labels", cm.Labels)
-	printAnnotationsMultiline(p, "Annotations", cm.Annotations)
+	describeMeta(p, &cm)
 	p.write(0, "\nData\n====\n")
 	for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
 		p.write(0, "%s:\n----\n", k)
@@ -48,10 +55,7 @@ func describeSecret(p prefixWriter, u *unstructured.Unstructured) error {
 		// secret values.
 		return errSecretUnreadable(u)
 	}
-	p.write(0, "Name:\t%s\n", s.Name)
-	p.write(0, "Namespace:\t%s\n", s.Namespace)
-	printMapMultiline(p, "Labels", s.Labels)
-	printAnnotationsMultiline(p, "Annotations", s.Annotations)
+	describeMeta(p, &s)
 	p.write(0, "\nType:\t%s\n", s.Type)
 	p.write(0, "\nData\n====\n")
 	for _, k := range slices.Sorted(maps.Keys(s.Data)) {
@@ -92,10 +96,7 @@ func describeServiceAccount(p prefixWriter, u *unstructured.Unstructured) error 
 	if err := decode.FromUnstructured(u, &sa); err != nil {
 		return err
 	}
-	p.write(0, "Name:\t%s\n", sa.Name)
-	p.write(0, "Namespace:\t%s\n", sa.Namespace)
-	printMapMultiline(p, "Labels", sa.Labels)
-	printAnnotationsMultiline(p, "Annotations", sa.Annotations)
+	describeMeta(p, &sa)
 	const (
 		pullHeader  = "Image pull secrets:"
 		emptyHeader = "                   "

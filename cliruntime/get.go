@@ -195,32 +195,17 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 		res = GetObjects(rctx, s.Client, refs, req)
 	}
 	res.Errors = append(subErrs, res.Errors...)
-	if o.Print.SortBy != "" {
-		for _, g := range res.Groups {
-			if err := printers.SortObjects(g.Items, o.Print.SortBy); err != nil {
-				return err
-			}
-		}
+	if err := sortGroups(res.Groups, o.Print.SortBy); err != nil {
+		return err
 	}
 	errs := res.Errors
 	if o.IgnoreNotFound {
-		errs = nil
-		for _, e := range res.Errors {
-			if !apierrors.IsNotFound(e) {
-				errs = append(errs, e)
-			}
-		}
+		errs = withoutNotFound(res.Errors)
 	}
 	// Kinds are printed when what was found is of several kinds, as
 	// kubectl's multipleGVKsRequested: "cm/a configmap/b" is of one, and
 	// so is "cm,secrets" when only config maps are found.
-	kinds := 0
-	for _, g := range res.Groups {
-		if len(g.Items) > 0 {
-			kinds++
-		}
-	}
-	if kinds > 1 {
+	if kindsFound(res.Groups) > 1 {
 		o.Print.WithKind = true
 	}
 	printer, err := printers.NewPrinter(o.Print)
@@ -239,6 +224,41 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 		return utilerrors.NewAggregate(errs)
 	}
 	return nil
+}
+
+// sortGroups sorts the items of each group by the --sort-by path, if any.
+func sortGroups(groups []printers.Group, sortBy string) error {
+	if sortBy == "" {
+		return nil
+	}
+	for _, g := range groups {
+		if err := printers.SortObjects(g.Items, sortBy); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withoutNotFound is errs less the NotFound ones (--ignore-not-found).
+func withoutNotFound(errs []error) []error {
+	var kept []error
+	for _, e := range errs {
+		if !apierrors.IsNotFound(e) {
+			kept = append(kept, e)
+		}
+	}
+	return kept
+}
+
+// kindsFound counts the groups that found objects.
+func kindsFound(groups []printers.Group) int {
+	kinds := 0
+	for _, g := range groups {
+		if len(g.Items) > 0 {
+			kinds++
+		}
+	}
+	return kinds
 }
 
 // subresourceRefs keeps of refs the objects whose type has subresource

@@ -160,16 +160,22 @@ func checkOverwrites(old, set map[string]string, isLabel bool) error {
 	return utilerrors.NewAggregate(errs)
 }
 
+// metaOptions are the flags of label and annotate, and which of the two
+// runs.
+type metaOptions struct {
+	isLabel              bool
+	field, noun          string
+	overwrite, all, list bool
+	selector, rv         string
+	files                resource.FilenameOptions
+}
+
 func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
-	var (
-		overwrite, all, list bool
-		selector, rv         string
-		files                resource.FilenameOptions
-	)
 	verb, field, noun := "annotate", "annotations", "annotation"
 	if isLabel {
 		verb, field, noun = "label", "labels", "label"
 	}
+	o := &metaOptions{isLabel: isLabel, field: field, noun: noun}
 	cmd := &cobra.Command{
 		Use:   verb + " [--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [--resource-version=version]",
 		Short: "Update the " + field + " on a resource",
@@ -178,91 +184,108 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 		Example:           "  # Set a " + noun + "\n  " + c.Name + " " + verb + " item hammer color=red\n\n  # Remove it\n  " + c.Name + " " + verb + " item hammer color-",
 		ValidArgsFunction: c.completeResources,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			var resArgs, updArgs []string
-			for i, a := range args {
-				if strings.Contains(a, "=") || strings.HasSuffix(a, "-") && i > 0 {
-					updArgs = append(updArgs, a)
-				} else {
-					resArgs = append(resArgs, a)
-				}
-			}
-			if len(updArgs) == 0 && !list {
-				return UsageErrorf(cmd.CommandPath(), "at least one %s update is required", noun)
-			}
-			upd, err := ParseMetaUpdate(updArgs, isLabel)
-			if err != nil {
-				return err
-			}
-			s, err := c.Session(ctx)
-			if err != nil {
-				return err
-			}
-			rctx, cancel, err := c.requestContext(ctx)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			var targets []Result
-			if all || selector != "" {
-				refs, err := resource.ParseArgs(s.Registry, resArgs)
-				if err != nil {
-					return err
-				}
-				for _, ref := range refs {
-					for _, t := range ref.Types {
-						items, _, err := resource.List(rctx, s.Client, t, resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault(), LabelSelector: selector})
-						if err != nil {
-							return err
-						}
-						for _, u := range items {
-							targets = append(targets, Result{Type: t, Object: u})
-						}
-					}
-				}
-			} else if targets, err = c.targets(ctx, s, resArgs, files, cmd.CommandPath()); err != nil {
-				return err
-			}
-			if rv != "" && (all || selector != "" || len(targets) != 1) {
-				return fmt.Errorf("--resource-version may only be used with a single resource")
-			}
-			var errs []error
-			for _, tg := range targets {
-				if list {
-					u, err := resource.Get(rctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
-					if err != nil {
-						errs = append(errs, err)
-						continue
-					}
-					m, _, _ := unstructured.NestedStringMap(u.Object, "metadata", field)
-					for _, k := range slices.Sorted(maps.Keys(m)) {
-						_, _ = fmt.Fprintf(c.Out, "%s=%s\n", k, m[k])
-					}
-					continue
-				}
-				r := UpdateMeta(rctx, s.Client, tg.Type, tg.Object, field, upd, overwrite, rv)
-				if r.Err != nil {
-					errs = append(errs, r.Err)
-					continue
-				}
-				msg := "annotated"
-				if isLabel {
-					for _, k := range r.Missing {
-						_, _ = fmt.Fprintf(c.Out, "label %q not found.\n", k)
-					}
-					msg = map[Action]string{Unchanged: "not labeled", Patched: "labeled", Deleted: "unlabeled", Modified: "modified"}[r.Action]
-				}
-				_, _ = fmt.Fprintf(c.Out, "%s %s\n", r.Name(), msg)
-			}
-			return utilerrors.NewAggregate(errs)
+			return c.runMeta(cmd, o, args)
 		}),
 	}
 	f := cmd.Flags()
-	f.BoolVar(&overwrite, "overwrite", false, "If true, allow "+field+" to be overwritten, otherwise reject "+noun+" updates that overwrite existing "+field+".")
-	f.BoolVar(&all, "all", false, "Select all resources, in the namespace of the specified resource types")
-	f.StringVarP(&selector, "selector", "l", "", "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.")
-	f.StringVar(&rv, "resource-version", "", "If non-empty, the "+noun+" update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.")
-	f.BoolVar(&list, "list", false, "If true, display the "+field+" for a given resource.")
-	f.StringSliceVarP(&files.Filenames, "filename", "f", nil, "Filename, directory, or URL to files identifying the resource to update the "+noun+"s")
+	f.BoolVar(&o.overwrite, "overwrite", false, "If true, allow "+field+" to be overwritten, otherwise reject "+noun+" updates that overwrite existing "+field+".")
+	f.BoolVar(&o.all, "all", false, "Select all resources, in the namespace of the specified resource types")
+	f.StringVarP(&o.selector, "selector", "l", "", "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.")
+	f.StringVar(&o.rv, "resource-version", "", "If non-empty, the "+noun+" update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.")
+	f.BoolVar(&o.list, "list", false, "If true, display the "+field+" for a given resource.")
+	f.StringSliceVarP(&o.files.Filenames, "filename", "f", nil, "Filename, directory, or URL to files identifying the resource to update the "+noun+"s")
 	return cmd
+}
+
+func (c *CLI) runMeta(cmd *cobra.Command, o *metaOptions, args []string) error {
+	ctx := cmd.Context()
+	var resArgs, updArgs []string
+	for i, a := range args {
+		if strings.Contains(a, "=") || strings.HasSuffix(a, "-") && i > 0 {
+			updArgs = append(updArgs, a)
+		} else {
+			resArgs = append(resArgs, a)
+		}
+	}
+	if len(updArgs) == 0 && !o.list {
+		return UsageErrorf(cmd.CommandPath(), "at least one %s update is required", o.noun)
+	}
+	upd, err := ParseMetaUpdate(updArgs, o.isLabel)
+	if err != nil {
+		return err
+	}
+	s, rctx, cancel, err := c.sessionRequest(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	var targets []Result
+	if o.all || o.selector != "" {
+		targets, err = c.selectedTargets(rctx, s, resArgs, o.selector)
+	} else {
+		targets, err = c.targets(ctx, s, resArgs, o.files, cmd.CommandPath())
+	}
+	if err != nil {
+		return err
+	}
+	if o.rv != "" && (o.all || o.selector != "" || len(targets) != 1) {
+		return fmt.Errorf("--resource-version may only be used with a single resource")
+	}
+	var errs []error
+	for _, tg := range targets {
+		if o.list {
+			errs = append(errs, c.listMeta(rctx, s, tg, o.field))
+			continue
+		}
+		r := UpdateMeta(rctx, s.Client, tg.Type, tg.Object, o.field, upd, o.overwrite, o.rv)
+		if r.Err != nil {
+			errs = append(errs, r.Err)
+			continue
+		}
+		msg := "annotated"
+		if o.isLabel {
+			for _, k := range r.Missing {
+				_, _ = fmt.Fprintf(c.Out, "label %q not found.\n", k)
+			}
+			msg = map[Action]string{Unchanged: "not labeled", Patched: "labeled", Deleted: "unlabeled", Modified: "modified"}[r.Action]
+		}
+		_, _ = fmt.Fprintf(c.Out, "%s %s\n", r.Name(), msg)
+	}
+	return utilerrors.NewAggregate(errs)
+}
+
+// selectedTargets lists the objects of the types args name that selector
+// selects, in the command's namespace.
+func (c *CLI) selectedTargets(ctx context.Context, s *Session, args []string, selector string) ([]Result, error) {
+	refs, err := resource.ParseArgs(s.Registry, args)
+	if err != nil {
+		return nil, err
+	}
+	var targets []Result
+	for _, ref := range refs {
+		for _, t := range ref.Types {
+			items, _, err := resource.List(ctx, s.Client, t, resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault(), LabelSelector: selector})
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range items {
+				targets = append(targets, Result{Type: t, Object: u})
+			}
+		}
+	}
+	return targets, nil
+}
+
+// listMeta prints tg's labels or annotations (field), sorted, as --list
+// does.
+func (c *CLI) listMeta(ctx context.Context, s *Session, tg Result, field string) error {
+	u, err := resource.Get(ctx, s.Client, tg.Type, tg.Object.GetNamespace(), tg.Object.GetName())
+	if err != nil {
+		return err
+	}
+	m, _, _ := unstructured.NestedStringMap(u.Object, "metadata", field)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		_, _ = fmt.Fprintf(c.Out, "%s=%s\n", k, m[k])
+	}
+	return nil
 }

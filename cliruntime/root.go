@@ -1,6 +1,7 @@
 package cliruntime
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
+	"github.com/k1s-dev/k1s/registry"
 )
 
 // NewRootCommand returns the program's cobra command tree. Any CLI built
@@ -96,17 +98,9 @@ func (c *CLI) completeResources(cmd *cobra.Command, args []string, toComplete st
 			if err != nil {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
-			items, _, err := resource.List(cmd.Context(), s.Client, t, resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault()})
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveError
-			}
-			var out []string
-			for _, u := range items {
-				if strings.HasPrefix(u.GetName(), prefix) {
-					out = append(out, typ+"/"+u.GetName())
-				}
-			}
-			return out, cobra.ShellCompDirectiveNoFileComp
+			return c.completeNames(cmd.Context(), s, t, func(name string) (string, bool) {
+				return typ + "/" + name, strings.HasPrefix(name, prefix)
+			})
 		}
 		var out []string
 		for _, t := range APIResources(s.Registry) {
@@ -123,14 +117,22 @@ func (c *CLI) completeResources(cmd *cobra.Command, args []string, toComplete st
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	items, _, err := resource.List(cmd.Context(), s.Client, t, resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault()})
+	return c.completeNames(cmd.Context(), s, t, func(name string) (string, bool) {
+		return name, strings.HasPrefix(name, toComplete) && !contains(args[1:], name)
+	})
+}
+
+// completeNames completes the names of the objects of t in the command's
+// namespace: offer gives the completion of a name, and whether it is one.
+func (c *CLI) completeNames(ctx context.Context, s *Session, t *registry.Type, offer func(name string) (string, bool)) ([]string, cobra.ShellCompDirective) {
+	items, _, err := resource.List(ctx, s.Client, t, resource.ListRequest{Namespace: c.Flags.NamespaceOrDefault()})
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}
 	var out []string
 	for _, u := range items {
-		if strings.HasPrefix(u.GetName(), toComplete) && !contains(args[1:], u.GetName()) {
-			out = append(out, u.GetName())
+		if completion, ok := offer(u.GetName()); ok {
+			out = append(out, completion)
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp

@@ -94,50 +94,87 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	if err := resource.Prepare(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit); err != nil {
 		return err
 	}
-	order := make([]int, len(infos))
-	creatingNS := map[string]bool{}
+	order, creatingNS := writeOrder(infos)
+	w := &writeRun{verb: verb, fn: fn, s: s, infos: infos, order: order, creatingNS: creatingNS}
+
+	// A dry run writes nothing anyway: its one pass is the validation.
+	if o.Atomic && !o.ContinueOnError && mode == "" {
+		if done, err := c.validateWrites(ctx, w); done || err != nil {
+			return err
+		}
+	}
+	return c.writeEach(ctx, w, o, mode)
+}
+
+// writeRun is one writeAll: the objects, the order they are written in,
+// and the namespaces among them.
+type writeRun struct {
+	verb       string
+	fn         writeFunc
+	s          *Session
+	infos      []resource.Info
+	order      []int
+	creatingNS map[string]bool
+}
+
+// writeOrder returns the order infos are written in, file order with
+// Namespaces first, and the names of those Namespaces.
+func writeOrder(infos []resource.Info) (order []int, creatingNS map[string]bool) {
+	isNamespace := func(info resource.Info) bool {
+		return info.Type.Kind.Group == "" && info.Type.Kind.Kind == "Namespace"
+	}
+	order = make([]int, len(infos))
+	creatingNS = map[string]bool{}
 	for i := range order {
 		order[i] = i
-		if infos[i].Type.Kind.Group == "" && infos[i].Type.Kind.Kind == "Namespace" {
+		if isNamespace(infos[i]) {
 			creatingNS[infos[i].Object.GetName()] = true
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool {
-		return creatingNS[infos[order[a]].Object.GetName()] && infos[order[a]].Type.Kind.Kind == "Namespace" && infos[order[a]].Type.Kind.Group == "" &&
-			(infos[order[b]].Type.Kind.Kind != "Namespace" || infos[order[b]].Type.Kind.Group != "")
+		return creatingNS[infos[order[a]].Object.GetName()] && isNamespace(infos[order[a]]) && !isNamespace(infos[order[b]])
 	})
-	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
+	return order, creatingNS
+}
 
-	// A dry run writes nothing anyway: its one pass is the validation.
-	if o.Atomic && !o.ContinueOnError && mode == "" {
-		var errs []error
-		for _, i := range order {
-			if c.interrupted(ctx) {
-				return nil
-			}
-			rctx, cancel, err := c.requestContext(ctx)
-			if err != nil {
-				return err
-			}
-			r := fn(rctx, s.Client, infos[i].Type, infos[i].Object, "server")
-			cancel()
-			if r.Err != nil && !isNamespaceNotFound(r.Err, infos[i].Object.GetNamespace()) || r.Err != nil && !creatingNS[infos[i].Object.GetNamespace()] {
-				errs = append(errs, withSource(verbing(verb, r), infos[i].Source, r.Err))
-			}
+// validateWrites is --atomic's validation pass: a server dry run of
+// every object. A failure there (other than a namespace the run creates) ends
+// the command with nothing written; done says it ended (interrupted).
+func (c *CLI) validateWrites(ctx context.Context, w *writeRun) (done bool, err error) {
+	var errs []error
+	for _, i := range w.order {
+		if c.interrupted(ctx) {
+			return true, nil
 		}
-		if len(errs) > 0 {
-			if len(infos) > 1 {
-				_, _ = fmt.Fprintf(c.ErrOut, "Nothing was written (--atomic): %d of %d objects would fail.\n", len(errs), len(infos))
-			}
-			return utilerrors.NewAggregate(errs)
+		rctx, cancel, err := c.requestContext(ctx)
+		if err != nil {
+			return true, err
+		}
+		info := w.infos[i]
+		r := w.fn(rctx, w.s.Client, info.Type, info.Object, "server")
+		cancel()
+		if r.Err != nil && !isNamespaceNotFound(r.Err, info.Object.GetNamespace()) || r.Err != nil && !w.creatingNS[info.Object.GetNamespace()] {
+			errs = append(errs, withSource(verbing(w.verb, r), info.Source, r.Err))
 		}
 	}
+	if len(errs) > 0 {
+		if len(w.infos) > 1 {
+			_, _ = fmt.Fprintf(c.ErrOut, "Nothing was written (--atomic): %d of %d objects would fail.\n", len(errs), len(w.infos))
+		}
+		return true, utilerrors.NewAggregate(errs)
+	}
+	return false, nil
+}
 
-	progress := c.newProgress(len(infos), verb)
+// writeEach writes every object in order with mode's dry run, printing
+// a line for each (or, with -o json or yaml, the objects at the end), and
+// returns the failures together.
+func (c *CLI) writeEach(ctx context.Context, w *writeRun, o *WriteOptions, mode string) error {
+	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
+	progress := c.newProgress(len(w.infos), w.verb)
 	var errs []error
-	var printed []*unstructured.Unstructured
-	var printedTypes []*registry.Type
-	for n, i := range order {
+	var groups []printers.Group
+	for n, i := range w.order {
 		if c.interrupted(ctx) {
 			break
 		}
@@ -145,11 +182,12 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 		if err != nil {
 			return err
 		}
-		r := fn(rctx, s.Client, infos[i].Type, infos[i].Object, mode)
+		info := w.infos[i]
+		r := w.fn(rctx, w.s.Client, info.Type, info.Object, mode)
 		cancel()
 		progress.set(n + 1)
 		if r.Err != nil {
-			errs = append(errs, withSource(verbing(verb, r), infos[i].Source, r.Err))
+			errs = append(errs, withSource(verbing(w.verb, r), info.Source, r.Err))
 			continue
 		}
 		switch o.Output {
@@ -160,25 +198,17 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 			progress.clear()
 			_, _ = fmt.Fprintln(c.Out, r.Name())
 		default:
-			printed = append(printed, r.Object)
-			printedTypes = append(printedTypes, r.Type)
+			groups = append(groups, printers.Group{Type: r.Type, Items: []*unstructured.Unstructured{r.Object}})
 		}
 	}
 	progress.done()
-	if len(printed) > 0 {
+	if len(groups) > 0 {
 		p, _ := printers.NewPrinter(printers.PrintOptions{Output: o.Output})
-		groups := make([]printers.Group, len(printed))
-		for i := range printed {
-			groups[i] = printers.Group{Type: printedTypes[i], Items: printed[i : i+1]}
-		}
-		if err := p.Print(c.Out, groups, len(printed) == 1); err != nil {
+		if err := p.Print(c.Out, groups, len(groups) == 1); err != nil {
 			return err
 		}
 	}
-	if len(errs) > 0 {
-		return utilerrors.NewAggregate(errs)
-	}
-	return nil
+	return utilerrors.NewAggregate(errs)
 }
 
 // checkWriteOutput accepts the -o values of commands that write: the

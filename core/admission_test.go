@@ -2,10 +2,13 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -15,6 +18,7 @@ import (
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/core/coretest"
+	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage/memory"
 )
 
@@ -131,5 +135,44 @@ func TestAdmissionTyped(t *testing.T) {
 	}
 	if seen != "grey" || it.Spec.Color != "blue" {
 		t.Errorf("hook saw color %q, stored %q; want grey, blue", seen, it.Spec.Color)
+	}
+}
+
+// TestAdmissionBrokenSchema: a mutating hook on a type whose schema does
+// not load still runs, and the write is refused for the schema, with
+// nothing stored.
+func TestAdmissionBrokenSchema(t *testing.T) {
+	types := coretest.Types()
+	for i := range types {
+		if types[i].Kind == coretest.ItemGVK {
+			types[i].Schema = nil
+			types[i].LoadSchema = func() (*apiextensionsv1.JSONSchemaProps, error) { return nil, errors.New("items.yaml: bad schema") }
+		}
+	}
+	reg := registry.New(nil)
+	if err := reg.Add(types...); err != nil {
+		t.Fatal(err)
+	}
+	ran := false
+	c, err := core.New(core.Options{Storage: memory.New(), Registry: reg,
+		Admission: admission.NewChain().AddMutatingForAll(admission.DefaulterFunc(func(context.Context, runtime.Object) error {
+			ran = true
+			return nil
+		}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := itemObject("a")
+	u.SetAPIVersion(coretest.ItemGVK.GroupVersion().String())
+	u.Object["spec"] = map[string]any{"quantity": int64(1)}
+	err = c.Create(context.Background(), u)
+	if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "items.yaml: bad schema") {
+		t.Errorf("got %v, want Invalid naming the schema's error", err)
+	}
+	if !ran {
+		t.Error("the mutating hook did not run")
+	}
+	if err := c.Get(context.Background(), client.ObjectKeyFromObject(u), itemObject("a")); !apierrors.IsNotFound(err) {
+		t.Errorf("stored anyway: %v", err)
 	}
 }

@@ -469,10 +469,43 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 		// terminating Namespace still has its content to delete.
 		return nil
 	}
-	// orphan and foregroundDeletion are the garbage collector's own
-	// finalizers: they say how dependents go, and that work is done here,
-	// so they are never waited for. Unless the caller chose a policy for
-	// this object, they choose it, as on the API server.
+	fins, policy = pl.gcFinalizers(it, fins, policy)
+	it.inProgress = true
+	defer func() { it.inProgress = false }()
+	if policy == metav1.DeletePropagationBackground && len(fins) > 0 && !isNS {
+		pl.markDeleting(it, fins)
+		return nil
+	}
+	deps, err := pl.dependents(it)
+	if err != nil {
+		return err
+	}
+	if deps, fins, err = pl.propagate(it, deps, fins, policy); err != nil {
+		return err
+	}
+	if isNS {
+		remaining, err := pl.deleteNamespaceContents(it.meta().GetName())
+		if err != nil {
+			return err
+		}
+		if !pl.terminateNamespace(it, fins, remaining) {
+			return nil
+		}
+		fins = nil
+	}
+	if len(fins) > 0 {
+		pl.markDeleting(it, fins)
+		return nil
+	}
+	return pl.remove(it, deps, policy)
+}
+
+// gcFinalizers applies the garbage collector's own finalizers, orphan and
+// foregroundDeletion, to the deletion of it: they say how dependents go,
+// and that work is done here, so they are never waited for. Unless the
+// caller chose a policy for this object, they choose it, as on the API
+// server. It returns the finalizers left to wait for, and the policy.
+func (pl *plan) gcFinalizers(it *planItem, fins []string, policy metav1.DeletionPropagation) ([]string, metav1.DeletionPropagation) {
 	if it.key != pl.explicit {
 		switch {
 		case slices.Contains(fins, metav1.FinalizerOrphanDependents):
@@ -490,48 +523,39 @@ func (pl *plan) delete(it *planItem, policy metav1.DeletionPropagation) error {
 			it.changed = true
 		}
 	}
-	it.inProgress = true
-	defer func() { it.inProgress = false }()
-	if policy == metav1.DeletePropagationBackground && len(fins) > 0 && !isNS {
-		pl.markDeleting(it, fins)
-		return nil
-	}
-	deps, err := pl.dependents(it)
-	if err != nil {
-		return err
-	}
+	return fins, policy
+}
+
+// propagate does what policy does to it's dependents before it goes:
+// Orphan releases them (none are left to delete after it), Foreground
+// deletes them first and adds the foregroundDeletion finalizer to it
+// while one blocks it. It returns the dependents left for after it, and
+// its finalizers.
+func (pl *plan) propagate(it *planItem, deps []*planItem, fins []string, policy metav1.DeletionPropagation) ([]*planItem, []string, error) {
 	switch policy {
 	case metav1.DeletePropagationOrphan:
 		for _, d := range deps {
 			if err := pl.orphan(d, it); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
-		deps = nil
+		return nil, fins, nil
 	case metav1.DeletePropagationForeground:
 		for _, d := range deps {
 			if err := pl.delete(d, metav1.DeletePropagationForeground); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		if pl.blocked(it) && !slices.Contains(fins, metav1.FinalizerDeleteDependents) {
 			fins = append(fins, metav1.FinalizerDeleteDependents)
 		}
 	}
-	if isNS {
-		remaining, err := pl.deleteNamespaceContents(it.meta().GetName())
-		if err != nil {
-			return err
-		}
-		if !pl.terminateNamespace(it, fins, remaining) {
-			return nil
-		}
-		fins = nil
-	}
-	if len(fins) > 0 {
-		pl.markDeleting(it, fins)
-		return nil
-	}
+	return deps, fins, nil
+}
+
+// remove removes it: then, with Background, its dependents deps, and the
+// owner index entries it held.
+func (pl *plan) remove(it *planItem, deps []*planItem, policy metav1.DeletionPropagation) error {
 	it.removed = true
 	if policy == metav1.DeletePropagationBackground {
 		for _, d := range deps {

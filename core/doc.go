@@ -5,6 +5,11 @@
 // selectors, defaulting and validation) but no server, no cache and no
 // goroutines of its own.
 //
+// A create, update or delete is admitted in the API server's order:
+// pruning and schema defaulting, mutating admission, pruning and defaults
+// again, metadata, built-in and schema validation, validating admission
+// (Options.Admission; package admission documents the steps).
+//
 // Objects are stored as their JSON with apiVersion and kind and without
 // resourceVersion, which is the storage revision that last wrote the key and
 // is set on every object read. Typed Go objects (kinds in the scheme) and

@@ -169,92 +169,10 @@ func summarizePod(pod *corev1.Pod) podSummary {
 			s.reason = corev1.PodReasonSchedulingGated
 		}
 	}
-	inits := map[string]*corev1.Container{}
-	for i := range pod.Spec.InitContainers {
-		c := &pod.Spec.InitContainers[i]
-		inits[c.Name] = c
-		if restartableInit(c) {
-			s.total++
-		}
-	}
-	var sidecarRestarts int
-	var sidecarLastRestart metav1.Time
-	later := func(t *metav1.Time, st corev1.ContainerStatus) {
-		if term := st.LastTerminationState.Terminated; term != nil && t.Before(&term.FinishedAt) {
-			*t = term.FinishedAt
-		}
-	}
-	initializing := false
-	for i, st := range pod.Status.InitContainerStatuses {
-		s.restarts += int(st.RestartCount)
-		later(&s.lastRestart, st)
-		sidecar := restartableInit(inits[st.Name])
-		if sidecar {
-			sidecarRestarts += int(st.RestartCount)
-			later(&sidecarLastRestart, st)
-		}
-		term := st.State.Terminated
-		if term != nil && term.ExitCode == 0 {
-			continue
-		}
-		if sidecar && st.Started != nil && *st.Started {
-			if st.Ready {
-				s.ready++
-			}
-			continue
-		}
-		initializing = true
-		switch {
-		case term != nil && term.Reason != "":
-			s.reason = "Init:" + term.Reason
-		case term != nil && term.Signal != 0:
-			s.reason = fmt.Sprintf("Init:Signal:%d", term.Signal)
-		case term != nil:
-			s.reason = fmt.Sprintf("Init:ExitCode:%d", term.ExitCode)
-		case st.State.Waiting != nil && st.State.Waiting.Reason != "" && st.State.Waiting.Reason != "PodInitializing":
-			s.reason = "Init:" + st.State.Waiting.Reason
-		default:
-			s.reason = fmt.Sprintf("Init:%d/%d", i, len(pod.Spec.InitContainers))
-		}
-		break
-	}
+	initializing, sidecarRestarts, sidecarLastRestart := s.initContainers(pod)
 	if !initializing || podCondition(pod, corev1.PodInitialized) {
 		s.restarts, s.lastRestart = sidecarRestarts, sidecarLastRestart
-		running, errReason := false, ""
-		for i := len(pod.Status.ContainerStatuses) - 1; i >= 0; i-- {
-			st := pod.Status.ContainerStatuses[i]
-			s.restarts += int(st.RestartCount)
-			later(&s.lastRestart, st)
-			switch term := st.State.Terminated; {
-			case st.State.Waiting != nil && st.State.Waiting.Reason != "":
-				s.reason = st.State.Waiting.Reason
-			case term != nil:
-				switch {
-				case term.Reason != "":
-					s.reason = term.Reason
-				case term.Signal != 0:
-					s.reason = fmt.Sprintf("Signal:%d", term.Signal)
-				default:
-					s.reason = fmt.Sprintf("ExitCode:%d", term.ExitCode)
-				}
-				if term.ExitCode != 0 {
-					errReason = s.reason
-				}
-			case st.Ready && st.State.Running != nil:
-				running = true
-				s.ready++
-			}
-		}
-		if s.reason == "Completed" {
-			switch {
-			case running && podCondition(pod, corev1.PodReady):
-				s.reason = "Running"
-			case errReason != "":
-				s.reason = errReason
-			case running:
-				s.reason = "NotReady"
-			}
-		}
+		s.containers(pod)
 	}
 	terminal := pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
 	switch {
@@ -264,6 +182,110 @@ func summarizePod(pod *corev1.Pod) podSummary {
 		s.reason = "Terminating"
 	}
 	return s
+}
+
+// laterRestart moves t to st's last termination when that is later.
+func laterRestart(t *metav1.Time, st corev1.ContainerStatus) {
+	if term := st.LastTerminationState.Terminated; term != nil && t.Before(&term.FinishedAt) {
+		*t = term.FinishedAt
+	}
+}
+
+// initContainers counts the init containers' restarts and ready sidecars
+// into s and, at the first one not done, sets the "Init:" status;
+// initializing says there is one. The sidecars' own restarts are returned
+// apart: they are all that count once the pod is initialized.
+func (s *podSummary) initContainers(pod *corev1.Pod) (initializing bool, sidecarRestarts int, sidecarLastRestart metav1.Time) {
+	inits := map[string]*corev1.Container{}
+	for i := range pod.Spec.InitContainers {
+		c := &pod.Spec.InitContainers[i]
+		inits[c.Name] = c
+		if restartableInit(c) {
+			s.total++
+		}
+	}
+	for i, st := range pod.Status.InitContainerStatuses {
+		s.restarts += int(st.RestartCount)
+		laterRestart(&s.lastRestart, st)
+		sidecar := restartableInit(inits[st.Name])
+		if sidecar {
+			sidecarRestarts += int(st.RestartCount)
+			laterRestart(&sidecarLastRestart, st)
+		}
+		if term := st.State.Terminated; term != nil && term.ExitCode == 0 {
+			continue
+		}
+		if sidecar && st.Started != nil && *st.Started {
+			if st.Ready {
+				s.ready++
+			}
+			continue
+		}
+		s.reason = initReason(st, i, len(pod.Spec.InitContainers))
+		return true, sidecarRestarts, sidecarLastRestart
+	}
+	return false, sidecarRestarts, sidecarLastRestart
+}
+
+// initReason is the status an init container that is not done gives its
+// pod: it is the i-th of n.
+func initReason(st corev1.ContainerStatus, i, n int) string {
+	term := st.State.Terminated
+	switch {
+	case term != nil && term.Reason != "":
+		return "Init:" + term.Reason
+	case term != nil && term.Signal != 0:
+		return fmt.Sprintf("Init:Signal:%d", term.Signal)
+	case term != nil:
+		return fmt.Sprintf("Init:ExitCode:%d", term.ExitCode)
+	case st.State.Waiting != nil && st.State.Waiting.Reason != "" && st.State.Waiting.Reason != "PodInitializing":
+		return "Init:" + st.State.Waiting.Reason
+	}
+	return fmt.Sprintf("Init:%d/%d", i, n)
+}
+
+// containers counts the containers' restarts and ready ones into s and
+// sets the status from them, last to first, as the pod printer does.
+func (s *podSummary) containers(pod *corev1.Pod) {
+	running, errReason := false, ""
+	for i := len(pod.Status.ContainerStatuses) - 1; i >= 0; i-- {
+		st := pod.Status.ContainerStatuses[i]
+		s.restarts += int(st.RestartCount)
+		laterRestart(&s.lastRestart, st)
+		switch term := st.State.Terminated; {
+		case st.State.Waiting != nil && st.State.Waiting.Reason != "":
+			s.reason = st.State.Waiting.Reason
+		case term != nil:
+			s.reason = terminatedReason(term)
+			if term.ExitCode != 0 {
+				errReason = s.reason
+			}
+		case st.Ready && st.State.Running != nil:
+			running = true
+			s.ready++
+		}
+	}
+	if s.reason == "Completed" {
+		switch {
+		case running && podCondition(pod, corev1.PodReady):
+			s.reason = "Running"
+		case errReason != "":
+			s.reason = errReason
+		case running:
+			s.reason = "NotReady"
+		}
+	}
+}
+
+// terminatedReason is the status a terminated container gives its pod.
+func terminatedReason(term *corev1.ContainerStateTerminated) string {
+	switch {
+	case term.Reason != "":
+		return term.Reason
+	case term.Signal != 0:
+		return fmt.Sprintf("Signal:%d", term.Signal)
+	}
+	return fmt.Sprintf("ExitCode:%d", term.ExitCode)
 }
 
 // podCondition reports whether the pod's condition of type t is True.

@@ -36,118 +36,137 @@ func Benchmark(b *testing.B, newStore func(b testing.TB) storage.Interface) {
 	for i := range keys {
 		keys[i] = Key(i)
 	}
-	value := func(i int) []byte { return values[i%len(values)] }
+	d := &benchData{newStore: newStore, keys: keys, value: func(i int) []byte { return values[i%len(values)] }}
+	b.Run("create", d.benchCreate)
+	b.Run("get", d.benchGet)
+	b.Run("update", d.benchUpdate)
+	b.Run("delete", d.benchDelete)
+	b.Run("list-1000", d.benchList)
+	b.Run("watch-delivery", d.benchWatchDelivery)
+}
 
-	b.Run("create", func(b *testing.B) {
-		s := newStore(b)
-		ctx := b.Context()
-		b.SetBytes(ValueSize)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := range b.N {
-			if i > 0 && i%benchBatch == 0 {
-				b.StopTimer()
-				deleteKeys(b, s, keys[:benchBatch])
-				b.StartTimer()
-			}
-			if _, err := s.Create(ctx, keys[i%benchBatch], value(i)); err != nil {
-				b.Fatal(err)
-			}
+// benchData is what the sub-benchmarks of Benchmark share: the store
+// constructor, the keys and the values.
+type benchData struct {
+	newStore func(b testing.TB) storage.Interface
+	keys     []string
+	value    func(int) []byte
+}
+
+func (d *benchData) benchCreate(b *testing.B) {
+	s := d.newStore(b)
+	ctx := b.Context()
+	b.SetBytes(ValueSize)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if i > 0 && i%benchBatch == 0 {
+			b.StopTimer()
+			deleteKeys(b, s, d.keys[:benchBatch])
+			b.StartTimer()
 		}
-	})
-	b.Run("get", func(b *testing.B) {
-		s := newStore(b)
-		ctx := b.Context()
-		createKeys(b, s, keys[:1000], value)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := range b.N {
-			if _, err := s.Get(ctx, keys[i%1000]); err != nil {
-				b.Fatal(err)
-			}
+		if _, err := s.Create(ctx, d.keys[i%benchBatch], d.value(i)); err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("update", func(b *testing.B) {
-		s := newStore(b)
-		ctx := b.Context()
-		createKeys(b, s, keys[:1000], value)
-		b.SetBytes(ValueSize)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := range b.N {
-			v := value(i + 1)
-			if _, err := s.Update(ctx, keys[i%1000], func(storage.KeyValue) ([]byte, error) { return v, nil }); err != nil {
-				b.Fatal(err)
-			}
+	}
+}
+
+func (d *benchData) benchGet(b *testing.B) {
+	s := d.newStore(b)
+	ctx := b.Context()
+	createKeys(b, s, d.keys[:1000], d.value)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := s.Get(ctx, d.keys[i%1000]); err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("delete", func(b *testing.B) {
-		s := newStore(b)
-		ctx := b.Context()
-		b.ReportAllocs()
-		for i := range b.N {
-			if i%benchBatch == 0 {
-				b.StopTimer()
-				createKeys(b, s, keys[:benchBatch], value)
-				b.StartTimer()
-			}
-			if _, err := s.Delete(ctx, keys[i%benchBatch], nil); err != nil {
-				b.Fatal(err)
-			}
+	}
+}
+
+func (d *benchData) benchUpdate(b *testing.B) {
+	s := d.newStore(b)
+	ctx := b.Context()
+	createKeys(b, s, d.keys[:1000], d.value)
+	b.SetBytes(ValueSize)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		v := d.value(i + 1)
+		if _, err := s.Update(ctx, d.keys[i%1000], func(storage.KeyValue) ([]byte, error) { return v, nil }); err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("list-1000", func(b *testing.B) {
-		s := newStore(b)
-		ctx := b.Context()
-		createKeys(b, s, keys[:1000], value)
-		b.SetBytes(1000 * ValueSize)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			res, err := s.List(ctx, BenchPrefix, storage.ListOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if len(res.Items) != 1000 {
-				b.Fatalf("List %s returned %d items, want 1000", BenchPrefix, len(res.Items))
-			}
+	}
+}
+
+func (d *benchData) benchDelete(b *testing.B) {
+	s := d.newStore(b)
+	ctx := b.Context()
+	b.ReportAllocs()
+	for i := range b.N {
+		if i%benchBatch == 0 {
+			b.StopTimer()
+			createKeys(b, s, d.keys[:benchBatch], d.value)
+			b.StartTimer()
 		}
-	})
-	b.Run("watch-delivery", func(b *testing.B) {
-		s := newStore(b)
-		ctx := b.Context()
-		w, err := s.Watch(ctx, BenchPrefix, 0)
+		if _, err := s.Delete(ctx, d.keys[i%benchBatch], nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func (d *benchData) benchList(b *testing.B) {
+	s := d.newStore(b)
+	ctx := b.Context()
+	createKeys(b, s, d.keys[:1000], d.value)
+	b.SetBytes(1000 * ValueSize)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		res, err := s.List(ctx, BenchPrefix, storage.ListOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer w.Stop()
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := range b.N {
-			if i > 0 && i%benchBatch == 0 {
-				b.StopTimer()
-				// Delete a Txn at a time and read its events before the
-				// next, so that no watcher buffer can overflow.
-				for j := 0; j < benchBatch; j += txnBatch {
-					deleteKeys(b, s, keys[j:j+txnBatch])
-					for range txnBatch {
-						if ev := <-w.ResultChan(); ev.Type != storage.Deleted {
-							b.Fatalf("watch delivered %s %s while resetting, want DELETED", ev.Type, ev.Key)
-						}
+		if len(res.Items) != 1000 {
+			b.Fatalf("List %s returned %d items, want 1000", BenchPrefix, len(res.Items))
+		}
+	}
+}
+
+func (d *benchData) benchWatchDelivery(b *testing.B) {
+	s := d.newStore(b)
+	ctx := b.Context()
+	w, err := s.Watch(ctx, BenchPrefix, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Stop()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if i > 0 && i%benchBatch == 0 {
+			b.StopTimer()
+			// Delete a Txn at a time and read its events before the
+			// next, so that no watcher buffer can overflow.
+			for j := 0; j < benchBatch; j += txnBatch {
+				deleteKeys(b, s, d.keys[j:j+txnBatch])
+				for range txnBatch {
+					if ev := <-w.ResultChan(); ev.Type != storage.Deleted {
+						b.Fatalf("watch delivered %s %s while resetting, want DELETED", ev.Type, ev.Key)
 					}
 				}
-				b.StartTimer()
 			}
-			k := keys[i%benchBatch]
-			if _, err := s.Create(ctx, k, value(i)); err != nil {
-				b.Fatal(err)
-			}
-			ev, open := <-w.ResultChan()
-			if !open || ev.Key != k {
-				b.Fatalf("watch delivered %s %s (open %v), want ADDED %s", ev.Type, ev.Key, open, k)
-			}
+			b.StartTimer()
 		}
-	})
+		k := d.keys[i%benchBatch]
+		if _, err := s.Create(ctx, k, d.value(i)); err != nil {
+			b.Fatal(err)
+		}
+		ev, open := <-w.ResultChan()
+		if !open || ev.Key != k {
+			b.Fatalf("watch delivered %s %s (open %v), want ADDED %s", ev.Type, ev.Key, open, k)
+		}
+	}
 }
 
 // createKeys creates keys in Txns of txnBatch operations.
