@@ -168,95 +168,112 @@ func ParseManifest(path string, data []byte) (*Manifest, error) {
 	return &m, nil
 }
 
+// problems collects a manifest's errors, each naming its field.
+type problems []error
+
+func (ps *problems) bad(field, format string, args ...any) {
+	*ps = append(*ps, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+}
+
 func (m *Manifest) check() []error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
-	}
+	var ps problems
 	if m.APIVersion != APIVersion {
-		bad("apiVersion", "%q is not supported; use %s", m.APIVersion, APIVersion)
+		ps.bad("apiVersion", "%q is not supported; use %s", m.APIVersion, APIVersion)
 	}
 	if m.Kind != Kind {
-		bad("kind", "%q is not %s", m.Kind, Kind)
+		ps.bad("kind", "%q is not %s", m.Kind, Kind)
 	}
 	for _, msg := range validation.IsDNS1123Label(m.Metadata.Name) {
-		bad("metadata.name", "%q: %s", m.Metadata.Name, msg)
+		ps.bad("metadata.name", "%q: %s", m.Metadata.Name, msg)
 	}
 	s := &m.Spec
 	if s.Module.Path == "" {
-		bad("spec.module.path", "required")
+		ps.bad("spec.module.path", "required")
 	} else if filepath.IsAbs(s.Module.Path) || strings.HasPrefix(filepath.Clean(s.Module.Path), "..") {
-		bad("spec.module.path", "%q must be inside the plugin's directory", s.Module.Path)
+		ps.bad("spec.module.path", "%q must be inside the plugin's directory", s.Module.Path)
 	}
 	if !sha256Re.MatchString(s.Module.SHA256) {
-		bad("spec.module.sha256", "%q is not a SHA-256 digest in lower-case hex", s.Module.SHA256)
-	}
-	checkKind := func(field string, k KindRef) {
-		gv, err := schema.ParseGroupVersion(k.APIVersion)
-		if err != nil || gv.Version == "" {
-			bad(field+".apiVersion", "%q is not group/version", k.APIVersion)
-		}
-		if k.Kind == "" {
-			bad(field+".kind", "required")
-		}
+		ps.bad("spec.module.sha256", "%q is not a SHA-256 digest in lower-case hex", s.Module.SHA256)
 	}
 	for i, r := range s.Reconcile {
-		checkKind(fmt.Sprintf("spec.reconcile[%d]", i), r.KindRef)
+		ps.checkKind(fmt.Sprintf("spec.reconcile[%d]", i), r.KindRef)
 		for j, o := range r.Owns {
-			checkKind(fmt.Sprintf("spec.reconcile[%d].owns[%d]", i, j), o)
+			ps.checkKind(fmt.Sprintf("spec.reconcile[%d].owns[%d]", i, j), o)
 		}
 	}
-	for name, hooks := range map[string][]HookSpec{"validate": s.Validate, "mutate": s.Mutate} {
-		for i, h := range hooks {
-			field := fmt.Sprintf("spec.%s[%d]", name, i)
-			checkKind(field, h.KindRef)
-			if len(h.Operations) == 0 {
-				bad(field+".operations", "required: CREATE, UPDATE and/or DELETE")
+	ps.checkHooks("validate", s.Validate)
+	ps.checkHooks("mutate", s.Mutate)
+	ps.checkPermissions(s.Permissions)
+	ps.checkLimits(s.Limits)
+	for i, t := range s.Types {
+		if filepath.IsAbs(t) || strings.HasPrefix(filepath.Clean(t), "..") {
+			ps.bad(fmt.Sprintf("spec.types[%d]", i), "%q must be inside the plugin's directory", t)
+		}
+	}
+	return ps
+}
+
+func (ps *problems) checkKind(field string, k KindRef) {
+	gv, err := schema.ParseGroupVersion(k.APIVersion)
+	if err != nil || gv.Version == "" {
+		ps.bad(field+".apiVersion", "%q is not group/version", k.APIVersion)
+	}
+	if k.Kind == "" {
+		ps.bad(field+".kind", "required")
+	}
+}
+
+// checkHooks checks spec.validate or spec.mutate (name says which).
+func (ps *problems) checkHooks(name string, hooks []HookSpec) {
+	for i, h := range hooks {
+		field := fmt.Sprintf("spec.%s[%d]", name, i)
+		ps.checkKind(field, h.KindRef)
+		if len(h.Operations) == 0 {
+			ps.bad(field+".operations", "required: CREATE, UPDATE and/or DELETE")
+		}
+		for _, op := range h.Operations {
+			if op != "CREATE" && op != "UPDATE" && op != "DELETE" {
+				ps.bad(field+".operations", "%q is not CREATE, UPDATE or DELETE", op)
 			}
-			for _, op := range h.Operations {
-				if op != "CREATE" && op != "UPDATE" && op != "DELETE" {
-					bad(field+".operations", "%q is not CREATE, UPDATE or DELETE", op)
-				}
-				if name == "mutate" && op == "DELETE" {
-					bad(field+".operations", "a mutating hook has nothing to mutate on DELETE")
-				}
+			if name == "mutate" && op == "DELETE" {
+				ps.bad(field+".operations", "a mutating hook has nothing to mutate on DELETE")
 			}
 		}
 	}
-	for i, p := range s.Permissions {
+}
+
+func (ps *problems) checkPermissions(perms []Permission) {
+	for i, p := range perms {
 		field := fmt.Sprintf("spec.permissions[%d]", i)
 		if len(p.APIGroups) == 0 {
-			bad(field+".apiGroups", `required ("" is the core group, "*" any)`)
+			ps.bad(field+".apiGroups", `required ("" is the core group, "*" any)`)
 		}
 		if len(p.Resources) == 0 {
-			bad(field+".resources", "required")
+			ps.bad(field+".resources", "required")
 		}
 		if len(p.Verbs) == 0 {
-			bad(field+".verbs", "required")
+			ps.bad(field+".verbs", "required")
 		}
 		for _, v := range p.Verbs {
 			if !slices.Contains(verbs, v) {
-				bad(field+".verbs", "%q is not one of %s", v, strings.Join(verbs, ", "))
+				ps.bad(field+".verbs", "%q is not one of %s", v, strings.Join(verbs, ", "))
 			}
 		}
 	}
-	if s.Limits.MemoryPages > MaxMemoryPages {
-		bad("spec.limits.memoryPages", "%d exceeds %d (1 GiB)", s.Limits.MemoryPages, MaxMemoryPages)
+}
+
+func (ps *problems) checkLimits(l Limits) {
+	if l.MemoryPages > MaxMemoryPages {
+		ps.bad("spec.limits.memoryPages", "%d exceeds %d (1 GiB)", l.MemoryPages, MaxMemoryPages)
 	}
-	if s.Limits.Timeout != "" {
-		if d, err := time.ParseDuration(s.Limits.Timeout); err != nil || d <= 0 {
-			bad("spec.limits.timeout", "%q is not a positive duration", s.Limits.Timeout)
+	if l.Timeout != "" {
+		if d, err := time.ParseDuration(l.Timeout); err != nil || d <= 0 {
+			ps.bad("spec.limits.timeout", "%q is not a positive duration", l.Timeout)
 		}
 	}
-	if s.Limits.Instances < 0 {
-		bad("spec.limits.instances", "%d is negative", s.Limits.Instances)
+	if l.Instances < 0 {
+		ps.bad("spec.limits.instances", "%d is negative", l.Instances)
 	}
-	for i, t := range s.Types {
-		if filepath.IsAbs(t) || strings.HasPrefix(filepath.Clean(t), "..") {
-			bad(fmt.Sprintf("spec.types[%d]", i), "%q must be inside the plugin's directory", t)
-		}
-	}
-	return errs
 }
 
 // MemoryPages returns the memory limit, defaulted.

@@ -252,39 +252,9 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 			"too large resource version: %d, current: %d", rev, cur), 1)
 	}
 
-	// Keys changed after rev: their state at rev comes from the first log
-	// row after rev (its prev_* columns).
-	past := map[string]*pastState{}
-	if rev < cur {
-		where, args := keyRange("l.key", from, prefix, 2)
-		err := each(ctx, tx, `SELECT l.key, l.type, p.value, l.prev_id, l.create_revision, `+rowCheck("p")+`
-			FROM log l LEFT JOIN log p ON p.id = l.prev_id
-			WHERE l.id > ?1 AND `+where+` ORDER BY l.id`,
-			append([]any{rev<<opBits | opMask}, args...), func(rows *sql.Rows) error {
-				var key string
-				var typ int
-				var prev []byte
-				var prevID, createRev, chk int64
-				if err := rows.Scan(&key, &typ, &prev, &prevID, &createRev, &chk); err != nil {
-					return err
-				}
-				p, ok := past[key]
-				if !ok {
-					p = &pastState{existed: typ != logAdded}
-					if p.existed {
-						if err := checkRow(key, chk, prev, prevID>>opBits); err != nil {
-							return err
-						}
-						p.kv = storage.KeyValue{Key: key, Value: nonNil(prev), Revision: prevID >> opBits, CreateRevision: createRev}
-					}
-					past[key] = p
-				}
-				p.existsNow = typ != logDeleted
-				return nil
-			})
-		if err != nil {
-			return storage.ListResult{}, err
-		}
+	past, err := pastStates(ctx, tx, prefix, from, rev, cur)
+	if err != nil {
+		return storage.ListResult{}, err
 	}
 	var older []storage.KeyValue // keys changed since rev that existed at rev, in key order
 	for _, p := range past {
@@ -297,21 +267,7 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	// Current rows, skipping those changed after rev; enough of them to
 	// fill the page even if every changed key is skipped.
 	where, args := keyRange("k.key", from, prefix, 1)
-	for _, r := range labels {
-		// One IN per requirement: SQLite reads each as ranges of the
-		// labels primary key (name, value, key) into a sorted set of
-		// keys, and walks kv by those keys only.
-		args = append(args, r.Key)
-		name := len(args)
-		kr, kargs := keyRange("key", from, prefix, len(args)+1)
-		args = append(args, kargs...)
-		in := make([]string, len(r.Values))
-		for i, v := range r.Values {
-			args = append(args, v)
-			in[i] = fmt.Sprintf("?%d", len(args))
-		}
-		where += fmt.Sprintf(" AND k.key IN (SELECT key FROM labels WHERE name = ?%d AND value IN (%s) AND %s)", name, strings.Join(in, ", "), kr)
-	}
+	where, args = labelsWhere(where, args, prefix, from, labels)
 	q := `SELECT k.key, l.value, k.mod_id, k.create_revision, ` + getCheck + ` FROM kv k LEFT JOIN log l ON l.id = k.mod_id
 		WHERE ` + where + ` ORDER BY k.key`
 	if limit > 0 {
@@ -373,6 +329,64 @@ func (s *Store) list(ctx context.Context, tx *sql.Tx, prefix, from string, rev, 
 	}
 	res.RemainingItemCount = &remaining
 	return res, nil
+}
+
+// pastStates reads the keys under prefix (from from on) changed after
+// rev: their state at rev comes from the first log row after rev (its
+// prev_* columns).
+func pastStates(ctx context.Context, tx *sql.Tx, prefix, from string, rev, cur int64) (map[string]*pastState, error) {
+	past := map[string]*pastState{}
+	if rev < cur {
+		where, args := keyRange("l.key", from, prefix, 2)
+		err := each(ctx, tx, `SELECT l.key, l.type, p.value, l.prev_id, l.create_revision, `+rowCheck("p")+`
+			FROM log l LEFT JOIN log p ON p.id = l.prev_id
+			WHERE l.id > ?1 AND `+where+` ORDER BY l.id`,
+			append([]any{rev<<opBits | opMask}, args...), func(rows *sql.Rows) error {
+				var key string
+				var typ int
+				var prev []byte
+				var prevID, createRev, chk int64
+				if err := rows.Scan(&key, &typ, &prev, &prevID, &createRev, &chk); err != nil {
+					return err
+				}
+				p, ok := past[key]
+				if !ok {
+					p = &pastState{existed: typ != logAdded}
+					if p.existed {
+						if err := checkRow(key, chk, prev, prevID>>opBits); err != nil {
+							return err
+						}
+						p.kv = storage.KeyValue{Key: key, Value: nonNil(prev), Revision: prevID >> opBits, CreateRevision: createRev}
+					}
+					past[key] = p
+				}
+				p.existsNow = typ != logDeleted
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return past, nil
+}
+
+// labelsWhere adds one IN per label requirement to a kv query's where:
+// SQLite reads each as ranges of the labels primary key (name, value,
+// key) into a sorted set of keys, and walks kv by those keys only.
+func labelsWhere(where string, args []any, prefix, from string, labels []storage.LabelRequirement) (string, []any) {
+	for _, r := range labels {
+		args = append(args, r.Key)
+		name := len(args)
+		kr, kargs := keyRange("key", from, prefix, len(args)+1)
+		args = append(args, kargs...)
+		in := make([]string, len(r.Values))
+		for i, v := range r.Values {
+			args = append(args, v)
+			in[i] = fmt.Sprintf("?%d", len(args))
+		}
+		where += fmt.Sprintf(" AND k.key IN (SELECT key FROM labels WHERE name = ?%d AND value IN (%s) AND %s)", name, strings.Join(in, ", "), kr)
+	}
+	return where, args
 }
 
 // remaining counts the keys under prefix after last as of the read

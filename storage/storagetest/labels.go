@@ -106,15 +106,6 @@ func testLabelSelection(t *testing.T, s storage.Interface) {
 	}
 	snaps = append(snaps, snapshot{0, maps.Clone(model)})
 
-	matches := func(l map[string]string, reqs []storage.LabelRequirement) bool {
-		for _, r := range reqs {
-			v, ok := l[r.Key]
-			if !ok || !slices.Contains(r.Values, v) {
-				return false
-			}
-		}
-		return true
-	}
 	randomReqs := func() []storage.LabelRequirement {
 		var reqs []storage.LabelRequirement
 		for range 1 + rng.IntN(2) {
@@ -139,23 +130,41 @@ func testLabelSelection(t *testing.T, s storage.Interface) {
 			}
 		}
 		for _, limit := range []int64{0, 1, 3, 7} {
-			opts := storage.ListOptions{Revision: snap.rev, Limit: limit, Labels: reqs}
-			var got []storage.KeyValue
-			for page := 0; ; page++ {
-				res := list(t, s, p, opts)
-				check(t, res.Revision == all.Revision, "case %d (seed %d): page %d at revision %d, want %d", i, seed, page, res.Revision, all.Revision)
-				check(t, res.RemainingItemCount == nil, "case %d: a selected list has RemainingItemCount %s", i, show(res.RemainingItemCount))
-				check(t, limit == 0 || int64(len(res.Items)) <= limit, "case %d: page of %d over the limit %d", i, len(res.Items), limit)
-				got = append(got, res.Items...)
-				if res.Continue == "" {
-					break
-				}
-				check(t, limit > 0 && int64(len(res.Items)) == limit, "case %d: a short page (%d of %d) with a continue token", i, len(res.Items), limit)
-				check(t, page < 1000, "case %d: paging does not end", i)
-				opts = storage.ListOptions{Limit: limit, Continue: res.Continue, Labels: reqs}
-			}
+			got := listSelectedPages(t, s, p, storage.ListOptions{Revision: snap.rev, Limit: limit, Labels: reqs}, all.Revision, fmt.Sprintf("case %d (seed %d)", i, seed))
 			equal(t, got, want, "case %d (seed %d): List of %s at revision %d with labels %s, limit %d", i, seed, p, snap.rev, showReqs(reqs), limit)
 		}
+	}
+}
+
+// matches reports whether labels l meet every requirement.
+func matches(l map[string]string, reqs []storage.LabelRequirement) bool {
+	for _, r := range reqs {
+		v, ok := l[r.Key]
+		if !ok || !slices.Contains(r.Values, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// listSelectedPages lists p with opts page by page until the continue
+// token ends, checking each page's shape, and returns every item.
+func listSelectedPages(t *testing.T, s storage.Interface, p string, opts storage.ListOptions, rev int64, what string) []storage.KeyValue {
+	t.Helper()
+	limit, reqs := opts.Limit, opts.Labels
+	var got []storage.KeyValue
+	for page := 0; ; page++ {
+		res := list(t, s, p, opts)
+		check(t, res.Revision == rev, "%s: page %d at revision %d, want %d", what, page, res.Revision, rev)
+		check(t, res.RemainingItemCount == nil, "%s: a selected list has RemainingItemCount %s", what, show(res.RemainingItemCount))
+		check(t, limit == 0 || int64(len(res.Items)) <= limit, "%s: page of %d over the limit %d", what, len(res.Items), limit)
+		got = append(got, res.Items...)
+		if res.Continue == "" {
+			return got
+		}
+		check(t, limit > 0 && int64(len(res.Items)) == limit, "%s: a short page (%d of %d) with a continue token", what, len(res.Items), limit)
+		check(t, page < 1000, "%s: paging does not end", what)
+		opts = storage.ListOptions{Limit: limit, Continue: res.Continue, Labels: reqs}
 	}
 }
 
