@@ -271,6 +271,11 @@ func isCobraUsage(err error) bool {
 func (c *CLI) run(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		if c.Handoff != nil {
+			// The store a context names decides the hand-off as much as
+			// --storage does: apply it first. A broken context is not this
+			// command's error unless it opens the store (config
+			// current-context must still answer): Session reports it then.
+			_ = c.Flags.ApplyContext(c.getenv)
 			if err := c.Handoff(&c.Flags); err != nil {
 				return err
 			}

@@ -217,11 +217,14 @@ func (c *Context) storageURL() string {
 // --tenant and --namespace (a default, as a kubeconfig context's). The
 // context in use is --context (or K1S_CONTEXT), else the file's
 // current-context; none is no change. It runs once.
-func (g *GlobalFlags) ApplyContext(getenv func(string) string) error {
+func (g *GlobalFlags) ApplyContext(getenv func(string) string) (err error) {
 	if g.contextApplied {
 		return nil
 	}
-	g.contextApplied = true
+	// A failure is not remembered: the next call reports it again, so a
+	// caller that only peeks (the etcd hand-off) cannot hide it from the
+	// session that needs the store.
+	defer func() { g.contextApplied = err == nil }()
 	path, err := ConfigPath(getenv)
 	if err != nil {
 		if g.Context != "" {

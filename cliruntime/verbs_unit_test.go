@@ -97,9 +97,18 @@ func TestApplyContext(t *testing.T) {
 	if err := g.ApplyContext(withConfig); err == nil || !strings.Contains(err.Error(), "context was not found for specified context: nope") {
 		t.Errorf("unknown context: %v", err)
 	}
-	// Once only.
+	// A failure is reported again (the hand-off only peeks; the session
+	// must still see it); a success applies once only.
+	if err := g.ApplyContext(withConfig); err == nil {
+		t.Errorf("second ApplyContext of an unknown context: no error")
+	}
+	g = GlobalFlags{}
 	if err := g.ApplyContext(withConfig); err != nil {
-		t.Errorf("second ApplyContext: %v", err)
+		t.Fatal(err)
+	}
+	g.Storage = "kept"
+	if err := g.ApplyContext(withConfig); err != nil || g.Storage != "kept" {
+		t.Errorf("second ApplyContext: %v, storage %q", err, g.Storage)
 	}
 	// No file, no context named: nothing changes.
 	g = GlobalFlags{}

@@ -41,13 +41,13 @@ func ExecCompanion(name string) func(flags *cliruntime.GlobalFlags) error {
 		}
 		if os.Getenv(EnvHandedOff) != "" {
 			return fmt.Errorf("--storage %s: %s (%s) handed the command back instead of opening etcd: it is not the etcd companion; reinstall %s with k1s",
-				flags.Storage, name, os.Getenv(EnvHandedOff), name)
+				cliruntime.RedactURL(flags.Storage), name, os.Getenv(EnvHandedOff), name)
 		}
 		exe, _ := os.Executable()
 		path, err := companionPath(name, exe)
 		if err != nil {
 			return fmt.Errorf("--storage %s: this k1s opens etcd through its companion program %s: %w; install it with k1s (go install github.com/k1s-dev/k1s/cmd/%s)",
-				flags.Storage, name, err, name)
+				cliruntime.RedactURL(flags.Storage), name, err, name)
 		}
 		if flags.Verbosity >= 4 {
 			logf(os.Stderr, "handing the command to the etcd companion %s", path)

@@ -54,7 +54,7 @@ func (o Options) Storage(ctx context.Context, flags *cliruntime.GlobalFlags) (st
 			return nil, fmt.Errorf("unsupported --storage %q: expected etcd://host:port[,host:port] or etcds://host:port[,host:port]", flags.Storage)
 		}
 		if o.Etcd == nil {
-			return nil, fmt.Errorf("--storage %s: this program has no etcd client; %s, built and installed with k1s, is the one that opens etcd", flags.Storage, EtcdCompanion)
+			return nil, fmt.Errorf("--storage %s: this program has no etcd client; %s, built and installed with k1s, is the one that opens etcd", cliruntime.RedactURL(flags.Storage), EtcdCompanion)
 		}
 		return o.Etcd(ctx, flags.Storage)
 	}
