@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/k1s-dev/k1s/storage"
 )
 
 // Environment variables of named stores (contexts).
@@ -168,25 +170,7 @@ func (cfg *Config) Redacted() *Config {
 
 // RedactURL masks the password of a storage URL
 // (etcd://user:REDACTED@host).
-func RedactURL(raw string) string {
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return raw
-	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndex(rest[:end], "@")
-	if at < 0 {
-		return raw
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return raw
-	}
-	return scheme + "://" + user + ":" + redacted + rest[at:]
-}
+func RedactURL(raw string) string { return storage.RedactURL(raw, redacted) }
 
 // storageURL is the context's etcd URL with its username and password
 // put in, where etcd.ParseURL reads credentials.

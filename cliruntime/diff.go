@@ -127,11 +127,8 @@ func (c *CLI) runDiff(ctx context.Context, o *DiffOptions) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.Session(ctx)
+	s, err := c.preparedSession(ctx, infos)
 	if err != nil {
-		return err
-	}
-	if err := resource.Prepare(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit); err != nil {
 		return err
 	}
 	liveDir, err := os.MkdirTemp("", "LIVE-")

@@ -174,11 +174,8 @@ func (c *CLI) forceReplace(ctx context.Context, o *WriteOptions, r *replaceFlags
 	if err != nil {
 		return err
 	}
-	s, err := c.Session(ctx)
+	s, err := c.preparedSession(ctx, infos)
 	if err != nil {
-		return err
-	}
-	if err := resource.Prepare(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit); err != nil {
 		return err
 	}
 	// kubectl deletes first and loses the object when its new version

@@ -87,11 +87,8 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	if len(infos) == 0 {
 		return fmt.Errorf("no objects passed to %s", verb)
 	}
-	s, err := c.Session(ctx)
+	s, err := c.preparedSession(ctx, infos)
 	if err != nil {
-		return err
-	}
-	if err := resource.Prepare(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit); err != nil {
 		return err
 	}
 	order, creatingNS := writeOrder(infos)
@@ -298,4 +295,15 @@ As kubectl does, each object is applied on its own: the valid ones are written a
 	f.StringVar(&a.fieldManager, "field-manager", "kubectl", "Name of the manager used to track field ownership of a server-side apply.")
 	addSubresourceFlag(cmd, &a.subresource, "If specified, apply will operate on the subresource of the requested object.  Only allowed when using --server-side.")
 	return cmd
+}
+
+// preparedSession opens the session and resolves the type and namespace
+// of every object read from files in it: the common start of the verbs
+// that take -f.
+func (c *CLI) preparedSession(ctx context.Context, infos []resource.Info) (*Session, error) {
+	s, err := c.Session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s, resource.Prepare(s.Registry, infos, c.Flags.NamespaceOrDefault(), c.Flags.NamespaceExplicit)
 }

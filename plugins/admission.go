@@ -187,17 +187,9 @@ func (a *Admission) Mutate(ctx context.Context, op string, obj, old runtime.Obje
 	}
 	var warnings []string
 	for _, p := range a.m.hooks(HookMutate, gvk, op) {
-		review, err := a.review(HookMutate, op, gvk, obj, old)
+		review, resp, err := a.call(ctx, p, HookMutate, op, gvk, obj, old, &warnings)
 		if err != nil {
 			return warnings, err
-		}
-		resp, err := a.admit(ctx, p, review)
-		if err != nil {
-			return warnings, err
-		}
-		warnings = append(warnings, resp.Warnings...)
-		if !resp.Allowed {
-			return warnings, denied(p, resp)
 		}
 		if len(resp.Patch) == 0 {
 			continue
@@ -260,20 +252,30 @@ func (a *Admission) Validate(ctx context.Context, op string, obj, old runtime.Ob
 	}
 	var warnings []string
 	for _, p := range a.m.hooks(HookValidate, gvk, op) {
-		review, err := a.review(HookValidate, op, gvk, obj, old)
-		if err != nil {
+		if _, _, err := a.call(ctx, p, HookValidate, op, gvk, obj, old, &warnings); err != nil {
 			return warnings, err
-		}
-		resp, err := a.admit(ctx, p, review)
-		if err != nil {
-			return warnings, err
-		}
-		warnings = append(warnings, resp.Warnings...)
-		if !resp.Allowed {
-			return warnings, denied(p, resp)
 		}
 	}
 	return warnings, nil
+}
+
+// call sends plugin p's hook the review of obj and returns the review
+// and p's response once p allowed it (a denial is the error), adding
+// p's warnings to warnings either way.
+func (a *Admission) call(ctx context.Context, p *Plugin, hook, op string, gvk schema.GroupVersionKind, obj, old runtime.Object, warnings *[]string) (*abi.AdmissionReview, *abi.AdmissionResponse, error) {
+	review, err := a.review(hook, op, gvk, obj, old)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := a.admit(ctx, p, review)
+	if err != nil {
+		return nil, nil, err
+	}
+	*warnings = append(*warnings, resp.Warnings...)
+	if !resp.Allowed {
+		return nil, nil, denied(p, resp)
+	}
+	return review, resp, nil
 }
 
 // Register adds the plugins' hooks to chain, after the hooks already in

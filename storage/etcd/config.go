@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/k1s-dev/k1s/storage"
 )
 
 // DefaultDialTimeout is how long New waits for etcd when Config.DialTimeout
@@ -187,25 +189,7 @@ func endpoint(h string) (string, error) {
 }
 
 // redact hides a password in a URL shown in an error.
-func redact(raw string) string {
-	scheme, rest, found := strings.Cut(raw, "://")
-	if !found {
-		return raw
-	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndex(rest[:end], "@")
-	if at < 0 {
-		return raw
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return raw
-	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
-}
+func redact(raw string) string { return storage.RedactURL(raw, "xxxxx") }
 
 // validate checks what can be checked without touching the network or the
 // file system.
