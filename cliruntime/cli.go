@@ -43,6 +43,12 @@ type SessionFactory func(ctx context.Context, flags *GlobalFlags) (*Session, err
 type CLI struct {
 	// Name is the program name used in messages ("k1s").
 	Name string
+	// Brand makes the program its own rather than k1s under another
+	// name: its environment variables, project directory, data file,
+	// help, examples and which optional global flags it has. Its Name
+	// defaults to the CLI's, so a CLI named "todo" reads TODO_DATA and
+	// opens .todo/todo.db with no more said.
+	Brand Brand
 	// Version is printed by `version`.
 	Version string
 	In      io.Reader
@@ -64,7 +70,11 @@ type CLI struct {
 	ErrIsTerminal func() (bool, int)
 	// Commands add commands of the program's own to the root command
 	// (the plugin commands of cmd/k1s, which link the WASM runtime this
-	// package must not).
+	// package must not). They run under Execute as the built-in ones do:
+	// with its signal handling, error formatting and exit codes; a
+	// command whose body is wrapped by RunE and whose store calls use
+	// Session and RequestContext also gets the work tracking (an
+	// interrupt lets the write in flight finish, then exits 130).
 	Commands func(c *CLI) []*cobra.Command
 
 	session   *Session
@@ -72,6 +82,9 @@ type CLI struct {
 	// fieldValidation is the running command's --validate, as a
 	// fieldValidation directive; "" for commands without the flag.
 	fieldValidation string
+	// fieldManager is the running command's field manager, kubectl's name
+	// for it (commandManagers); "" for commands that name their own.
+	fieldManager string
 	// warningsSeen dedupes request warnings, as kubectl's warning writer.
 	warningsSeen map[string]bool
 	// work counts the store calls in flight, so that an interrupt refuses
@@ -86,6 +99,16 @@ const shutdownGrace = 10 * time.Second
 // New returns a CLI on the process's standard streams.
 func New(name, version string, open SessionFactory) *CLI {
 	return &CLI{Name: name, Version: version, In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, Open: open}
+}
+
+// brand returns the Brand in effect: c.Brand, named after the CLI when
+// it names nothing.
+func (c *CLI) brand() Brand {
+	b := c.Brand
+	if b.Name == "" {
+		b.Name = c.Name
+	}
+	return b
 }
 
 func (c *CLI) getenv(k string) string {
@@ -107,7 +130,7 @@ func (c *CLI) Session(ctx context.Context) (*Session, error) {
 	if err := c.Flags.ApplyContext(c.getenv); err != nil {
 		return nil, err
 	}
-	if err := ValidateTenant(c.Flags.Tenant); err != nil {
+	if err := c.Flags.Brand.validateTenant(c.Flags.Tenant); err != nil {
 		return nil, err
 	}
 	start := time.Now()
@@ -116,8 +139,8 @@ func (c *CLI) Session(ctx context.Context) (*Session, error) {
 		return nil, err
 	}
 	c.logf(4, "opened store in %s", time.Since(start))
-	if c.fieldValidation != "" {
-		s.Client = validatingClient{s.Client, client.FieldValidation(c.fieldValidation)}
+	if d := (writeDefaults{client.FieldValidation(c.fieldValidation), client.FieldOwner(c.fieldManager)}); d != (writeDefaults{}) {
+		s.Client = commandClient{s.Client, d}
 	}
 	if c.work != nil {
 		s.Client = worktracking.Client(s.Client, c.work)
@@ -166,6 +189,30 @@ func (c *CLI) Close() error {
 	}
 	return s.Close()
 }
+
+// RequestContext returns the context for a command's store calls:
+// bounded by --request-timeout, with the requests' warnings printed as
+// kubectl prints a server's, and not cancelled by an interrupt, so that
+// a write that has started finishes even when the user pressed Ctrl-C
+// and nothing is half-done (calls made after the interrupt are refused
+// by the session's client instead). cancel releases it.
+func (c *CLI) RequestContext(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	return c.requestContext(ctx)
+}
+
+// RunE wraps the body of one of the program's own commands (see
+// Commands) as the built-in commands are wrapped: the hand-off runs
+// first, --namespace and --validate are taken in, warnings are printed
+// at the end, and an interrupt that refused a store call, or that the
+// body saw through Interrupted, ends the command with exit code 130.
+func (c *CLI) RunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return c.run(fn)
+}
+
+// Interrupted reports whether the user asked the command to stop (SIGINT
+// or SIGTERM); a command that loops over writes asks between them and
+// returns, and RunE then exits 130. It says so once on stderr.
+func (c *CLI) Interrupted(ctx context.Context) bool { return c.interrupted(ctx) }
 
 // requestContext bounds one store call by --request-timeout. It does not
 // inherit cancellation from the signal context: a write that has started
@@ -216,7 +263,7 @@ func (c *CLI) ExecuteContext(ctx context.Context, args []string) int {
 	// its end, and Shutdown below waits for it before the store closes.
 	c.work = worktracking.New(nil)
 	c.cancelled = false
-	c.fieldValidation, c.warningsSeen = "", nil
+	c.fieldValidation, c.fieldManager, c.warningsSeen = "", "", nil
 	stopAfter := context.AfterFunc(ctx, c.work.StopAccepting)
 	defer stopAfter()
 	if ctx.Err() != nil {
@@ -255,6 +302,27 @@ func (c *CLI) ExecuteContext(ctx context.Context, args []string) int {
 	return 1
 }
 
+// commandManagers are the field managers kubectl records for the writes
+// of its commands (kubectl's --field-manager defaults), so that
+// managedFields read as a cluster's after the same commands. apply and
+// replace name theirs (and take --field-manager), as kubectl's do.
+var commandManagers = map[string]string{
+	"create": "kubectl-create", "edit": "kubectl-edit", "patch": "kubectl-patch",
+	"label": "kubectl-label", "annotate": "kubectl-annotate",
+}
+
+// commandManager returns the field manager of cmd's writes: kubectl's
+// name for its top-level verb (`create configmap` is kubectl-create's),
+// "" for others.
+func commandManager(cmd *cobra.Command) string {
+	for ; cmd != nil && cmd.HasParent(); cmd = cmd.Parent() {
+		if !cmd.Parent().HasParent() {
+			return commandManagers[cmd.Name()]
+		}
+	}
+	return ""
+}
+
 func isCobraUsage(err error) bool {
 	msg := err.Error()
 	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "unknown command", "accepts ", "requires "} {
@@ -283,6 +351,7 @@ func (c *CLI) run(fn func(cmd *cobra.Command, args []string) error) func(*cobra.
 		if f := cmd.Flags().Lookup("namespace"); f != nil {
 			c.Flags.NamespaceExplicit = f.Changed
 		}
+		c.fieldManager = commandManager(cmd)
 		if f := cmd.Flags().Lookup("validate"); f != nil {
 			d, err := validationDirective(f.Value.String())
 			if err != nil {

@@ -20,7 +20,7 @@ func (c *CLI) newConfigCommand() *cobra.Command {
 		Short: "Modify the contexts file (named stores)",
 		Long: `Modify the contexts file: named stores, as kubeconfig contexts name clusters.
 
-The file is ` + EnvConfig + `, else config.yaml in the per-user config directory (k1s/config.yaml under os.UserConfigDir). Each context names a store (a SQLite file, or an etcd URL with its credentials), a tenant and a default namespace. The context in use is --context (or ` + EnvContext + `), else the file's current-context. Its settings apply where neither a flag nor an environment variable gives them: flag > environment > current context > default.
+The file is ` + c.Flags.Brand.Env(EnvConfig) + `, else config.yaml in the per-user config directory (` + c.Flags.Brand.ProgramName() + `/config.yaml under os.UserConfigDir). Each context names a store (a SQLite file, or an etcd URL with its credentials), a tenant and a default namespace. The context in use is --context (or ` + c.Flags.Brand.Env(EnvContext) + `), else the file's current-context. Its settings apply where neither a flag nor an environment variable gives them: flag > environment > current context > default.
 
 Credentials are never printed: passwords (also in URLs) show as REDACTED, certificate and key data as DATA+OMITTED.`,
 		Args: cobra.NoArgs,
@@ -32,7 +32,7 @@ Credentials are never printed: passwords (also in URLs) show as REDACTED, certif
 
 // loadConfig reads the contexts file, returning its path too.
 func (c *CLI) loadConfig() (*Config, string, error) {
-	path, err := ConfigPath(c.getenv)
+	path, err := c.Flags.Brand.ConfigPath(c.getenv)
 	if err != nil {
 		return nil, "", err
 	}

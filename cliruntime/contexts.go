@@ -68,17 +68,10 @@ type Context struct {
 	Namespace                string `json:"namespace,omitempty"`
 }
 
-// ConfigPath returns the contexts file: K1S_CONFIG, else
-// os.UserConfigDir()/k1s/config.yaml.
+// ConfigPath returns k1s's contexts file: K1S_CONFIG, else
+// os.UserConfigDir()/k1s/config.yaml (Brand.ConfigPath).
 func ConfigPath(getenv func(string) string) (string, error) {
-	if v := getenv(EnvConfig); v != "" {
-		return v, nil
-	}
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("no per-user config directory (set %s): %w", EnvConfig, err)
-	}
-	return filepath.Join(dir, "k1s", "config.yaml"), nil
+	return Brand{}.ConfigPath(getenv)
 }
 
 // LoadConfig reads the contexts file at path; a missing file is an empty
@@ -209,7 +202,10 @@ func (g *GlobalFlags) ApplyContext(getenv func(string) string) (err error) {
 	// caller that only peeks (the etcd hand-off) cannot hide it from the
 	// session that needs the store.
 	defer func() { g.contextApplied = err == nil }()
-	path, err := ConfigPath(getenv)
+	if !g.Brand.has(Contexts) {
+		return nil
+	}
+	path, err := g.Brand.ConfigPath(getenv)
 	if err != nil {
 		if g.Context != "" {
 			return err

@@ -73,14 +73,11 @@ func (c *CLI) newDeleteCommand() *cobra.Command {
 		Long: `Delete resources by file names, stdin, resources and names, or by resources and label selector.
 
 Objects that others own (ownerReferences) are deleted with their owner, unless --cascade=orphan. With no garbage collector running, the cascade happens within the delete itself.`,
-		Example: `  # Delete an item
-  ` + c.Name + ` delete item hammer
+		Example: `  # Delete the objects of a file
+  ` + c.Name + ` delete -f ` + c.Flags.Brand.exampleFile() + `
 
-  # Delete the items of the example
-  ` + c.Name + ` delete -f examples/inventory/resources/items.yaml
-
-  # Delete every item labelled color=red
-  ` + c.Name + ` delete items -l color=red`,
+  # Delete every one of the ` + c.Flags.Brand.exampleResource() + ` labelled color=red
+  ` + c.Name + ` delete ` + c.Flags.Brand.exampleResource() + ` -l color=red`,
 		ValidArgsFunction: c.completeResources,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
 			return c.runDelete(cmd.Context(), o, args)

@@ -70,7 +70,7 @@ func (c *CLI) newDiffCommand() *cobra.Command {
 
 The output is always YAML. The two versions are written to directories named LIVE-* and MERGED-* under the temporary directory, one file per object, and compared with "diff -u -N"; the merged version is what a server-side dry run of the apply returns. Secret values are masked unless --show-secrets.
 
-` + EnvExternalDiff + ` or ` + EnvKubectlExternalDiff + ` names another program (and its flags: words of letters, digits, "-" and "=" only), e.g. "colordiff -N -u"; it is run with the two directories as its last arguments.
+` + c.Flags.Brand.Env(EnvExternalDiff) + ` or ` + EnvKubectlExternalDiff + ` names another program (and its flags: words of letters, digits, "-" and "=" only), e.g. "colordiff -N -u"; it is run with the two directories as its last arguments.
 
 Exit status:
  0
@@ -298,7 +298,7 @@ var diffArg = regexp.MustCompile(`^[a-zA-Z0-9-=]+$`)
 // returned as such; anything worse is an error.
 func (c *CLI) runDiffProgram(from, to string) error {
 	program, args := "diff", []string{"-u", "-N"}
-	env := c.getenv(EnvExternalDiff)
+	env := c.getenv(c.Flags.Brand.Env(EnvExternalDiff))
 	if env == "" {
 		env = c.getenv(EnvKubectlExternalDiff)
 	}

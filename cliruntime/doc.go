@@ -7,6 +7,20 @@
 // patch, label, annotate, edit, describe, explain and watch that return
 // typed results, and the cobra commands that wire them together.
 //
+// # Your own program
+//
+// A tool ships its own CLI on this package, not k1s under another name:
+// CLI.Brand sets its name, the prefix of its environment variables
+// (TODO_DATA for a tool named todo), its project directory and data file
+// (.todo/todo.db), its help, the type its examples use and which optional
+// global flags it has (Brand.Without: plugin directories, --storage,
+// --tenant, contexts). open.Options.Client takes its compiled-in types
+// (discovery.CRDTypesFS of its embedded CRDs), scheme and admission hooks.
+// Its own commands (CLI.Commands) join the same tree; wrapped by CLI.RunE
+// and calling the store through Session and RequestContext, they get the
+// signal handling, work tracking, error formatting and exit codes of the
+// built-in ones. The package's testdata/brand is such a program.
+//
 // Named stores are kubeconfig-like contexts in a file (K1S_CONFIG, else
 // k1s/config.yaml in the user config directory), managed by `config
 // get-contexts|current-context|use-context|set-context|delete-context|view`

@@ -233,8 +233,8 @@ func (c *CLI) newExplainCommand() *cobra.Command {
 		Long: `Describe fields and structure of a resource type, from its schema.
 
 Fields are identified via a simple JSONPath identifier: <type>.<fieldName>[.<fieldName>]`,
-		Example: "  # Get the documentation of the item type\n  " + c.Name + " explain items\n\n  # Get the documentation of a field\n  " +
-			c.Name + " explain items.spec.quantity",
+		Example: "  # Get the documentation of a type\n  " + c.Name + " explain " + c.Flags.Brand.exampleResource() + "\n\n  # Get the documentation of a field\n  " +
+			c.Name + " explain " + c.Flags.Brand.exampleResource() + ".spec",
 		ValidArgsFunction: c.completeResources,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -68,36 +67,58 @@ type GlobalFlags struct {
 	// Context names the context (a named store of the contexts file) to
 	// use instead of the file's current-context; see ApplyContext.
 	Context string
+	// Brand names the environment variables, directories and files
+	// behind these flags, and which of them exist; the zero Brand is
+	// k1s's. CLI.Execute sets it from the CLI's Brand.
+	Brand Brand
 	// contextApplied is set once ApplyContext ran.
 	contextApplied bool
 }
 
 // AddFlags registers the global flags on fs, with defaults taken from the
-// environment so that `--help` shows what is in effect.
+// environment so that `--help` shows what is in effect. The flags and
+// variables are those of g.Brand: its names, less its Without features.
 func (g *GlobalFlags) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&g.Data, "data", os.Getenv(EnvData),
-		"path of the SQLite store (env "+EnvData+"; default .k1s/k1s.db in the nearest project directory, else the per-user data directory)")
-	fs.StringVar(&g.Storage, "storage", os.Getenv(EnvStorage),
-		"storage backend URL, e.g. etcd://127.0.0.1:2379[,host:port] (env "+EnvStorage+"); overrides --data")
-	var envDirs []string
-	if v := os.Getenv(EnvPluginPath); v != "" {
-		envDirs = filepath.SplitList(v)
+	b := g.Brand
+	env := func(k1sName string) (string, string) { name := b.Env(k1sName); return name, os.Getenv(name) }
+	name, v := env(EnvData)
+	fs.StringVar(&g.Data, "data", v,
+		"path of the SQLite store (env "+name+"; default "+filepath.Join(b.projectDir(), b.dataFile())+" in the nearest project directory, else the per-user data directory)")
+	if b.has(StorageURL) {
+		name, v = env(EnvStorage)
+		fs.StringVar(&g.Storage, "storage", v,
+			"storage backend URL, e.g. etcd://127.0.0.1:2379[,host:port] (env "+name+"); overrides --data")
 	}
-	fs.StringArrayVar(&g.PluginDirs, "plugins-dir", envDirs,
-		"directory of plugin type manifests, repeatable (env "+EnvPluginPath+", colon-separated); .k1s/plugins of the project and the per-user plugin directory are always searched")
-	fs.StringVarP(&g.Namespace, "namespace", "n", os.Getenv(EnvNamespace),
-		"the namespace scope for this request (env "+EnvNamespace+", a default like a kubeconfig context's namespace: only an explicit --namespace must match the namespace of objects in files)")
-	fs.StringVar(&g.Tenant, "tenant", os.Getenv(EnvTenant), "tenant whose objects this request sees (env "+EnvTenant+")")
-	timeout := os.Getenv(EnvRequestTimeout)
+	if b.has(PluginDirs) {
+		name, v = env(EnvPluginPath)
+		var envDirs []string
+		if v != "" {
+			envDirs = filepath.SplitList(v)
+		}
+		fs.StringArrayVar(&g.PluginDirs, "plugins-dir", envDirs,
+			"directory of plugin type manifests, repeatable (env "+name+", colon-separated); "+filepath.Join(b.projectDir(), "plugins")+" of the project and the per-user plugin directory are always searched")
+	}
+	name, v = env(EnvNamespace)
+	fs.StringVarP(&g.Namespace, "namespace", "n", v,
+		"the namespace scope for this request (env "+name+", a default like a kubeconfig context's namespace: only an explicit --namespace must match the namespace of objects in files)")
+	if b.has(Tenants) {
+		name, v = env(EnvTenant)
+		fs.StringVar(&g.Tenant, "tenant", v, "tenant whose objects this request sees (env "+name+")")
+	}
+	name, timeout := env(EnvRequestTimeout)
 	if timeout == "" {
 		timeout = "0"
 	}
 	fs.StringVar(&g.RequestTimeout, "request-timeout", timeout,
-		"the length of time to wait before giving up on a request, e.g. 1s, 2m, 3h; a bare number is seconds; 0 waits forever (env "+EnvRequestTimeout+")")
-	fs.StringVar(&g.Context, "context", os.Getenv(EnvContext),
-		"the name of the context (a named store of the contexts file, env "+EnvConfig+") to use (env "+EnvContext+"); its settings apply where no flag or environment variable gives them")
-	verbosity, _ := strconv.Atoi(os.Getenv(EnvVerbosity))
-	fs.IntVarP(&g.Verbosity, "v", "v", verbosity, "number for the log level verbosity (env "+EnvVerbosity+")")
+		"the length of time to wait before giving up on a request, e.g. 1s, 2m, 3h; a bare number is seconds; 0 waits forever (env "+name+")")
+	if b.has(Contexts) {
+		name, v = env(EnvContext)
+		fs.StringVar(&g.Context, "context", v,
+			"the name of the context (a named store of the contexts file, env "+b.Env(EnvConfig)+") to use (env "+name+"); its settings apply where no flag or environment variable gives them")
+	}
+	name, v = env(EnvVerbosity)
+	verbosity, _ := strconv.Atoi(v)
+	fs.IntVarP(&g.Verbosity, "v", "v", verbosity, "number for the log level verbosity (env "+name+")")
 }
 
 // NamespaceOrDefault returns the namespace to use for namespaced objects.
@@ -143,90 +164,66 @@ func (g *GlobalFlags) workDir() string {
 }
 
 // FindProjectDir returns the nearest .k1s directory at or above dir, or
-// "" when there is none.
-func FindProjectDir(dir string) string {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, ProjectDir)
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+// "" when there is none: k1s's Brand.FindProjectDir.
+func FindProjectDir(dir string) string { return Brand{}.FindProjectDir(dir) }
+
+// UserDataDir returns k1s's per-user data directory (Brand.UserDataDir):
+// $XDG_DATA_HOME/k1s, ~/.local/share/k1s on Unix, ~/Library/Application
+// Support/k1s on macOS and %LocalAppData%\k1s on Windows.
+func UserDataDir() (string, error) { return Brand{}.UserDataDir() }
+
+func errNoDataDir(b Brand, err error) error {
+	return fmt.Errorf("no per-user data directory (set --data or %s): %w", b.Env(EnvData), err)
 }
 
-// UserDataDir returns the per-user k1s data directory: $XDG_DATA_HOME/k1s,
-// ~/.local/share/k1s on Unix, ~/Library/Application Support/k1s on macOS
-// and %LocalAppData%\k1s on Windows.
-func UserDataDir() (string, error) {
-	if v := os.Getenv("XDG_DATA_HOME"); v != "" {
-		return filepath.Join(v, "k1s"), nil
-	}
-	switch runtime.GOOS {
-	case "windows":
-		if v := os.Getenv("LocalAppData"); v != "" {
-			return filepath.Join(v, "k1s"), nil
-		}
-	case "darwin":
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		return filepath.Join(home, "Library", "Application Support", "k1s"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("no per-user data directory (set --data or %s): %w", EnvData, err)
-	}
-	return filepath.Join(home, ".local", "share", "k1s"), nil
+func errNoConfigDir(b Brand, err error) error {
+	return fmt.Errorf("no per-user config directory (set %s): %w", b.Env(EnvConfig), err)
 }
 
-// DataPath returns the SQLite file to open: --data / K1S_DATA, else
-// k1s.db in the nearest project directory, else in the per-user data
-// directory.
+// DataPath returns the SQLite file to open: --data (or its environment
+// variable, K1S_DATA for k1s), else the data file (k1s.db) in the nearest
+// project directory, else in the per-user data directory.
 func (g *GlobalFlags) DataPath() (string, error) {
 	if g.Data != "" {
 		return g.Data, nil
 	}
-	if p := FindProjectDir(g.workDir()); p != "" {
-		return filepath.Join(p, "k1s.db"), nil
+	if p := g.Brand.FindProjectDir(g.workDir()); p != "" {
+		return filepath.Join(p, g.Brand.dataFile()), nil
 	}
-	dir, err := UserDataDir()
+	dir, err := g.Brand.UserDataDir()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(dir, "k1s.db"), nil
+	return filepath.Join(dir, g.Brand.dataFile()), nil
 }
 
 // PluginPaths returns the directories searched for type manifests, in
 // order: --plugins-dir (or K1S_PLUGIN_PATH), the project's .k1s/plugins,
-// then the per-user plugin directory (os.UserConfigDir()/k1s/plugins).
+// then the per-user plugin directory (os.UserConfigDir()/k1s/plugins);
+// the names are the Brand's. A Brand without PluginDirs searches none.
 func (g *GlobalFlags) PluginPaths() []string {
+	if !g.Brand.has(PluginDirs) {
+		return nil
+	}
 	paths := append([]string(nil), g.PluginDirs...)
-	if p := FindProjectDir(g.workDir()); p != "" {
+	if p := g.Brand.FindProjectDir(g.workDir()); p != "" {
 		paths = append(paths, filepath.Join(p, "plugins"))
 	}
 	if dir, err := os.UserConfigDir(); err == nil {
-		paths = append(paths, filepath.Join(dir, "k1s", "plugins"))
+		paths = append(paths, filepath.Join(dir, g.Brand.ProgramName(), "plugins"))
 	}
 	return paths
 }
 
 // CacheDir returns where parsed plugin manifests are cached:
-// K1S_CACHE_DIR, else os.UserCacheDir()/k1s; "" when neither exists.
+// K1S_CACHE_DIR (the Brand's name for it), else os.UserCacheDir()/k1s;
+// "" when neither exists.
 func (g *GlobalFlags) CacheDir() string {
-	if v := os.Getenv(EnvCacheDir); v != "" {
+	if v := os.Getenv(g.Brand.Env(EnvCacheDir)); v != "" {
 		return v
 	}
 	if dir, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(dir, "k1s")
+		return filepath.Join(dir, g.Brand.ProgramName())
 	}
 	return ""
 }
@@ -276,54 +273,77 @@ func validationDirective(v string) (string, error) {
 // ValidateTenant checks the tenant the flags name (--tenant or
 // K1S_TENANT; empty means the default): a DNS-1123 label, one segment of
 // the store's keys, so that tenants sharing a store stay apart.
-func ValidateTenant(tenant string) error {
+func ValidateTenant(tenant string) error { return Brand{}.validateTenant(tenant) }
+
+func (b Brand) validateTenant(tenant string) error {
 	if tenant == "" {
 		return nil
 	}
 	if err := storage.ValidateTenant(tenant); err != nil {
-		return fmt.Errorf("%w (--tenant or %s)", err, EnvTenant)
+		return fmt.Errorf("%w (--tenant or %s)", err, b.Env(EnvTenant))
 	}
 	return nil
 }
 
-// validatingClient writes with one fieldValidation (a command's
-// --validate) unless a call sets its own.
-type validatingClient struct {
+// commandClient writes with what the running command sets for every
+// write unless a call sets its own: its --validate, as a fieldValidation
+// directive, and its field manager (kubectl's name for the command).
+// The defaults come first, so that a call's own options win.
+type commandClient struct {
 	client.Client
-	directive client.FieldValidation
+	d writeDefaults
+}
+
+// writeDefaults are a command's options for every write; a zero field
+// sets nothing.
+type writeDefaults struct {
+	validation client.FieldValidation
+	owner      client.FieldOwner
+}
+
+// options returns the defaults as options of type O, followed by opts.
+func options[O any](d writeDefaults, opts []O) []O {
+	var out []O
+	if d.validation != "" {
+		out = append(out, any(d.validation).(O))
+	}
+	if d.owner != "" {
+		out = append(out, any(d.owner).(O))
+	}
+	return append(out, opts...)
 }
 
 // Create implements client.Client.
-func (v validatingClient) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
-	return v.Client.Create(ctx, obj, append([]client.CreateOption{v.directive}, opts...)...)
+func (v commandClient) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
+	return v.Client.Create(ctx, obj, options(v.d, opts)...)
 }
 
 // Update implements client.Client.
-func (v validatingClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
-	return v.Client.Update(ctx, obj, append([]client.UpdateOption{v.directive}, opts...)...)
+func (v commandClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
+	return v.Client.Update(ctx, obj, options(v.d, opts)...)
 }
 
 // Patch implements client.Client.
-func (v validatingClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-	return v.Client.Patch(ctx, obj, patch, append([]client.PatchOption{v.directive}, opts...)...)
+func (v commandClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+	return v.Client.Patch(ctx, obj, patch, options(v.d, opts)...)
 }
 
 // Status implements client.Client.
-func (v validatingClient) Status() client.SubResourceWriter {
-	return validatingStatus{v.Client.Status(), v.directive}
+func (v commandClient) Status() client.SubResourceWriter {
+	return commandStatus{v.Client.Status(), v.d}
 }
 
-type validatingStatus struct {
+type commandStatus struct {
 	client.SubResourceWriter
-	directive client.FieldValidation
+	d writeDefaults
 }
 
 // Update implements client.SubResourceWriter.
-func (v validatingStatus) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
-	return v.SubResourceWriter.Update(ctx, obj, append([]client.SubResourceUpdateOption{v.directive}, opts...)...)
+func (v commandStatus) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+	return v.SubResourceWriter.Update(ctx, obj, options(v.d, opts)...)
 }
 
 // Patch implements client.SubResourceWriter.
-func (v validatingStatus) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
-	return v.SubResourceWriter.Patch(ctx, obj, patch, append([]client.SubResourcePatchOption{v.directive}, opts...)...)
+func (v commandStatus) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+	return v.SubResourceWriter.Patch(ctx, obj, patch, options(v.d, opts)...)
 }

@@ -107,14 +107,14 @@ desired resource type is namespaced you will only see results in the current
 namespace unless you pass --all-namespaces.
 
 Use "` + c.Name + ` api-resources" for a complete list of supported resources.`,
-		Example: `  # List all items in the current namespace
-  ` + c.Name + ` get items
+		Example: `  # List all ` + c.Flags.Brand.exampleResource() + ` in the current namespace
+  ` + c.Name + ` get ` + c.Flags.Brand.exampleResource() + `
 
-  # List items with a label, showing the QUANTITY and wide columns
-  ` + c.Name + ` get items -l color=red -o wide
+  # List the ` + c.Flags.Brand.exampleResource() + ` with a label, with the wide columns
+  ` + c.Name + ` get ` + c.Flags.Brand.exampleResource() + ` -l color=red -o wide
 
-  # Watch items change, as other processes write them
-  ` + c.Name + ` get items -w`,
+  # Watch them change, as other processes write them
+  ` + c.Name + ` get ` + c.Flags.Brand.exampleResource() + ` -w`,
 		ValidArgsFunction: c.completeResources,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
 			return c.runGet(cmd.Context(), o, args)

@@ -18,7 +18,7 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"k1s": func() {
 		os.Exit(cliruntime.New("k1s", "v0.0.0-test", open.Session).Execute(os.Args[1:]))
-	}})
+	}, "todo": func() { os.Exit(todoMain()) }})
 }
 
 // TestScripts runs cmd/k1s's scripts (SQLite store) with this package's

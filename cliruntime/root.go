@@ -16,14 +16,32 @@ import (
 // NewRootCommand returns the program's cobra command tree. Any CLI built
 // on k1s can take it whole, or add its own commands to it.
 func NewRootCommand(c *CLI) *cobra.Command {
+	c.Flags.Brand = c.brand()
+	b := c.Flags.Brand
 	root := &cobra.Command{
-		Use:   c.Name,
-		Short: c.Name + " manages Kubernetes-style resources in a local store, with kubectl's commands",
-		Long: c.Name + ` manages Kubernetes-style resources — built-in types and plugin types declared by
-manifests — in an embedded store (SQLite by default, etcd with --storage),
-with no API server and no cluster. Its commands behave as kubectl's.`,
+		Use:           c.Name,
+		Short:         b.Short,
+		Long:          b.Long,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+	}
+	switch {
+	case root.Short == "":
+		root.Short = c.Name + " manages Kubernetes-style resources in a local store, with kubectl's commands"
+	case root.Long == "":
+		root.Long = root.Short // the program's own words, not k1s's
+	}
+	if root.Long == "" {
+		types := "built-in types and plugin types declared by\nmanifests"
+		if !b.has(PluginDirs) {
+			types = "built-in types and its own"
+		}
+		store := "SQLite by default, etcd with --storage"
+		if !b.has(StorageURL) {
+			store = "a SQLite file"
+		}
+		root.Long = c.Name + " manages Kubernetes-style resources — " + types + " — in an embedded store (" + store +
+			"),\nwith no API server and no cluster. Its commands behave as kubectl's."
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return UsageErrorf(cmd.CommandPath(), "%s", err.Error())
@@ -43,7 +61,11 @@ with no API server and no cluster. Its commands behave as kubectl's.`,
 	}
 	add("basic", c.newCreateCommand(), c.newGetCommand(), c.newExplainCommand(), c.newEditCommand(), c.newDeleteCommand())
 	add("manage", c.newApplyCommand(), c.newReplaceCommand(), c.newDiffCommand(), c.newPatchCommand(), c.newMetaCommand(true), c.newMetaCommand(false), c.newDescribeCommand(), c.newEventsCommand(), c.newWaitCommand())
-	add("other", c.newAPIResourcesCommand(), c.newAPIVersionsCommand(), c.newConfigCommand(), c.newVersionCommand())
+	add("other", c.newAPIResourcesCommand(), c.newAPIVersionsCommand())
+	if b.has(Contexts) {
+		add("other", c.newConfigCommand())
+	}
+	add("other", c.newVersionCommand())
 	if c.Commands != nil {
 		add("other", c.Commands(c)...)
 	}

@@ -422,3 +422,52 @@ func TestSmallHelpers(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestBrandNames(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", "/xdg")
+	b := Brand{Name: "my-tool"}
+	if got := b.Env(EnvData); got != "MY_TOOL_DATA" {
+		t.Errorf("Env = %q", got)
+	}
+	if got := b.Env("KUBE_EDITOR"); got != "KUBE_EDITOR" {
+		t.Errorf("Env(KUBE_EDITOR) = %q", got)
+	}
+	if got := (Brand{Name: "t", EnvPrefix: "TT"}).Env(EnvTenant); got != "TT_TENANT" {
+		t.Errorf("Env with prefix = %q", got)
+	}
+	g := &GlobalFlags{Brand: b, WorkDir: t.TempDir()}
+	if got, _ := g.DataPath(); got != "/xdg/my-tool/my-tool.db" {
+		t.Errorf("DataPath = %q", got)
+	}
+	if err := os.Mkdir(filepath.Join(g.WorkDir, ".my-tool"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := g.DataPath(); got != filepath.Join(g.WorkDir, ".my-tool", "my-tool.db") {
+		t.Errorf("DataPath in a project = %q", got)
+	}
+	g.Brand.ProjectDir, g.Brand.DataFile = ".other", "store.sqlite"
+	if got, _ := g.DataPath(); !strings.HasSuffix(got, "/xdg/my-tool/store.sqlite") {
+		t.Errorf("DataPath outside its project = %q", got)
+	}
+	g.Brand.Without = PluginDirs
+	g.PluginDirs = []string{"/p"}
+	if got := g.PluginPaths(); got != nil {
+		t.Errorf("PluginPaths without PluginDirs = %q", got)
+	}
+	if err := g.Brand.validateTenant("Bad_Tenant"); err == nil || !strings.Contains(err.Error(), "MY_TOOL_TENANT") {
+		t.Errorf("validateTenant = %v", err)
+	}
+	g.Brand.Without = Contexts
+	g.Context = "nowhere"
+	if err := g.ApplyContext(func(string) string { return "" }); err != nil {
+		t.Errorf("ApplyContext without Contexts = %v", err)
+	}
+	if got, _ := (Brand{Name: "x"}).ConfigPath(func(k string) string { return map[string]string{"X_CONFIG": "/cfg"}[k] }); got != "/cfg" {
+		t.Errorf("ConfigPath = %q", got)
+	}
+	for _, b := range []Brand{{}, {ExampleResource: "tasks"}, {ExampleResource: "tasks", ExampleFile: "t/"}} {
+		if b.exampleFile() == "" || b.exampleResource() == "" {
+			t.Errorf("%+v: empty example", b)
+		}
+	}
+}

@@ -265,11 +265,11 @@ func (c *CLI) newApplyCommand() *cobra.Command {
 JSON and YAML formats are accepted. Changes are merged three ways, as kubectl does: the configuration last applied (kept in the kubectl.kubernetes.io/last-applied-configuration annotation), the new one and the live object. Built-in types get a strategic merge patch, plugin types a JSON merge patch.
 
 As kubectl does, each object is applied on its own: the valid ones are written and every failure is reported (exit 1). With --atomic (k1s only) every object is validated first and none is written unless all would succeed.`,
-		Example: `  # Apply the inventory example
-  ` + c.Name + ` apply -f examples/inventory/resources/
+		Example: `  # Apply the objects of a file or directory
+  ` + c.Name + ` apply -f ` + c.Flags.Brand.exampleFile() + `
 
   # Apply from stdin
-  cat item.yaml | ` + c.Name + ` apply -f -`,
+  cat object.yaml | ` + c.Name + ` apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
 			mode, err := o.dryRunMode()

@@ -35,8 +35,14 @@ type Options struct {
 	// means a scheme with the built-in types (coretypes).
 	Scheme *runtime.Scheme
 	// Registry knows every resource type; nil means the built-in types
-	// (coretypes) plus the plugin types of PluginPaths.
+	// (coretypes), then Types, plus the plugin types of PluginPaths.
 	Registry *registry.Registry
+	// Types are the program's own compiled-in types (discovery.CRDTypes
+	// of its embedded CRDs, say), added to the default registry after the
+	// built-in ones; with a Registry of the caller's they are an error,
+	// that registry being the whole answer. A plugin type of the same
+	// resource as one of them is refused, as any conflict is.
+	Types []registry.Type
 	// Admission holds the mutating and validating hooks run on every
 	// create, update and delete (see package admission for where they run
 	// in a write); nil means a new, empty Chain, which Client.Admission
@@ -140,6 +146,9 @@ func New(opts Options) (*Client, error) {
 	}
 	if c.admission == nil {
 		c.admission = admission.NewChain()
+	}
+	if c.reg != nil && len(opts.Types) > 0 {
+		return nil, errors.New("core.New: Options.Types join the default registry: with a Registry, add them to it")
 	}
 	if c.reg == nil {
 		r, d, err := defaultRegistry(opts)

@@ -72,3 +72,36 @@ func TestCompiledInCustomResource(t *testing.T) {
 		})
 	}
 }
+
+// TestOptionsTypes: compiled-in types join the default registry after
+// the built-in ones; with a registry of the caller's, or clashing with a
+// built-in type, they are refused.
+func TestOptionsTypes(t *testing.T) {
+	var item registry.Type
+	for _, typ := range coretest.Types() {
+		if typ.Kind == coretest.ItemGVK {
+			item = typ
+		}
+	}
+	item.Source = ""
+	s := memory.New()
+	t.Cleanup(func() { _ = s.Close() })
+	c, err := core.New(core.Options{Storage: s, Types: []registry.Type{item}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Registry().TypeFor(coretest.ItemGVK); err != nil {
+		t.Errorf("compiled-in type missing: %v", err)
+	}
+	if _, err := c.Registry().ResolveOne("configmaps"); err != nil {
+		t.Errorf("built-in type missing: %v", err)
+	}
+	if _, err := core.New(core.Options{Storage: s, Registry: registry.New(nil), Types: []registry.Type{item}}); err == nil {
+		t.Error("Types with a Registry: no error")
+	}
+	clash := item
+	clash.Kind = schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}
+	if _, err := core.New(core.Options{Storage: s, Types: []registry.Type{clash}}); err == nil {
+		t.Error("Types clashing with a built-in type: no error")
+	}
+}

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"fmt"
+
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/k1s-dev/k1s/coretypes"
@@ -32,6 +34,9 @@ func defaultRegistry(opts Options) (*registry.Registry, *discovery.Discovery, er
 	r := registry.New(source)
 	if err := r.Add(coretypes.Types()...); err != nil {
 		return nil, nil, err
+	}
+	if err := r.Add(opts.Types...); err != nil {
+		return nil, nil, fmt.Errorf("core.New: Options.Types: %w", err)
 	}
 	return r, d, nil
 }

@@ -26,6 +26,12 @@ type Options struct {
 	// Etcd opens etcd stores; nil makes an etcd:// --storage an error
 	// naming EtcdCompanion.
 	Etcd EtcdOpener
+	// Client is the template of the CoreClient a Session opens: a
+	// program's Scheme with its Go types, its compiled-in Types (the
+	// registry types of its embedded CRDs, discovery.CRDTypesFS), its
+	// Admission hooks, its FieldManager. Storage, PluginPaths, Tenant and
+	// DiscoveryCacheDir come from the flags and are set by Session.
+	Client core.Options
 }
 
 // IsEtcdURL reports whether a --storage value names an etcd cluster.
@@ -79,12 +85,12 @@ func (o Options) Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*c
 	if err != nil {
 		return nil, err
 	}
-	c, err := core.New(core.Options{
-		Storage:           store,
-		PluginPaths:       flags.PluginPaths(),
-		Tenant:            flags.Tenant,
-		DiscoveryCacheDir: flags.CacheDir(),
-	})
+	opts := o.Client
+	opts.Storage, opts.PluginPaths, opts.Tenant = store, flags.PluginPaths(), flags.Tenant
+	if len(opts.PluginPaths) > 0 {
+		opts.DiscoveryCacheDir = flags.CacheDir()
+	}
+	c, err := core.New(opts)
 	if err != nil {
 		_ = store.Close()
 		return nil, err
