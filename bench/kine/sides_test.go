@@ -3,6 +3,7 @@ package kinebench
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -313,6 +314,26 @@ var (
 		return v
 	}()
 )
+
+// unlabelledValues are values with metadata.labels removed (the rest of
+// each value as it was; a little under 1 KiB).
+var unlabelledValues = func() [][]byte {
+	v := make([][]byte, len(values))
+	for i, b := range values {
+		var obj map[string]any
+		if err := json.Unmarshal(b, &obj); err != nil {
+			panic(err)
+		}
+		delete(obj["metadata"].(map[string]any), "labels")
+		var err error
+		if v[i], err = json.Marshal(obj); err != nil {
+			panic(err)
+		}
+	}
+	return v
+}()
+
+func unlabelled(i int) []byte { return unlabelledValues[i%len(unlabelledValues)] }
 
 func key(i int) string   { return storagetest.Key(i) }
 func value(i int) []byte { return values[i%len(values)] }
