@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -263,5 +265,30 @@ func TestLoadRestart(t *testing.T) {
 	}
 	if st := m.Plugin("idle").Status(); st.Loaded {
 		t.Errorf("loaded after Restart: %+v", st)
+	}
+}
+
+// TestLoopDuringGC runs an endless loop while the host collects garbage:
+// a collection stops the world, which waits for the goroutine running
+// the module, which only a visit to Go lets it stop (the instrumented
+// loops make one every few thousand iterations). Without it, the
+// collection and the call would wait for each other forever.
+func TestLoopDuringGC(t *testing.T) {
+	quick := t.TempDir()
+	writePlugin(t, quick, "guest", guestWasm, configMapHooks+"  limits: {timeout: 1s}\n")
+	qc, _ := admitted(t, quick)
+	assertHealthy(t, qc, "warm") // loaded before the loop
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 5 {
+			time.Sleep(100 * time.Millisecond)
+			runtime.GC()
+		}
+	}()
+	err := qc.Create(t.Context(), newCM("loop"))
+	<-done
+	if want := "exceeded its time limit of 1s"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("create loop: %v, want an error containing %q", err, want)
 	}
 }

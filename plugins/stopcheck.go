@@ -14,6 +14,14 @@ import (
 // port's resumption dispatch). A loop is the only way back in WebAssembly
 // code (recursion ends at the stack limit), so a check at the head of
 // every loop bounds how long a module runs past its flag.
+//
+// Native code cannot be preempted by the Go scheduler, and a garbage
+// collection stops the world: a module spinning in a loop would hold the
+// collection, and with it the goroutine that is to raise the flag,
+// forever. So every few thousand loop iterations (a countdown in a second
+// global) the check also leaves native code, by a memory.grow of 0 pages,
+// which wazero serves in Go: the collection gets its safe point there, as
+// wazero's own check gives it one at every iteration.
 
 // stopExport is the name under which the instrumented module exports
 // the flag; a module that exports the name itself is refused.
@@ -23,6 +31,7 @@ const stopExport = "k1s:stop"
 const (
 	secCustom = 0
 	secImport = 2
+	secMemory = 5
 	secGlobal = 6
 	secExport = 7
 	secCode   = 10
@@ -104,11 +113,11 @@ func appendSection(out []byte, id byte, payload []byte) []byte {
 	return append(out, payload...)
 }
 
-// addStopChecks returns wasm with a mutable i32 global exported as
-// stopExport (0 at instantiation) and, at the head of every loop,
-// `global.get $stop; if; unreachable; end`: setting the global to
-// non-zero makes the running code trap within one loop iteration. The
-// module's own indices are unchanged (the global is the last one). An
+// addStopChecks returns wasm with two mutable i32 globals, the first
+// exported as stopExport (0 at instantiation), and stopCheck at the head
+// of every loop: setting the flag to non-zero makes the running code trap
+// within a few thousand loop iterations. The module's own indices are
+// unchanged (the globals are the last ones). An
 // instruction it does not know, or a module that already uses the
 // global's index or name, is an error: the module is not run.
 func addStopChecks(wasm []byte) ([]byte, error) {
@@ -120,7 +129,7 @@ func addStopChecks(wasm []byte) ([]byte, error) {
 	out = append(out, wasm[:8]...)
 	var importedGlobals uint32
 	stopIndex := uint32(0)
-	haveGlobals, haveExports := false, false
+	haveGlobals, haveExports, hasMemory := false, false, false
 	rank := 0
 	// flush adds the sections the module lacks once the sections after
 	// them start.
@@ -128,7 +137,7 @@ func addStopChecks(wasm []byte) ([]byte, error) {
 		if !haveGlobals && next > sectionRank[secGlobal] {
 			haveGlobals = true
 			stopIndex = importedGlobals
-			out = appendSection(out, secGlobal, appendStopGlobal(appendU32(nil, 1)))
+			out = appendSection(out, secGlobal, appendStopGlobal(appendU32(nil, 2)))
 		}
 		if !haveExports && next > sectionRank[secExport] {
 			haveExports = true
@@ -160,8 +169,10 @@ func addStopChecks(wasm []byte) ([]byte, error) {
 		rank = next
 		flush(next)
 		switch id {
+		case secMemory:
+			hasMemory = hasMemory || (len(payload) > 0 && payload[0] != 0)
 		case secImport:
-			if importedGlobals, err = countImportedGlobals(payload); err != nil {
+			if importedGlobals, hasMemory, err = countImports(payload); err != nil {
 				return nil, fmt.Errorf("import section: %w", err)
 			}
 		case secGlobal:
@@ -172,14 +183,14 @@ func addStopChecks(wasm []byte) ([]byte, error) {
 				return nil, fmt.Errorf("global section: %w", err)
 			}
 			stopIndex = importedGlobals + n
-			payload = appendStopGlobal(append(appendU32(nil, n+1), payload[pr.off:]...))
+			payload = appendStopGlobal(append(appendU32(nil, n+2), payload[pr.off:]...))
 		case secExport:
 			haveExports = true
 			if payload, err = addStopExport(payload, stopIndex); err != nil {
 				return nil, fmt.Errorf("export section: %w", err)
 			}
 		case secCode:
-			if payload, err = instrumentCode(payload, stopIndex); err != nil {
+			if payload, err = instrumentCode(payload, stopIndex, hasMemory); err != nil {
 				return nil, fmt.Errorf("code section: %w", err)
 			}
 		}
@@ -189,10 +200,40 @@ func addStopChecks(wasm []byte) ([]byte, error) {
 	return out, nil
 }
 
-// stopGlobal is (global (mut i32) (i32.const 0)).
-var stopGlobal = []byte{0x7f, 0x01, 0x41, 0x00, 0x0b}
+// stopGlobals are the flag, (global (mut i32) (i32.const 0)), and the
+// countdown of loop iterations to the next visit to Go, (global (mut
+// i32) (i32.const 4096)).
+var stopGlobals = []byte{0x7f, 0x01, 0x41, 0x00, 0x0b, 0x7f, 0x01, 0x41, 0x80, 0x20, 0x0b}
 
-func appendStopGlobal(b []byte) []byte { return append(b, stopGlobal...) }
+func appendStopGlobal(b []byte) []byte { return append(b, stopGlobals...) }
+
+// stopCheck is what goes at the head of a loop, $stop and $fuel being the
+// globals stop and stop+1:
+//
+//	global.get $fuel  i32.const -1  i32.add  global.set $fuel
+//	global.get $fuel  i32.eqz
+//	if
+//	  i32.const 0  memory.grow  drop      (when the module has a memory)
+//	  i32.const 4096  global.set $fuel
+//	  global.get $stop  if  unreachable  end
+//	end
+func stopCheck(stop uint32, hasMemory bool) []byte {
+	f := appendU32(nil, stop+1)
+	b := append([]byte{0x23}, f...)
+	b = append(b, 0x41, 0x7f, 0x6a, 0x24)
+	b = append(b, f...)
+	b = append(b, 0x23)
+	b = append(b, f...)
+	b = append(b, 0x45, 0x04, 0x40)
+	if hasMemory {
+		b = append(b, 0x41, 0x00, 0x40, 0x00, 0x1a)
+	}
+	b = append(b, 0x41, 0x80, 0x20, 0x24)
+	b = append(b, f...)
+	b = append(b, 0x23)
+	b = appendU32(b, stop)
+	return append(b, 0x04, 0x40, 0x00, 0x0b, 0x0b)
+}
 
 func appendStopExport(b []byte, index uint32) []byte {
 	b = appendU32(b, uint32(len(stopExport)))
@@ -201,26 +242,27 @@ func appendStopExport(b []byte, index uint32) []byte {
 	return appendU32(b, index)
 }
 
-func countImportedGlobals(payload []byte) (uint32, error) {
+// countImports returns how many globals the module imports and whether
+// it imports a memory.
+func countImports(payload []byte) (globals uint32, memory bool, err error) {
 	r := &wasmReader{b: payload}
 	n, err := r.u32()
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	var globals uint32
 	for range n {
 		for range 2 { // module and field names
 			l, err := r.u32()
 			if err != nil {
-				return 0, err
+				return 0, false, err
 			}
 			if err := r.skip(int(l)); err != nil {
-				return 0, err
+				return 0, false, err
 			}
 		}
 		kind, err := r.byte()
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
 		switch kind {
 		case 0x00: // function: type index
@@ -230,18 +272,19 @@ func countImportedGlobals(payload []byte) (uint32, error) {
 				err = skipLimits(r)
 			}
 		case 0x02: // memory: limits
+			memory = true
 			err = skipLimits(r)
 		case 0x03: // global: value type, mutability
 			globals++
 			err = r.skip(2)
 		default:
-			return 0, fmt.Errorf("import kind %#x", kind)
+			return 0, false, fmt.Errorf("import kind %#x", kind)
 		}
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
-	return globals, nil
+	return globals, memory, nil
 }
 
 func skipLimits(r *wasmReader) error {
@@ -295,15 +338,13 @@ func addStopExport(payload []byte, index uint32) ([]byte, error) {
 }
 
 // instrumentCode rewrites every function body of a code section.
-func instrumentCode(payload []byte, stopIndex uint32) ([]byte, error) {
+func instrumentCode(payload []byte, stopIndex uint32, hasMemory bool) ([]byte, error) {
 	r := &wasmReader{b: payload}
 	n, err := r.u32()
 	if err != nil {
 		return nil, err
 	}
-	check := []byte{0x23}
-	check = appendU32(check, stopIndex)
-	check = append(check, 0x04, 0x40, 0x00, 0x0b) // if (empty) unreachable end
+	check := stopCheck(stopIndex, hasMemory)
 	out := make([]byte, 0, len(payload)+len(payload)/16)
 	out = appendU32(out, n)
 	var body []byte

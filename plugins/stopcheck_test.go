@@ -52,6 +52,7 @@ func TestInstrumentRefuses(t *testing.T) {
 	}{
 		{"unknown opcode", []byte{0, 0x06, 0x0b}, "does not know"},
 		{"the stop flag", []byte{0, 0x24, 5, 0x0b}, "global 5 does not exist"},
+		{"the countdown", []byte{0, 0x23, 6, 0x0b}, "global 6 does not exist"},
 		{"threads", []byte{0, 0xfe, 0, 0x0b}, "does not know"},
 		{"misc", []byte{0, 0xfc, 40, 0x0b}, "0xfc 40"},
 		{"simd", []byte{0, 0xfd, 0x80, 0x04, 0x0b}, "0xfd 512"},
@@ -109,7 +110,7 @@ func TestAddStopChecksImports(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A global section of one global, then an export of global 1.
-	tail := appendSection(nil, secGlobal, append([]byte{1}, stopGlobal...))
+	tail := appendSection(nil, secGlobal, append([]byte{2}, stopGlobals...))
 	tail = appendSection(tail, secExport, appendStopExport([]byte{1}, 1))
 	if !bytes.HasSuffix(out, tail) {
 		t.Fatalf("instrumented module %x does not end with %x", out, tail)
