@@ -17,6 +17,7 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 
@@ -363,7 +364,7 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 	}
 	ictx, cancel := context.WithTimeout(withState(ctx, state), p.Manifest.Spec.Limits.timeout())
 	defer cancel()
-	mod, err := p.rt.InstantiateModule(ictx, p.compiled, cfg)
+	mod, err := p.rt.InstantiateModule(experimental.WithMemoryAllocator(ictx, memoryAllocator), p.compiled, cfg)
 	if err != nil {
 		return nil, p.classify("starting an instance", err, state)
 	}
@@ -610,3 +611,38 @@ func (m *Manager) Names() []string {
 	sort.Strings(names)
 	return names
 }
+
+// doublingMemory backs an instance's linear memory with a Go slice whose
+// capacity doubles when it must grow. wazero's own backing grows by what
+// the module asks (a Go guest's allocator asks often, by small steps)
+// and copies the whole memory each time, which cost a busy guest tens of
+// microseconds per call; here a memory is copied a handful of times in
+// its life. It stays Go memory, so an instance closed while the host
+// still reads it cannot fault.
+type doublingMemory struct {
+	buf []byte
+	max uint64
+}
+
+var memoryAllocator = experimental.MemoryAllocatorFunc(func(capacity, maxBytes uint64) experimental.LinearMemory {
+	return &doublingMemory{buf: make([]byte, 0, capacity), max: maxBytes}
+})
+
+// Reallocate implements experimental.LinearMemory.
+func (m *doublingMemory) Reallocate(size uint64) []byte {
+	if size > m.max {
+		return nil
+	}
+	if size <= uint64(cap(m.buf)) {
+		m.buf = m.buf[:size]
+		return m.buf
+	}
+	capacity := min(max(size, 2*uint64(cap(m.buf))), m.max)
+	grown := make([]byte, size, capacity)
+	copy(grown, m.buf)
+	m.buf = grown
+	return m.buf
+}
+
+// Free implements experimental.LinearMemory.
+func (m *doublingMemory) Free() { m.buf = nil }
