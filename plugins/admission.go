@@ -293,14 +293,19 @@ func (m *Manager) Register(chain *admission.Chain) {
 // created, one with it updated.
 func (a *Admission) Default(ctx context.Context, obj runtime.Object) error {
 	op, old := abi.Update, runtime.Object(nil)
-	if attrs, ok := admission.AttributesFrom(ctx); ok {
+	attrs, ok := admission.AttributesFrom(ctx)
+	if ok {
 		op, old = string(attrs.Operation), attrs.OldObject
 	} else if acc, err := meta.Accessor(obj); err == nil && acc.GetResourceVersion() == "" {
 		op = abi.Create
 	}
-	// A Defaulter has no way to return warnings (core drops a
-	// Validator's too, for now).
-	_, err := a.Mutate(ctx, op, obj, old)
+	// A Defaulter returns no warnings: the request's Warn takes them.
+	warnings, err := a.Mutate(ctx, op, obj, old)
+	if attrs.Warn != nil {
+		for _, w := range warnings {
+			attrs.Warn(w)
+		}
+	}
 	return err
 }
 

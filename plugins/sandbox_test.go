@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -290,5 +291,27 @@ func TestLoopDuringGC(t *testing.T) {
 	<-done
 	if want := "exceeded its time limit of 1s"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("create loop: %v, want an error containing %q", err, want)
+	}
+}
+
+// TestHookWarnings carries a validating hook's warnings to the Client's
+// warning handler, as the API server carries a webhook's to its client,
+// with a denial too.
+func TestHookWarnings(t *testing.T) {
+	root := t.TempDir()
+	writePlugin(t, root, "guest", guestWasm, configMapHooks)
+	c, _ := admitted(t, root)
+	var got []string
+	ctx := core.WithWarningHandler(t.Context(), core.WarningFunc(func(text string) { got = append(got, text) }))
+	if err := c.Create(ctx, newCM("warn-me")); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Create(ctx, newCM("warn-deny"))
+	if want := `admission webhook "guest" denied the request: denied after a warning`; err == nil || err.Error() != want {
+		t.Fatalf("create warn-deny: %v, want %q", err, want)
+	}
+	assertAbsent(t, c, "warn-deny")
+	if want := []string{"the guest warns about warn-me", "the guest warns about warn-deny"}; !slices.Equal(got, want) {
+		t.Errorf("warnings %q, want %q", got, want)
 	}
 }
