@@ -318,6 +318,19 @@ type instance struct {
 	mod    api.Module
 	stop   api.MutableGlobal
 	output *outputBuffer
+	// fns are the entry points by name, looked up once: each lookup
+	// allocates a call engine and its stack.
+	fns map[string]api.Function
+}
+
+// fn returns the instance's export name, or nil.
+func (i *instance) fn(name string) api.Function {
+	f, ok := i.fns[name]
+	if !ok {
+		f = i.mod.ExportedFunction(name)
+		i.fns[name] = f
+	}
+	return f
 }
 
 // watch raises stop when ctx ends (the call's time limit or its
@@ -394,7 +407,7 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 		}
 		return nil, p.errorf("the module speaks ABI version %s; this host speaks version %d", got, abi.Version)
 	}
-	return &instance{rt: p.rt, mod: mod, stop: stop, output: state.output}, nil
+	return &instance{rt: p.rt, mod: mod, stop: stop, output: state.output, fns: map[string]api.Function{}}, nil
 }
 
 // classify turns what wazero returned into an error naming the plugin
@@ -474,7 +487,7 @@ func (p *Plugin) call(ctx context.Context, export string, payload []byte) (out [
 	cctx, cancel := context.WithTimeout(withState(ctx, state), p.Manifest.Spec.Limits.timeout())
 	defer cancel()
 	end := watch(cctx, inst.stop, state)
-	out, err = p.invoke(cctx, inst.mod, export, payload, state)
+	out, err = p.invoke(cctx, inst, export, payload, state)
 	end()
 	if err != nil {
 		_ = inst.mod.Close(context.Background())
@@ -484,12 +497,13 @@ func (p *Plugin) call(ctx context.Context, export string, payload []byte) (out [
 	return out, state.writes, nil
 }
 
-func (p *Plugin) invoke(ctx context.Context, mod api.Module, export string, payload []byte, state *callState) ([]byte, error) {
-	fn := mod.ExportedFunction(export)
+func (p *Plugin) invoke(ctx context.Context, inst *instance, export string, payload []byte, state *callState) ([]byte, error) {
+	mod := inst.mod
+	fn := inst.fn(export)
 	if fn == nil {
 		return nil, p.errorf("the module does not export %s", export)
 	}
-	res, err := mod.ExportedFunction(abi.ExportAlloc).Call(ctx, uint64(len(payload)))
+	res, err := inst.fn(abi.ExportAlloc).Call(ctx, uint64(len(payload)))
 	if err != nil {
 		return nil, p.classify(abi.ExportAlloc, err, state)
 	}
