@@ -315,3 +315,19 @@ func TestHookWarnings(t *testing.T) {
 		t.Errorf("warnings %q, want %q", got, want)
 	}
 }
+
+// TestCancelledCall stops a module when its caller gives up, before the
+// time limit, and says so.
+func TestCancelledCall(t *testing.T) {
+	root := t.TempDir()
+	writePlugin(t, root, "guest", guestWasm, configMapHooks)
+	c, _ := admitted(t, root)
+	assertHealthy(t, c, "warm")
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	err := c.Create(ctx, newCM("loop"))
+	if want := `plugin "guest": k1s_admit: cancelled`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("create loop, cancelled: %v, want an error containing %q", err, want)
+	}
+	assertHealthy(t, c, "after-cancel")
+}

@@ -25,8 +25,8 @@ func TestInstrumentBody(t *testing.T) {
 		{0x3f, 0}, {0x40, 0},           // memory.size, memory.grow
 		{0xd0, 0x70}, {0xd1}, {0xd2, 3}, // ref.null, ref.is_null, ref.func
 		{0x23, 4}, {0x24, 4}, // global.get/set of the last global of the module
-		{0xfc, 0}, {0xfc, 8, 1, 0}, {0xfc, 9, 1}, {0xfc, 10, 0, 0}, {0xfc, 11, 0}, {0xfc, 12, 1, 0}, {0xfc, 14, 0, 0},
-		{0xfd, 0, 4, 0}, {0xfd, 12}, bytes.Repeat([]byte{3}, 16), {0xfd, 21, 3}, {0xfd, 84, 0, 0, 1}, {0xfd, 100},
+		{0xfc, 0}, {0xfc, 8, 1, 0}, {0xfc, 9, 1}, {0xfc, 10, 0, 0}, {0xfc, 11, 0}, {0xfc, 12, 1, 0}, {0xfc, 13, 1}, {0xfc, 14, 0, 0}, {0xfc, 15, 0}, {0xfc, 16, 0}, {0xfc, 17, 0},
+		{0xfd, 0, 4, 0}, {0xfd, 12}, bytes.Repeat([]byte{3}, 16), {0xfd, 21, 3}, {0xfd, 84, 0, 0, 1}, {0xfd, 92, 0, 0}, {0xfd, 100},
 		{0x03, 0x05}, // loop of type 5
 		{0x0b, 0x0b, 0x0b},
 	}, nil)
