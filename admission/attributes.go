@@ -32,6 +32,11 @@ type Attributes struct {
 	// OldObject is the stored object an update or delete replaces; nil
 	// on create.
 	OldObject runtime.Object
+	// Warn, when set, hands a warning to the request's client, as the
+	// API server hands an admission webhook's warnings to its client
+	// (Warning headers). A Defaulter returns none, so reports them here;
+	// a Validator's returned warnings reach the client the same way.
+	Warn func(text string)
 }
 
 type attributesKey struct{}

@@ -176,3 +176,45 @@ func TestAdmissionBrokenSchema(t *testing.T) {
 		t.Errorf("stored anyway: %v", err)
 	}
 }
+
+// TestAdmissionWarnings passes the hooks' warnings to the request's
+// warning handler, as the API server passes an admission webhook's to
+// its client: a validating hook's on create, update and delete, a denial
+// included, and a mutating hook's through Attributes.Warn.
+func TestAdmissionWarnings(t *testing.T) {
+	mutate := admission.DefaulterFunc(func(ctx context.Context, obj runtime.Object) error {
+		if a, ok := admission.AttributesFrom(ctx); ok && a.Warn != nil {
+			a.Warn("mutate " + string(a.Operation))
+		}
+		return nil
+	})
+	validate := admission.ValidatorFuncs{
+		Create: func(context.Context, runtime.Object) ([]string, error) { return []string{"validate CREATE"}, nil },
+		Update: func(context.Context, runtime.Object, runtime.Object) ([]string, error) {
+			return []string{"validate UPDATE"}, errors.New("no updates")
+		},
+		Delete: func(context.Context, runtime.Object) ([]string, error) { return []string{"validate DELETE"}, nil },
+	}
+	var got []string
+	c, err := core.New(core.Options{Storage: memory.New(), Registry: coretest.NewRegistry(),
+		Admission:      admission.NewChain().AddMutating(coretest.ItemGVK, mutate).AddValidating(coretest.ItemGVK, validate),
+		WarningHandler: core.WarningFunc(func(text string) { got = append(got, text) })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u := itemObject("w")
+	if err := c.Create(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Update(ctx, u); err == nil {
+		t.Fatal("the denied update passed")
+	}
+	if err := c.Delete(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"mutate CREATE", "validate CREATE", "mutate UPDATE", "validate UPDATE", "validate DELETE"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}

@@ -130,8 +130,13 @@ func (c *Client) deleteKey(ctx context.Context, gvk schema.GroupVersionKind, t *
 			actx := admission.NewContext(ctx, admission.Attributes{
 				Operation: admission.Delete, Kind: gvk, Resource: t.GroupVersionResource(),
 				Namespace: old.GetNamespace(), Name: old.GetName(), OldObject: old,
+				Warn: func(text string) { c.warn(ctx, text) },
 			})
-			if _, err := c.admission.ValidateDelete(actx, old); err != nil {
+			warnings, err := c.admission.ValidateDelete(actx, old)
+			for _, text := range warnings {
+				c.warn(ctx, text)
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -216,7 +216,9 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 	}
 	mutating, validating := c.admission.HasMutating(gvk), c.admission.HasValidating(gvk)
 	if mutating || validating {
-		ctx = admission.NewContext(ctx, c.attributes(w, old, t, gvk))
+		attrs := c.attributes(w, old, t, gvk)
+		attrs.Warn = func(text string) { c.warn(ctx, text) }
+		ctx = admission.NewContext(ctx, attrs)
 	}
 	if mutating {
 		if err := c.mutate(ctx, w, t, gvk, hasSchema, pruned); err != nil {
@@ -232,11 +234,17 @@ func (c *Client) admit(ctx context.Context, w, old client.Object, t *registry.Ty
 	if !validating {
 		return nil
 	}
+	var warnings []string
 	var err error
 	if old == nil {
-		_, err = c.admission.ValidateCreate(ctx, w)
+		warnings, err = c.admission.ValidateCreate(ctx, w)
 	} else {
-		_, err = c.admission.ValidateUpdate(ctx, old, w)
+		warnings, err = c.admission.ValidateUpdate(ctx, old, w)
+	}
+	// The API server sends a webhook's warnings with its answer, a
+	// denial too.
+	for _, text := range warnings {
+		c.warn(ctx, text)
 	}
 	return err
 }

@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -123,12 +124,29 @@ func encodeWithKind(obj runtime.Object, gvk schema.GroupVersionKind) ([]byte, er
 	if err != nil {
 		return nil, apierrors.NewInternalError(err)
 	}
+	// The usual cases need no second pass: the object carries its kind,
+	// or a typed object carries none and its JSON has neither field.
+	switch have := obj.GetObjectKind().GroupVersionKind(); {
+	case have == gvk:
+		return raw, nil
+	case have.Empty() && !isUnstructured(obj) && bytes.HasPrefix(raw, []byte("{")) && !bytes.Contains(raw, []byte(`"apiVersion"`)) && !bytes.Contains(raw, []byte(`"kind"`)):
+		head, _ := json.Marshal(map[string]string{"apiVersion": gvk.GroupVersion().String(), "kind": gvk.Kind})
+		if len(raw) == 2 { // {}
+			return head, nil
+		}
+		return append(append(head[:len(head)-1:len(head)-1], ','), raw[1:]...), nil
+	}
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, apierrors.NewInternalError(err)
 	}
 	m["apiVersion"], m["kind"] = gvk.GroupVersion().String(), gvk.Kind
 	return json.Marshal(m)
+}
+
+func isUnstructured(obj runtime.Object) bool {
+	_, ok := obj.(runtime.Unstructured)
+	return ok
 }
 
 // admit calls p's hook and returns its response.
@@ -293,14 +311,19 @@ func (m *Manager) Register(chain *admission.Chain) {
 // created, one with it updated.
 func (a *Admission) Default(ctx context.Context, obj runtime.Object) error {
 	op, old := abi.Update, runtime.Object(nil)
-	if attrs, ok := admission.AttributesFrom(ctx); ok {
+	attrs, ok := admission.AttributesFrom(ctx)
+	if ok {
 		op, old = string(attrs.Operation), attrs.OldObject
 	} else if acc, err := meta.Accessor(obj); err == nil && acc.GetResourceVersion() == "" {
 		op = abi.Create
 	}
-	// A Defaulter has no way to return warnings (core drops a
-	// Validator's too, for now).
-	_, err := a.Mutate(ctx, op, obj, old)
+	// A Defaulter returns no warnings: the request's Warn takes them.
+	warnings, err := a.Mutate(ctx, op, obj, old)
+	if attrs.Warn != nil {
+		for _, w := range warnings {
+			attrs.Warn(w)
+		}
+	}
 	return err
 }
 

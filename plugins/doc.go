@@ -23,8 +23,11 @@
 //
 // Each plugin has its own wazero runtime with the manifest's memory limit
 // (limits.memoryPages). Every call runs under a context with the time
-// limit (limits.timeout) and the module is closed when it expires, even
-// in an endless loop. WASI is present with nothing behind it: no
+// limit (limits.timeout); when it expires the module stops, even in an
+// endless loop: before compiling a module the host adds a check of a
+// stop flag at the head of every loop (stopcheck.go), which the context
+// raises. A call's warnings (an AdmissionResponse's) reach the client as
+// a webhook's do: through the request's warning handler. WASI is present with nothing behind it: no
 // preopened directory, no environment, no sockets, a fake clock and
 // stdout/stderr kept only for error messages; grants open the clock and
 // named environment variables. The host's client (Plugin.Serve) enforces

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -30,6 +31,17 @@ type callState struct {
 	output  *outputBuffer
 	pending []byte
 	writes  int
+	// stopped is why the module was told to stop (its context's error),
+	// nil while it may run; mu guards it (watch sets it from the
+	// context's goroutine).
+	mu      sync.Mutex
+	stopped error
+}
+
+func (s *callState) stopReason() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped
 }
 
 type stateKey struct{}

@@ -17,6 +17,7 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 
@@ -232,9 +233,14 @@ func (p *Plugin) loadLocked(ctx context.Context) error {
 	if !bytes.HasPrefix(wasm, []byte("\x00asm")) {
 		return p.errorf("module %s is not a WebAssembly module", path)
 	}
+	instrumented, err := addStopChecks(wasm)
+	if err != nil {
+		return p.errorf("compiling module %s: %v", path, err)
+	}
+	// No WithCloseOnContextDone: the module checks its stop flag itself
+	// (see stopcheck.go), at a fraction of the cost.
 	cfg := wazero.NewRuntimeConfig().
-		WithMemoryLimitPages(spec.Limits.memoryPages()).
-		WithCloseOnContextDone(true)
+		WithMemoryLimitPages(spec.Limits.memoryPages())
 	cache, err := p.m.compilationCache()
 	if err != nil {
 		p.m.opts.Logger.Error(err, "compilation cache unavailable; compiling without", "plugin", p.Name())
@@ -253,7 +259,7 @@ func (p *Plugin) loadLocked(ctx context.Context) error {
 		_ = rt.Close(ctx)
 		return p.errorf("host module: %v", err)
 	}
-	compiled, err := rt.CompileModule(ctx, wasm)
+	compiled, err := rt.CompileModule(ctx, instrumented)
 	if err != nil {
 		_ = rt.Close(ctx)
 		return p.errorf("compiling module %s: %v", path, err)
@@ -305,19 +311,61 @@ func (p *Plugin) checkInterface(compiled wazero.CompiledModule) error {
 	return nil
 }
 
-// instance is one instantiated module and what it printed.
+// instance is one instantiated module, its stop flag and what it
+// printed.
 type instance struct {
 	rt     wazero.Runtime
 	mod    api.Module
+	stop   api.MutableGlobal
 	output *outputBuffer
+	// fns are the entry points by name, looked up once: each lookup
+	// allocates a call engine and its stack.
+	fns map[string]api.Function
+}
+
+// fn returns the instance's export name, or nil.
+func (i *instance) fn(name string) api.Function {
+	f, ok := i.fns[name]
+	if !ok {
+		f = i.mod.ExportedFunction(name)
+		i.fns[name] = f
+	}
+	return f
+}
+
+// watch raises stop when ctx ends (the call's time limit or its
+// caller's cancellation) and records why in state; the function it
+// returns ends the watch, lowering the flag again if it was raised after
+// the guest had already returned.
+func watch(ctx context.Context, stop api.MutableGlobal, state *callState) (end func()) {
+	done := false
+	cancel := context.AfterFunc(ctx, func() {
+		state.mu.Lock()
+		defer state.mu.Unlock()
+		if !done {
+			stop.Set(1)
+			state.stopped = ctx.Err()
+		}
+	})
+	return func() {
+		cancel()
+		state.mu.Lock()
+		defer state.mu.Unlock()
+		done = true
+		if state.stopped != nil {
+			stop.Set(0)
+		}
+	}
 }
 
 // instantiate starts an instance (p.mu held or the plugin loading).
 func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 	g := p.Manifest.Spec.Grants
 	state := &callState{p: p, output: &outputBuffer{}}
+	// _initialize is called below, under the time limit: start
+	// functions run before the stop flag can be reached.
 	cfg := wazero.NewModuleConfig().WithName("").
-		WithStartFunctions("_initialize").
+		WithStartFunctions().
 		WithStdout(state.output).WithStderr(state.output)
 	if g.Clock {
 		cfg = cfg.WithSysWalltime().WithSysNanotime().WithSysNanosleep()
@@ -329,9 +377,22 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 	}
 	ictx, cancel := context.WithTimeout(withState(ctx, state), p.Manifest.Spec.Limits.timeout())
 	defer cancel()
-	mod, err := p.rt.InstantiateModule(ictx, p.compiled, cfg)
+	mod, err := p.rt.InstantiateModule(experimental.WithMemoryAllocator(ictx, memoryAllocator), p.compiled, cfg)
 	if err != nil {
 		return nil, p.classify("starting an instance", err, state)
+	}
+	stop, ok := mod.ExportedGlobal(stopExport).(api.MutableGlobal)
+	if !ok { // addStopChecks exports it: a bug, not a bad module
+		_ = mod.Close(ctx)
+		return nil, p.errorf("starting an instance: the instrumented module has no stop flag")
+	}
+	end := watch(ictx, stop, state)
+	defer end()
+	if init := mod.ExportedFunction("_initialize"); init != nil {
+		if _, err := init.Call(ictx); err != nil {
+			_ = mod.Close(ctx)
+			return nil, p.classify("starting an instance", err, state)
+		}
 	}
 	res, err := mod.ExportedFunction(abi.ExportVersion).Call(ictx)
 	if err != nil {
@@ -346,7 +407,7 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 		}
 		return nil, p.errorf("the module speaks ABI version %s; this host speaks version %d", got, abi.Version)
 	}
-	return &instance{rt: p.rt, mod: mod, output: state.output}, nil
+	return &instance{rt: p.rt, mod: mod, stop: stop, output: state.output, fns: map[string]api.Function{}}, nil
 }
 
 // classify turns what wazero returned into an error naming the plugin
@@ -357,10 +418,11 @@ func (p *Plugin) classify(what string, err error, state *callState) error {
 	state.output.reset()
 	died := dyingWords(out)
 	lim := p.Manifest.Spec.Limits
+	stopped := state.stopReason()
 	switch {
-	case errors.As(err, &exit) && exit.ExitCode() == sys.ExitCodeDeadlineExceeded:
+	case errors.Is(stopped, context.DeadlineExceeded):
 		return p.errorf("%s: exceeded its time limit of %s", what, lim.timeout())
-	case errors.As(err, &exit) && exit.ExitCode() == sys.ExitCodeContextCanceled:
+	case stopped != nil:
 		return p.errorf("%s: cancelled", what)
 	case strings.Contains(died, "out of memory"):
 		return p.errorf("%s: exceeded its memory limit of %d pages (%d MiB): %s", what, lim.memoryPages(), lim.memoryPages()/16, died)
@@ -424,7 +486,9 @@ func (p *Plugin) call(ctx context.Context, export string, payload []byte) (out [
 	state := &callState{p: p, client: p.m.getClient(), output: inst.output}
 	cctx, cancel := context.WithTimeout(withState(ctx, state), p.Manifest.Spec.Limits.timeout())
 	defer cancel()
-	out, err = p.invoke(cctx, inst.mod, export, payload, state)
+	end := watch(cctx, inst.stop, state)
+	out, err = p.invoke(cctx, inst, export, payload, state)
+	end()
 	if err != nil {
 		_ = inst.mod.Close(context.Background())
 		return nil, state.writes, err
@@ -433,12 +497,13 @@ func (p *Plugin) call(ctx context.Context, export string, payload []byte) (out [
 	return out, state.writes, nil
 }
 
-func (p *Plugin) invoke(ctx context.Context, mod api.Module, export string, payload []byte, state *callState) ([]byte, error) {
-	fn := mod.ExportedFunction(export)
+func (p *Plugin) invoke(ctx context.Context, inst *instance, export string, payload []byte, state *callState) ([]byte, error) {
+	mod := inst.mod
+	fn := inst.fn(export)
 	if fn == nil {
 		return nil, p.errorf("the module does not export %s", export)
 	}
-	res, err := mod.ExportedFunction(abi.ExportAlloc).Call(ctx, uint64(len(payload)))
+	res, err := inst.fn(abi.ExportAlloc).Call(ctx, uint64(len(payload)))
 	if err != nil {
 		return nil, p.classify(abi.ExportAlloc, err, state)
 	}
@@ -560,3 +625,38 @@ func (m *Manager) Names() []string {
 	sort.Strings(names)
 	return names
 }
+
+// doublingMemory backs an instance's linear memory with a Go slice whose
+// capacity doubles when it must grow. wazero's own backing grows by what
+// the module asks (a Go guest's allocator asks often, by small steps)
+// and copies the whole memory each time, which cost a busy guest tens of
+// microseconds per call; here a memory is copied a handful of times in
+// its life. It stays Go memory, so an instance closed while the host
+// still reads it cannot fault.
+type doublingMemory struct {
+	buf []byte
+	max uint64
+}
+
+var memoryAllocator = experimental.MemoryAllocatorFunc(func(capacity, maxBytes uint64) experimental.LinearMemory {
+	return &doublingMemory{buf: make([]byte, 0, capacity), max: maxBytes}
+})
+
+// Reallocate implements experimental.LinearMemory.
+func (m *doublingMemory) Reallocate(size uint64) []byte {
+	if size > m.max {
+		return nil
+	}
+	if size <= uint64(cap(m.buf)) {
+		m.buf = m.buf[:size]
+		return m.buf
+	}
+	capacity := min(max(size, 2*uint64(cap(m.buf))), m.max)
+	grown := make([]byte, size, capacity)
+	copy(grown, m.buf)
+	m.buf = grown
+	return m.buf
+}
+
+// Free implements experimental.LinearMemory.
+func (m *doublingMemory) Free() { m.buf = nil }

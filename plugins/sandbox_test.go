@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -264,4 +267,67 @@ func TestLoadRestart(t *testing.T) {
 	if st := m.Plugin("idle").Status(); st.Loaded {
 		t.Errorf("loaded after Restart: %+v", st)
 	}
+}
+
+// TestLoopDuringGC runs an endless loop while the host collects garbage:
+// a collection stops the world, which waits for the goroutine running
+// the module, which only a visit to Go lets it stop (the instrumented
+// loops make one every few thousand iterations). Without it, the
+// collection and the call would wait for each other forever.
+func TestLoopDuringGC(t *testing.T) {
+	quick := t.TempDir()
+	writePlugin(t, quick, "guest", guestWasm, configMapHooks+"  limits: {timeout: 1s}\n")
+	qc, _ := admitted(t, quick)
+	assertHealthy(t, qc, "warm") // loaded before the loop
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 5 {
+			time.Sleep(100 * time.Millisecond)
+			runtime.GC()
+		}
+	}()
+	err := qc.Create(t.Context(), newCM("loop"))
+	<-done
+	if want := "exceeded its time limit of 1s"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("create loop: %v, want an error containing %q", err, want)
+	}
+}
+
+// TestHookWarnings carries a validating hook's warnings to the Client's
+// warning handler, as the API server carries a webhook's to its client,
+// with a denial too.
+func TestHookWarnings(t *testing.T) {
+	root := t.TempDir()
+	writePlugin(t, root, "guest", guestWasm, configMapHooks)
+	c, _ := admitted(t, root)
+	var got []string
+	ctx := core.WithWarningHandler(t.Context(), core.WarningFunc(func(text string) { got = append(got, text) }))
+	if err := c.Create(ctx, newCM("warn-me")); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Create(ctx, newCM("warn-deny"))
+	if want := `admission webhook "guest" denied the request: denied after a warning`; err == nil || err.Error() != want {
+		t.Fatalf("create warn-deny: %v, want %q", err, want)
+	}
+	assertAbsent(t, c, "warn-deny")
+	if want := []string{"the guest warns about warn-me", "the guest warns about warn-deny"}; !slices.Equal(got, want) {
+		t.Errorf("warnings %q, want %q", got, want)
+	}
+}
+
+// TestCancelledCall stops a module when its caller gives up, before the
+// time limit, and says so.
+func TestCancelledCall(t *testing.T) {
+	root := t.TempDir()
+	writePlugin(t, root, "guest", guestWasm, configMapHooks)
+	c, _ := admitted(t, root)
+	assertHealthy(t, c, "warm")
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(time.Second, cancel) // well after the call started, before the 5s limit
+	err := c.Create(ctx, newCM("loop"))
+	if want := `plugin "guest": k1s_admit: cancelled`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("create loop, cancelled: %v, want an error containing %q", err, want)
+	}
+	assertHealthy(t, c, "after-cancel")
 }

@@ -43,7 +43,9 @@
 // gives the real one); what a module prints on stdout and stderr is kept
 // (the first 2 KiB since its last failure) only to explain its failures. Each instance's memory is limited to the
 // manifest's limits.memoryPages (64 KiB each), each call to
-// limits.timeout (the module is closed when it passes; the instance is
+// limits.timeout (the module is stopped when it passes, by a check the
+// host adds at the head of every loop before compiling it, exported as
+// "k1s:stop", a name a module may not export itself; the instance is
 // discarded), and a plugin to limits.instances concurrent calls. A message
 // larger than MaxMessageBytes is refused in either direction.
 package abi

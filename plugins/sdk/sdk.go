@@ -79,8 +79,18 @@ func Registered() *Plugin { return registered }
 // the response. It never fails: a problem is a denial whose message says
 // what went wrong. A plugin's own tests may call it natively.
 func (p *Plugin) Admit(ctx context.Context, payload []byte) []byte {
-	var review abi.AdmissionReview
-	if err := json.Unmarshal(payload, &review); err != nil || review.Request == nil {
+	return p.appendAdmit(ctx, nil, payload)
+}
+
+// appendAdmit is Admit appending its answer to out (the module reuses
+// one buffer).
+func (p *Plugin) appendAdmit(ctx context.Context, out, payload []byte) []byte {
+	encodeReview := func(uid string, resp *abi.AdmissionResponse) []byte {
+		resp.UID = uid
+		return appendReview(out, resp)
+	}
+	review, err := decodeReview(payload)
+	if err != nil || review.Request == nil {
 		return encodeReview("", deny(fmt.Sprintf("the plugin could not decode the AdmissionReview: %v", errOrEmpty(err))))
 	}
 	req := review.Request
@@ -131,18 +141,17 @@ func deny(msg string) *abi.AdmissionResponse {
 	return &abi.AdmissionResponse{Allowed: false, Result: &abi.Status{Code: 403, Reason: "Forbidden", Message: msg}}
 }
 
-func encodeReview(uid string, resp *abi.AdmissionResponse) []byte {
-	resp.UID = uid
-	out, _ := json.Marshal(abi.AdmissionReview{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview", Response: resp})
-	return out
-}
-
 // ReconcileJSON answers one ReconcileRequest (JSON), as the module's
 // k1s_reconcile export does.
 func (p *Plugin) ReconcileJSON(ctx context.Context, payload []byte) []byte {
+	return p.appendReconcile(ctx, nil, payload)
+}
+
+// appendReconcile is ReconcileJSON appending its answer to out.
+func (p *Plugin) appendReconcile(ctx context.Context, out, payload []byte) []byte {
 	var in abi.ReconcileRequest
 	var res abi.ReconcileResult
-	switch err := json.Unmarshal(payload, &in); {
+	switch err := decodeReconcile(payload, &in); {
 	case err != nil:
 		res.Error = "the plugin could not decode the reconcile request: " + err.Error()
 	case p.Reconcile == nil:
@@ -154,8 +163,7 @@ func (p *Plugin) ReconcileJSON(ctx context.Context, payload []byte) []byte {
 			res.Error = err.Error()
 		}
 	}
-	out, _ := json.Marshal(res)
-	return out
+	return appendResult(out, &res)
 }
 
 // patchOp is one RFC 6902 operation.

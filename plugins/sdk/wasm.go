@@ -20,12 +20,11 @@ func hostCall(ptr, size uint32) uint32
 //go:wasmimport k1s take
 func hostTake(ptr uint32)
 
-// pinned keeps the buffers the host holds pointers into alive: the
-// request buffer between k1s_alloc and the entry point, and the last
-// answer until the next call.
-var pinned = map[uint32][]byte{}
-
-var lastAnswer []byte
+// The buffers the host holds pointers into: the request buffer, from
+// k1s_alloc to the entry point, and the answer, until the next call.
+// Both are reused from call to call (an allocation per call is a cost
+// the guest's garbage collector pays again).
+var requestBuf, answerBuf []byte
 
 func ptrOf(b []byte) uint32 {
 	if len(b) == 0 {
@@ -39,23 +38,22 @@ func abiVersion() uint32 { return abi.Version }
 
 //go:wasmexport k1s_alloc
 func alloc(size uint32) uint32 {
-	b := make([]byte, size)
-	p := ptrOf(b)
-	pinned[p] = b
-	return p
+	if uint32(cap(requestBuf)) < size || size == 0 {
+		requestBuf = make([]byte, max(size, 1))
+	}
+	requestBuf = requestBuf[:size]
+	return ptrOf(requestBuf[:cap(requestBuf)])
 }
 
 func request(ptr, size uint32) []byte {
-	b := pinned[ptr]
-	delete(pinned, ptr)
-	if uint32(len(b)) < size {
+	if ptr != ptrOf(requestBuf[:cap(requestBuf)]) || uint32(len(requestBuf)) < size {
 		return nil
 	}
-	return b[:size]
+	return requestBuf[:size]
 }
 
 func answer(b []byte) uint64 {
-	lastAnswer = b
+	answerBuf = b
 	return uint64(ptrOf(b))<<32 | uint64(len(b))
 }
 
@@ -65,7 +63,7 @@ func admit(ptr, size uint32) uint64 {
 	if p == nil {
 		p = &Plugin{}
 	}
-	return answer(p.Admit(context.Background(), request(ptr, size)))
+	return answer(p.appendAdmit(context.Background(), answerBuf[:0], request(ptr, size)))
 }
 
 //go:wasmexport k1s_reconcile
@@ -74,7 +72,7 @@ func reconcile(ptr, size uint32) uint64 {
 	if p == nil {
 		p = &Plugin{}
 	}
-	return answer(p.ReconcileJSON(context.Background(), request(ptr, size)))
+	return answer(p.appendReconcile(context.Background(), answerBuf[:0], request(ptr, size)))
 }
 
 func wasmTransport(_ context.Context, req []byte) ([]byte, error) {

@@ -77,6 +77,12 @@ func validate(ctx context.Context, req *sdk.AdmissionRequest) ([]string, error) 
 		return nil, fmt.Errorf("delete: %v (forbidden=%v)", err, sdk.IsForbidden(err))
 	case name == "big":
 		return []string{strings.Repeat("x", 4<<20)}, nil
+	case strings.HasPrefix(name, "warn"):
+		warnings := []string{"the guest warns about " + name}
+		if strings.HasSuffix(name, "-deny") {
+			return warnings, errors.New("denied after a warning")
+		}
+		return warnings, nil
 	case strings.HasPrefix(name, "deny"):
 		return nil, errors.New("names starting with deny are refused")
 	}
