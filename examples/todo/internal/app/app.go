@@ -9,19 +9,19 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 
 	"github.com/k1s-dev/k1s/cliruntime"
 	"github.com/k1s-dev/k1s/cliruntime/open"
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/coretypes"
 	"github.com/k1s-dev/k1s/discovery"
-	"github.com/k1s-dev/k1s/registry"
 	todov1 "github.com/k1s-dev/k1s/examples/todo/api/v1"
+	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/storage"
 )
 
@@ -36,60 +36,40 @@ const (
 )
 
 // Scheme returns the Go types todo knows: the built-in core/v1 kinds
-// (ConfigMap, Event, ...) and Task.
-func Scheme() (*runtime.Scheme, error) {
+// (ConfigMap, Event, ...) and Task. They are fixed at build time, so a
+// failure is a broken build, not a user's mistake: it panics.
+func Scheme() *runtime.Scheme {
 	s := coretypes.NewScheme()
-	if err := todov1.AddToScheme(s); err != nil {
-		return nil, err
-	}
-	return s, nil
+	utilruntime.Must(todov1.AddToScheme(s))
+	return s
 }
 
 // Registry returns the resource types todo knows: the built-in ones and
 // Task as its embedded CRD declares it (schema, defaults, printer
-// columns, scope, short names). An error means the embedded CRD is
-// broken, a mistake of the build, not of the user.
-func Registry() (*registry.Registry, error) {
+// columns, scope, short names). The CRD is compiled in: if it is broken
+// the build is, and Registry panics with the CRD's error (the tests of
+// this package catch it before anyone runs todo).
+func Registry() *registry.Registry {
 	tasks, err := discovery.CRDTypesFS(todov1.CRDs)
 	if err != nil {
-		return nil, fmt.Errorf("the CRD compiled into %s: %w", Name, err)
+		panic(fmt.Sprintf("the CRD compiled into %s: %v", Name, err))
 	}
 	r := registry.New(nil)
-	if err := r.Add(coretypes.Types()...); err != nil {
-		return nil, err
-	}
-	if err := r.Add(tasks...); err != nil {
-		return nil, err
-	}
-	return r, nil
+	utilruntime.Must(r.Add(append(coretypes.Types(), tasks...)...))
+	return r
 }
 
 // CoreOptions returns the CoreClient options over store for the tenant
 // the flags name: todo's scheme and registry, and no plugin directory.
-func CoreOptions(store storage.Interface, flags *cliruntime.GlobalFlags) (core.Options, error) {
-	scheme, err := Scheme()
-	if err != nil {
-		return core.Options{}, err
-	}
-	reg, err := Registry()
-	if err != nil {
-		return core.Options{}, err
-	}
-	return core.Options{Storage: store, Scheme: scheme, Registry: reg, Tenant: flags.Tenant, FieldManager: Name}, nil
+func CoreOptions(store storage.Interface, flags *cliruntime.GlobalFlags) core.Options {
+	return core.Options{Storage: store, Scheme: Scheme(), Registry: Registry(), Tenant: flags.Tenant, FieldManager: Name}
 }
 
 // OpenStore opens the store the flags select: --storage, else --data,
 // else DataFile in DataDir of the working directory.
 func OpenStore(ctx context.Context, flags *cliruntime.GlobalFlags) (storage.Interface, error) {
 	if flags.Data == "" && flags.Storage == "" {
-		wd := flags.WorkDir
-		if wd == "" {
-			var err error
-			if wd, err = os.Getwd(); err != nil {
-				return nil, err
-			}
-		}
-		flags.Data = filepath.Join(wd, DataDir, DataFile)
+		flags.Data = filepath.Join(flags.WorkDir, DataDir, DataFile)
 	}
 	return open.Storage(ctx, flags)
 }
@@ -101,12 +81,7 @@ func Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntime.Se
 	if err != nil {
 		return nil, err
 	}
-	opts, err := CoreOptions(store, flags)
-	if err != nil {
-		_ = store.Close()
-		return nil, err
-	}
-	c, err := core.New(opts)
+	c, err := core.New(CoreOptions(store, flags))
 	if err != nil {
 		_ = store.Close()
 		return nil, err

@@ -55,11 +55,7 @@ func Run(ctx context.Context, flags *cliruntime.GlobalFlags, opts controller.Tri
 		return res, err
 	}
 	defer func() { err = errors.Join(err, store.Close()) }()
-	core, err := app.CoreOptions(store, flags)
-	if err != nil {
-		return res, err
-	}
-	rt, err := managed.New(managed.Options{CoreClientOptions: core, EnableControllers: true, EnableInformers: true, EnableEvents: true})
+	rt, err := managed.New(managed.Options{CoreClientOptions: app.CoreOptions(store, flags), EnableControllers: true, EnableInformers: true, EnableEvents: true})
 	if err != nil {
 		return res, err
 	}
