@@ -58,7 +58,7 @@ func controllerPath() (string, error) {
 	}
 	p, err := exec.LookPath(Controller)
 	if err != nil && !errors.Is(err, exec.ErrDot) {
-		return "", fmt.Errorf("reconcile is run by %s, which is not installed beside %s nor on PATH: go install github.com/k1s-dev/k1s/examples/todo/cmd/...", Controller, Name)
+		return "", fmt.Errorf("reconcile is run by %s, which is not installed beside %s nor on PATH (install both: go install ./cmd/todo ./cmd/%s)", Controller, Name, Controller)
 	}
 	if err != nil {
 		return "", fmt.Errorf("%s is in the working directory only, which is not searched", Controller)
