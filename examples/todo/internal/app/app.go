@@ -1,6 +1,6 @@
 // Package app is what both of the todo example's programs share: the
-// Task type compiled in from its CRD, the scheme and registry, the store
-// the flags select and the todo CLI. It links k1s's lean tier only (the
+// Task type compiled in from its CRD, the scheme, the store the flags
+// select and the todo CLI with its Brand. It links k1s's lean tier only (the
 // CoreClient and cliruntime), never controller-runtime: cmd/todo stays a
 // one-shot program that starts in milliseconds, and cmd/todo-controller
 // adds the reconciler on top (see internal/controller).
@@ -9,7 +9,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -22,18 +21,23 @@ import (
 	"github.com/k1s-dev/k1s/discovery"
 	todov1 "github.com/k1s-dev/k1s/examples/todo/api/v1"
 	"github.com/k1s-dev/k1s/registry"
-	"github.com/k1s-dev/k1s/storage"
 )
 
-// Name is the program name, in help, messages and the data directory.
+// Name is the program name, in help, messages, its environment variables
+// (TODO_DATA, TODO_NAMESPACE, ...) and its directories (.todo/todo.db).
 const Name = "todo"
 
-// DataDir is the directory, relative to where todo runs, of its default
-// store DataFile.
-const (
-	DataDir  = ".todo"
-	DataFile = "todo.db"
-)
+// Brand makes the CLI todo's own rather than k1s's: its name, its
+// TODO_ variables, its store .todo/todo.db in the nearest project
+// directory (else ~/.local/share/todo/todo.db), examples with tasks, and
+// no --plugins-dir or --storage: its types are compiled in and its store
+// is a SQLite file.
+var Brand = cliruntime.Brand{
+	Name:            Name,
+	Short:           "todo keeps a to-do list of Task objects in a local store, with kubectl's commands",
+	ExampleResource: "tasks",
+	Without:         cliruntime.PluginDirs | cliruntime.StorageURL,
+}
 
 // Scheme returns the Go types todo knows: the built-in core/v1 kinds
 // (ConfigMap, Event, ...) and Task. They are fixed at build time, so a
@@ -44,55 +48,36 @@ func Scheme() *runtime.Scheme {
 	return s
 }
 
-// Registry returns the resource types todo knows: the built-in ones and
-// Task as its embedded CRD declares it (schema, defaults, printer
-// columns, scope, short names). The CRD is compiled in: if it is broken
-// the build is, and Registry panics with the CRD's error (the tests of
-// this package catch it before anyone runs todo).
-func Registry() *registry.Registry {
+// Types returns the resource type of Task as its embedded CRD declares
+// it (schema, defaults, printer columns, scope, short names), for the
+// CoreClient to add to the built-in ones. The CRD is compiled in: if it
+// is broken the build is, and Types panics with the CRD's error (the
+// tests of this package catch it before anyone runs todo).
+func Types() []registry.Type {
 	tasks, err := discovery.CRDTypesFS(todov1.CRDs)
 	if err != nil {
 		panic(fmt.Sprintf("the CRD compiled into %s: %v", Name, err))
 	}
-	r := registry.New(nil)
-	utilruntime.Must(r.Add(append(coretypes.Types(), tasks...)...))
-	return r
+	return tasks
 }
 
-// CoreOptions returns the CoreClient options over store for the tenant
-// the flags name: todo's scheme and registry, and no plugin directory.
-func CoreOptions(store storage.Interface, flags *cliruntime.GlobalFlags) core.Options {
-	return core.Options{Storage: store, Scheme: Scheme(), Registry: Registry(), Tenant: flags.Tenant, FieldManager: Name}
+// CoreOptions returns the CoreClient options of todo, without the store:
+// its scheme and its compiled-in types.
+func CoreOptions() core.Options {
+	return core.Options{Scheme: Scheme(), Types: Types()}
 }
 
-// OpenStore opens the store the flags select: --storage, else --data,
-// else DataFile in DataDir of the working directory.
-func OpenStore(ctx context.Context, flags *cliruntime.GlobalFlags) (storage.Interface, error) {
-	if flags.Data == "" && flags.Storage == "" {
-		flags.Data = filepath.Join(flags.WorkDir, DataDir, DataFile)
-	}
-	return open.Storage(ctx, flags)
-}
-
-// Session is todo's cliruntime.SessionFactory: its store and a
-// CoreClient that knows Task.
+// Session is todo's cliruntime.SessionFactory: the store the flags
+// select and a CoreClient that knows Task.
 func Session(ctx context.Context, flags *cliruntime.GlobalFlags) (*cliruntime.Session, error) {
-	store, err := OpenStore(ctx, flags)
-	if err != nil {
-		return nil, err
-	}
-	c, err := core.New(CoreOptions(store, flags))
-	if err != nil {
-		_ = store.Close()
-		return nil, err
-	}
-	return &cliruntime.Session{Client: c, Registry: c.Registry(), Close: store.Close}, nil
+	return open.Options{Client: CoreOptions()}.Session(ctx, flags)
 }
 
 // NewCLI returns the todo command line: every kubectl-style verb of
 // cliruntime over todo's store, with commands of the program's own.
 func NewCLI(version string, commands func(c *cliruntime.CLI) []*cobra.Command) *cliruntime.CLI {
 	c := cliruntime.New(Name, version, Session)
+	c.Brand = Brand
 	c.Commands = commands
 	return c
 }

@@ -17,10 +17,11 @@ import (
 
 // TestRegistry checks what the embedded CRD gives the Task type.
 func TestRegistry(t *testing.T) {
-	typ, err := app.Registry().TypeFor(todov1.GroupVersion.WithKind("Task"))
-	if err != nil {
-		t.Fatal(err)
+	types := app.Types()
+	if len(types) != 1 || types[0].Kind != todov1.GroupVersion.WithKind("Task") {
+		t.Fatalf("types %+v", types)
 	}
+	typ := types[0]
 	if !typ.Namespaced || !typ.StatusSubresource || !typ.CustomResource || typ.Resource != "tasks" ||
 		len(typ.ShortNames) != 1 || typ.ShortNames[0] != "tk" || typ.Schema == nil {
 		t.Errorf("Task type: %+v", typ)
@@ -35,11 +36,14 @@ func TestRegistry(t *testing.T) {
 }
 
 // TestSessionDefaultStore writes a task through the session with no
-// --data: it lands in .todo/todo.db of the working directory, with the
-// CRD's default priority.
+// --data: it lands in .todo/todo.db of the project, with the CRD's
+// default priority.
 func TestSessionDefaultStore(t *testing.T) {
 	dir := t.TempDir()
-	flags := &cliruntime.GlobalFlags{WorkDir: dir}
+	if err := os.Mkdir(filepath.Join(dir, ".todo"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	flags := &cliruntime.GlobalFlags{WorkDir: dir, Brand: app.Brand}
 	ctx := context.Background()
 	s, err := app.Session(ctx, flags)
 	if err != nil {
@@ -55,7 +59,7 @@ func TestSessionDefaultStore(t *testing.T) {
 	if task.Spec.Priority != todov1.PriorityMedium {
 		t.Errorf("priority %q, want the CRD's default Medium", task.Spec.Priority)
 	}
-	if _, err := os.Stat(filepath.Join(dir, app.DataDir, app.DataFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, ".todo", "todo.db")); err != nil {
 		t.Error(err)
 	}
 }
@@ -67,7 +71,6 @@ func TestSessionBadStore(t *testing.T) {
 	}
 	for _, flags := range []*cliruntime.GlobalFlags{
 		{Data: filepath.Join(file, "under-a-file.db")},
-		{Storage: "nonsense://"},
 		{Data: filepath.Join(t.TempDir(), "t.db"), Tenant: "Not A Tenant"},
 	} {
 		if _, err := app.Session(context.Background(), flags); err == nil {
@@ -88,5 +91,21 @@ func TestHandoffNotInstalled(t *testing.T) {
 	}
 	if want := "reconcile is run by todo-controller, which is not installed beside todo nor on PATH"; !strings.Contains(errOut.String(), want) {
 		t.Errorf("stderr %q, want %q", errOut.String(), want)
+	}
+}
+
+// TestHandoffExecFails runs todo reconcile where todo-controller is a
+// file that cannot be run: the hand-off reports it, naming the file.
+func TestHandoffExecFails(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, app.Controller), nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	var errOut bytes.Buffer
+	c := app.NewCLI("v0", app.HandoffCommands)
+	c.Out, c.ErrOut = &bytes.Buffer{}, &errOut
+	if code := c.ExecuteContext(context.Background(), []string{"reconcile"}); code != 1 || !strings.Contains(errOut.String(), "running "+filepath.Join(dir, app.Controller)+": exec format error") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
 	}
 }

@@ -11,6 +11,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/k1s-dev/k1s/cliruntime"
+	"github.com/k1s-dev/k1s/cliruntime/open"
 	"github.com/k1s-dev/k1s/controller"
 	"github.com/k1s-dev/k1s/examples/todo/internal/app"
 	"github.com/k1s-dev/k1s/managed"
@@ -29,14 +30,17 @@ func Commands(c *cliruntime.CLI) []*cobra.Command {
 		Long: "Reconcile runs the Task controller over the store until it is idle: every task has its card\n" +
 			"(ConfigMap), its Ready condition and observedGeneration, and deleted tasks are finalized.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		// c.RunE gives the command what the built-in ones have: an
+		// interrupt ends it with exit code 130 once the reconcile in
+		// flight is done, errors are formatted as theirs.
+		RunE: c.RunE(func(cmd *cobra.Command, _ []string) error {
 			res, err := Run(cmd.Context(), &c.Flags, opts)
 			if err != nil {
 				return err
 			}
 			_, _ = fmt.Fprintf(cmd.OutOrStdout(), "%d reconciles\n", res.Reconciles)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().DurationVar(&opts.RequeueBound, "requeue-bound", time.Second, "a requeue due later than this does not keep the run going")
 	cmd.Flags().DurationVar(&opts.Settle, "settle", 50*time.Millisecond, "how long every queue must stay idle before the run ends")
@@ -50,12 +54,14 @@ func Commands(c *cliruntime.CLI) []*cobra.Command {
 func Run(ctx context.Context, flags *cliruntime.GlobalFlags, opts controller.TriggeredOptions) (res controller.TriggeredResult, err error) {
 	// controller-runtime logs through its own logger: quiet unless -v.
 	ctrl.SetLogger(logr.Discard())
-	store, err := app.OpenStore(ctx, flags)
+	store, err := open.Storage(ctx, flags)
 	if err != nil {
 		return res, err
 	}
 	defer func() { err = errors.Join(err, store.Close()) }()
-	rt, err := managed.New(managed.Options{CoreClientOptions: app.CoreOptions(store, flags), EnableControllers: true, EnableInformers: true, EnableEvents: true})
+	core := app.CoreOptions()
+	core.Storage, core.Tenant = store, flags.Tenant
+	rt, err := managed.New(managed.Options{CoreClientOptions: core, EnableControllers: true, EnableInformers: true, EnableEvents: true})
 	if err != nil {
 		return res, err
 	}

@@ -35,7 +35,9 @@ func openClient(t *testing.T, flags *cliruntime.GlobalFlags) crclient.Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	c, err := k1sctrl.NewCoreClient(app.CoreOptions(store, flags))
+	opts := app.CoreOptions()
+	opts.Storage = store
+	c, err := k1sctrl.NewCoreClient(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
