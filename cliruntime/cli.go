@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/core"
 	"github.com/k1s-dev/k1s/registry"
 	"github.com/k1s-dev/k1s/worktracking"
@@ -297,6 +298,10 @@ func (c *CLI) ExecuteContext(ctx context.Context, args []string) int {
 			path = cmd.CommandPath()
 		}
 		err = UsageErrorf(path, "%s", err.Error())
+	}
+	if errors.Is(err, resource.ErrTypeWithSlashedNames) {
+		// kubectl spells its examples with the program's name.
+		err = errors.New(resource.SlashedNamesMessage(c.Name))
 	}
 	_, _ = fmt.Fprintln(c.ErrOut, FormatError(err))
 	return 1

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +29,10 @@ var standardFieldDocs = map[string]string{
 // schemaType renders a schema's type as explain does: <string>,
 // <integer>, <Object>, <[]Object>, <map[string]string>.
 func schemaType(s *apiextensionsv1.JSONSchemaProps) string {
+	if s.Ref != nil {
+		// Only objectMetaSchema sets a reference: a CRD's schema may not.
+		return *s.Ref
+	}
 	switch s.Type {
 	case "object":
 		if s.AdditionalProperties != nil && s.AdditionalProperties.Schema != nil && len(s.Properties) == 0 {
@@ -46,24 +53,52 @@ func schemaType(s *apiextensionsv1.JSONSchemaProps) string {
 	return s.Type
 }
 
+// wrap writes text at 80 columns after indent spaces. Words are split at
+// single spaces, as kubectl's template does: a double space after a
+// full stop, or a paragraph's leading space, is kept.
 func wrap(w io.Writer, indent int, text string) {
 	pad := strings.Repeat(" ", indent)
 	const width = 80
 	for _, para := range strings.Split(text, "\n") {
-		line := ""
-		for _, word := range strings.Fields(para) {
-			if line != "" && len(pad)+len(line)+1+len(word) > width {
-				_, _ = fmt.Fprintln(w, pad+line)
-				line = word
+		line, started := "", false
+		for _, word := range strings.Split(para, " ") {
+			if started && line != "" && len(pad)+len(line)+1+len(word) > width {
+				_, _ = fmt.Fprintln(w, pad+strings.TrimRight(line, " "))
+				line, started = word, word != ""
 				continue
 			}
-			if line != "" {
+			if started {
 				line += " "
 			}
 			line += word
+			started = true
 		}
 		_, _ = fmt.Fprintln(w, pad+line)
 	}
+}
+
+// withGoSchema is t, or for a compiled-in type without an OpenAPI schema
+// (the built-in kinds) a copy of t with the schema of its Go type, so
+// that explain shows their fields as kubectl does.
+func withGoSchema(t *registry.Type, scheme *runtime.Scheme) *registry.Type {
+	if sch, err := t.OpenAPISchema(); err != nil || sch != nil {
+		return t
+	}
+	obj, err := scheme.New(t.Kind)
+	if err != nil {
+		return t
+	}
+	gt := reflect.TypeOf(obj)
+	if gt.Kind() == reflect.Pointer {
+		gt = gt.Elem()
+	}
+	if gt.Kind() != reflect.Struct || gt == reflect.TypeFor[unstructured.Unstructured]() {
+		return t
+	}
+	sch := goTypeSchema(gt)
+	withSchema := *t
+	withSchema.Schema = &sch
+	return &withSchema
 }
 
 // Explain writes kubectl explain's description of t at the dotted field
@@ -91,9 +126,16 @@ func Explain(w io.Writer, t *registry.Type, path []string, recursive bool) error
 				props[f] = apiextensionsv1.JSONSchemaProps{Type: "string"}
 			}
 		}
-		if _, ok := props["metadata"]; !ok {
-			props["metadata"] = apiextensionsv1.JSONSchemaProps{Type: "object"}
+		s := *schema
+		s.Properties = props
+		schema = &s
+	}
+	{
+		props := make(map[string]apiextensionsv1.JSONSchemaProps, len(schema.Properties)+1)
+		for k, v := range schema.Properties {
+			props[k] = v
 		}
+		props["metadata"] = objectMetaSchema()
 		s := *schema
 		s.Properties = props
 		schema = &s
@@ -130,10 +172,10 @@ func Explain(w io.Writer, t *registry.Type, path []string, recursive bool) error
 		}
 	}
 	b.WriteString("DESCRIPTION:\n")
-	if cur.Description == "" {
+	if desc := refDoc(cur); desc == "" {
 		b.WriteString("    <empty>\n")
 	} else {
-		wrap(&b, 4, cur.Description)
+		wrap(&b, 4, desc)
 		b.WriteString("    \n")
 	}
 	props := cur.Properties
@@ -270,7 +312,7 @@ Fields are identified via a simple JSONPath identifier: <type>.<fieldName>[.<fie
 					return fmt.Errorf("couldn't find resource for %q in api version %s", t.Kind.GroupKind(), apiVersion)
 				}
 			}
-			return Explain(c.Out, t, path, recursive)
+			return Explain(c.Out, withGoSchema(t, s.Client.Scheme()), path, recursive)
 		}),
 	}
 	cmd.Flags().BoolVar(&recursive, "recursive", false, "When true, print the name of all the fields recursively. Otherwise, print the available fields with their description.")

@@ -202,10 +202,13 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	if o.IgnoreNotFound {
 		errs = withoutNotFound(res.Errors)
 	}
-	// Kinds are printed when what was found is of several kinds, as
-	// kubectl's multipleGVKsRequested: "cm/a configmap/b" is of one, and
-	// so is "cm,secrets" when only config maps are found.
-	if kindsFound(res.Groups) > 1 {
+	// Kinds are printed when the answer holds several kinds, as kubectl's
+	// multipleGVKsRequested over the API server's answers: each list is
+	// one Table even when it is empty ("cm,sa" prints configmap/alpha
+	// with no service account found), each named get one object only
+	// when found ("cm/a secret/missing" is of one kind). A group here is
+	// made exactly so: per listed type, and per type of a found name.
+	if len(res.Groups) > 1 {
 		o.Print.WithKind = true
 	}
 	printer, err := printers.NewPrinter(o.Print)
@@ -248,17 +251,6 @@ func withoutNotFound(errs []error) []error {
 		}
 	}
 	return kept
-}
-
-// kindsFound counts the groups that found objects.
-func kindsFound(groups []printers.Group) int {
-	kinds := 0
-	for _, g := range groups {
-		if len(g.Items) > 0 {
-			kinds++
-		}
-	}
-	return kinds
 }
 
 // subresourceRefs keeps of refs the objects whose type has subresource

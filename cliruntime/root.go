@@ -2,13 +2,18 @@ package cliruntime
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	utilversion "k8s.io/apimachinery/pkg/util/version"
+	"k8s.io/apimachinery/pkg/version"
+	"sigs.k8s.io/yaml"
 
-	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/registry"
 )
@@ -83,16 +88,21 @@ func (c *CLI) newVersionCommand() *cobra.Command {
 		Short: "Print the client version information",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			info := map[string]any{"clientVersion": map[string]any{
-				"gitVersion": c.Version, "goVersion": runtime.Version(),
-				"compiler": runtime.Compiler, "platform": runtime.GOOS + "/" + runtime.GOARCH,
-			}}
+			info := versionInfo{ClientVersion: clientVersion(c.Version)}
 			switch output {
 			case "":
 				_, _ = fmt.Fprintf(c.Out, "Client Version: %s\n", c.Version)
 				return nil
-			case "json", "yaml":
-				data, err := printers.Encode(info, output == "yaml")
+			case "json":
+				// kubectl's indent, not the two-space-per-level of -o json.
+				data, err := json.MarshalIndent(info, "", "  ")
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(c.Out, "%s\n", data)
+				return err
+			case "yaml":
+				data, err := yaml.Marshal(info)
 				if err != nil {
 					return err
 				}
@@ -105,6 +115,44 @@ func (c *CLI) newVersionCommand() *cobra.Command {
 	cmd.Flags().StringVarP(&output, "output", "o", "", "One of 'yaml' or 'json'.")
 	cmd.Flags().BoolVar(&clientOnly, "client", true, "Accepted for kubectl compatibility; there is no server.")
 	return cmd
+}
+
+// versionInfo is what `kubectl version --client -o json` prints; a local
+// tool has no server and no kustomize, fields kubectl leaves out then.
+type versionInfo struct {
+	ClientVersion *version.Info `json:"clientVersion,omitempty"`
+}
+
+// clientVersion is the program's version in apimachinery's version.Info,
+// as kubectl prints its own: major and minor from the semantic version,
+// commit, tree state and date from the VCS stamp go build records.
+func clientVersion(v string) *version.Info {
+	info := &version.Info{
+		GitVersion: v,
+		GoVersion:  runtime.Version(),
+		Compiler:   runtime.Compiler,
+		Platform:   runtime.GOOS + "/" + runtime.GOARCH,
+		// kubectl's date when the build recorded none, so that a
+		// script parsing it as a time still can.
+		BuildDate: "1970-01-01T00:00:00Z",
+	}
+	if sv, err := utilversion.ParseSemantic(v); err == nil {
+		info.Major = strconv.FormatUint(uint64(sv.Major()), 10)
+		info.Minor = strconv.FormatUint(uint64(sv.Minor()), 10)
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, kv := range bi.Settings {
+			switch kv.Key {
+			case "vcs.revision":
+				info.GitCommit = kv.Value
+			case "vcs.time":
+				info.BuildDate = kv.Value
+			case "vcs.modified":
+				info.GitTreeState = map[string]string{"true": "dirty", "false": "clean"}[kv.Value]
+			}
+		}
+	}
+	return info
 }
 
 // completeResources completes a resource type as the first argument and

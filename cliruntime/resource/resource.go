@@ -22,6 +22,21 @@ type Ref struct {
 	Names []string
 }
 
+// ErrTypeWithSlashedNames is ParseArgs's refusal of a resource type
+// given beside arguments in resource/name form. Its text is kubectl's
+// without the program name, which kubectl puts in its examples; a CLI
+// renders it with its own name (SlashedNamesMessage).
+var ErrTypeWithSlashedNames = errors.New(SlashedNamesMessage(""))
+
+// SlashedNamesMessage is kubectl's text for ErrTypeWithSlashedNames, its
+// examples spelled with the program name prog ("" leaves it out).
+func SlashedNamesMessage(prog string) string {
+	if prog != "" {
+		prog += " "
+	}
+	return fmt.Sprintf("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. '%sget resource/<resource_name>' instead of '%sget resource resource/<resource_name>'", prog, prog)
+}
+
 // ParseArgs turns kubectl-style arguments into references: "items a b",
 // "items,categories", "items/a categories/b", or a category such as
 // "all".
@@ -37,7 +52,7 @@ func ParseArgs(reg *registry.Registry, args []string) ([]Ref, error) {
 	}
 	if slashed > 0 {
 		if slashed != len(args) {
-			return nil, fmt.Errorf("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'get resource/<resource_name>' instead of 'get resource resource/<resource_name>'")
+			return nil, ErrTypeWithSlashedNames
 		}
 		var refs []Ref
 		for _, a := range args {
