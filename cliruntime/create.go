@@ -16,6 +16,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -80,7 +81,7 @@ var createFailure = map[string]string{
 }
 
 // createGenerated creates the object a generator built, or prints it with
-// --dry-run=client as kubectl does (with creationTimestamp: null, and a
+// --dry-run=client as kubectl does (as its Go type encodes, with a
 // namespace only when --namespace was given).
 func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.GroupKind, obj *unstructured.Unstructured) error {
 	wo := WriteOptions{DryRun: g.dryRun}
@@ -104,7 +105,9 @@ func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.
 		if t.Namespaced && c.Flags.NamespaceExplicit {
 			obj.SetNamespace(c.Flags.Namespace)
 		}
-		obj.Object["metadata"].(map[string]any)["creationTimestamp"] = nil
+		if obj, err = asSent(s.Client.Scheme(), obj); err != nil {
+			return err
+		}
 		r = Result{Type: t, Object: obj, Action: Created}
 	} else {
 		if t.Namespaced {
@@ -126,6 +129,32 @@ func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.
 	}
 	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
 	return c.printResult(r, g.output, suffix)
+}
+
+// asSent is obj as kubectl's generators send it: encoded from its Go
+// type, so that a Namespace has its empty spec and status, and no
+// creationTimestamp (omitted since apimachinery v0.35's omitzero; kubectl
+// 1.37 prints none). A kind without a Go type is returned as it is.
+func asSent(scheme *runtime.Scheme, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	typed, err := scheme.New(obj.GroupVersionKind())
+	if err != nil {
+		return obj, nil
+	}
+	if _, ok := typed.(runtime.Unstructured); ok {
+		return obj, nil
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, typed); err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(typed)
+	if err != nil {
+		return nil, err
+	}
+	out := &unstructured.Unstructured{}
+	if err := out.UnmarshalJSON(data); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func newCoreObject(kind, name string) *unstructured.Unstructured {
