@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/util/jsonpath"
 	"sigs.k8s.io/yaml"
+	"sigs.k8s.io/yaml/kyaml"
 
 	"github.com/k1s-dev/k1s/registry"
 )
@@ -53,12 +54,12 @@ type PrintOptions struct {
 }
 
 // OutputFormats lists the -o values, for help and completion.
-var OutputFormats = []string{"json", "yaml", "name", "wide", "jsonpath=", "jsonpath-file=", "jsonpath-as-json=", "go-template=", "go-template-file=", "custom-columns=", "custom-columns-file="}
+var OutputFormats = []string{"json", "yaml", "kyaml", "name", "wide", "jsonpath=", "jsonpath-file=", "jsonpath-as-json=", "go-template=", "go-template-file=", "custom-columns=", "custom-columns-file="}
 
 // allowedFormats is kubectl get's list of -o values, in the order its
 // error names them (sorted).
 var allowedFormats = []string{"custom-columns", "custom-columns-file", "go-template", "go-template-file", "json", "jsonpath",
-	"jsonpath-as-json", "jsonpath-file", "name", "template", "templatefile", "wide", "yaml"}
+	"jsonpath-as-json", "jsonpath-file", "kyaml", "name", "template", "templatefile", "wide", "yaml"}
 
 // Printer prints groups of objects. A printer may be called several
 // times (watch); tables keep their column widths between calls.
@@ -81,6 +82,8 @@ func NewPrinter(opts PrintOptions) (Printer, error) {
 		return &encodePrinter{yaml: true, showManagedFields: opts.ShowManagedFields}, nil
 	case "json":
 		return &encodePrinter{showManagedFields: opts.ShowManagedFields}, nil
+	case "kyaml":
+		return &encodePrinter{kyaml: true, showManagedFields: opts.ShowManagedFields}, nil
 	case "name":
 		return namePrinter{}, nil
 	case "jsonpath", "jsonpath-file", "jsonpath-as-json":
@@ -156,8 +159,12 @@ func printable(groups []Group, single bool) any {
 // 4-space-indented JSON.
 // Successive YAML documents are separated by "---", as kubectl's YAML
 // printer does when it prints more than once (watch).
+//
+// kyaml is KYAML (sigs.k8s.io/yaml/kyaml), the YAML subset kubectl 1.34+
+// prints with -o kyaml: every document starts with "---", strings are
+// quoted, maps and lists are in flow style.
 type encodePrinter struct {
-	yaml              bool
+	yaml, kyaml       bool
 	showManagedFields bool
 	count             int
 }
@@ -207,7 +214,12 @@ func shallowCopy(m map[string]any) map[string]any {
 	return c
 }
 
+// PrintValue prints one value (an object's content, or a List's).
 func (p *encodePrinter) PrintValue(w io.Writer, v any) error {
+	if p.kyaml {
+		var enc kyaml.Encoder // it starts every document with "---"
+		return enc.FromObject(v, w)
+	}
 	data, err := Encode(v, p.yaml)
 	if err != nil {
 		return err

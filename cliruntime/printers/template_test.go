@@ -62,7 +62,7 @@ func TestGoTemplateErrors(t *testing.T) {
 		{"jsonpath-as-json", "template format specified but no template given"},
 		{"go-template={{.x", "error parsing template {{.x, "},
 		{"go-template-file=/nonexistent/t", "error reading --template /nonexistent/t, "},
-		{"go-tmpl=x", "allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"},
+		{"go-tmpl=x", "allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,wide,yaml"},
 	} {
 		_, err := NewPrinter(PrintOptions{Output: tc.output})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
