@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -481,7 +482,29 @@ func normalize(s string, _ *scenario) string {
 			}
 		}
 	}
+	sortCauses(ls)
 	return strings.Join(ls, "\n")
+}
+
+// sortCauses sorts each run of an invalid object's causes ("! * spec.x:
+// ..."), in place. The API server lists the schema errors of an object's
+// properties in the order kube-openapi's validator walks a Go map, which
+// changes from one request to the next (five runs of one bad object on
+// kube-apiserver v1.37.2 gave three orders); k1s lists them in field
+// order, one of those the server gives.
+func sortCauses(ls []string) {
+	for i := 0; i < len(ls); {
+		j := i
+		for j < len(ls) && strings.HasPrefix(ls[j], "! * ") {
+			j++
+		}
+		if j > i {
+			sort.Strings(ls[i:j])
+			i = j
+			continue
+		}
+		i++
+	}
 }
 
 // diff is a line diff of want (kubectl) and got (k1s), with the longest
