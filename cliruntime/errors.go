@@ -82,9 +82,14 @@ func decodeErrorLines(err error) ([]string, bool) {
 		if !ok {
 			return nil, false
 		}
-		if de.Syntax != "" {
+		switch {
+		case de.Syntax != "":
 			lines = append(lines, fmt.Sprintf("error parsing %s: %s", de.Source, de.Syntax))
-		} else {
+		case de.GoJSON != "":
+			// kubectl's line, for scripts that match it, then k1s's, which
+			// names the line, document and value.
+			lines = append(lines, fmt.Sprintf("unable to decode %q: %s", de.Source, de.GoJSON), de.Error())
+		default:
 			lines = append(lines, de.Error())
 		}
 	}

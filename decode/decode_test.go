@@ -349,6 +349,27 @@ func TestDecodeStreamReadError(t *testing.T) {
 	}
 }
 
+// TestDecodeMetadataGoJSON: metadata of the wrong type carries
+// encoding/json's words for it (kubectl's), for an object of the stream
+// and not for a list's item, whose words kubectl does not have.
+func TestDecodeMetadataGoJSON(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y}\n", "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.name of type string"},
+		{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {v: 1}}\n", "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string"},
+		{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, creationTimestamp: 5}\n", "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.creationTimestamp of type string"},
+		{"apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: 5}}\n", ""},
+	} {
+		_, err := Stream(strings.NewReader(tc.in), "bad.yaml")
+		var de *Error
+		if !errors.As(err, &de) {
+			t.Fatalf("%q: err = %v, want a *Error", tc.in, err)
+		}
+		if de.GoJSON != tc.want {
+			t.Errorf("%q: GoJSON = %q, want %q", tc.in, de.GoJSON, tc.want)
+		}
+	}
+}
+
 // TestDecodeSyntaxKeepsConverterText: a document that is not YAML keeps
 // the converter's own error, its line counted from the document's start,
 // for the CLI to print as kubectl does.

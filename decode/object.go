@@ -1,12 +1,14 @@
 package decode
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -60,6 +62,9 @@ func (d *decoder) addObject(doc int, obj map[string]any, path []string, loc loca
 	if field, msg := checkObject(obj); msg != "" {
 		full := append(append([]string(nil), path...), field...)
 		d.fail(doc, loc(full), joinPath(full), msg)
+		if len(path) == 0 && len(field) > 1 && field[0] == "metadata" {
+			d.errs[len(d.errs)-1].(*Error).GoJSON = objectMetaJSONError(obj["metadata"])
+		}
 		return
 	}
 	kind := obj["kind"].(string)
@@ -122,6 +127,25 @@ func checkObject(obj map[string]any) (field []string, msg string) {
 		}
 	}
 	return nil, ""
+}
+
+// objectMetaJSONError is encoding/json's error for metadata, which holds
+// a field of the wrong type, decoded into an object's ObjectMeta: what
+// kubectl reports when it decodes such a document into its Go type
+// ("json: cannot unmarshal bool into Go struct field
+// ObjectMeta.metadata.name of type string"); "" if json takes it.
+func objectMetaJSONError(meta any) string {
+	data, err := json.Marshal(map[string]any{"metadata": meta})
+	if err != nil {
+		return ""
+	}
+	var into struct {
+		Metadata metav1.ObjectMeta `json:"metadata"`
+	}
+	if err := json.Unmarshal(data, &into); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // metadataRule is what metadata fields must hold for unstructured's

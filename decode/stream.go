@@ -41,6 +41,11 @@ type Error struct {
 	// ("error converting YAML to JSON: yaml: line 4: did not find
 	// expected key", its line counted from the document's start).
 	Syntax string
+	// GoJSON is, for an object whose metadata holds a field of the wrong
+	// type, encoding/json's words for it, which kubectl prints after
+	// `unable to decode "SOURCE": ` ("json: cannot unmarshal bool into
+	// Go struct field ObjectMeta.metadata.name of type string").
+	GoJSON string
 }
 
 // IsStrict reports whether err (a Stream error or one of its parts)
