@@ -61,10 +61,11 @@ func (d *decoder) addObject(doc int, obj map[string]any, path []string, loc loca
 	}
 	if field, msg := checkObject(obj); msg != "" {
 		full := append(append([]string(nil), path...), field...)
-		d.fail(doc, loc(full), joinPath(full), msg)
+		e := &Error{Source: d.source, Document: doc, Line: loc(full), Field: joinPath(full), Message: msg}
 		if len(path) == 0 && len(field) > 1 && field[0] == "metadata" {
-			d.errs[len(d.errs)-1].(*Error).GoJSON = objectMetaJSONError(obj["metadata"])
+			e.GoJSON = objectMetaJSONError(obj["metadata"])
 		}
+		d.errs = append(d.errs, e)
 		return
 	}
 	kind := obj["kind"].(string)
