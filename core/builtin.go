@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -85,6 +86,65 @@ func validateBuiltin(w, old client.Object) field.ErrorList {
 			}
 		}
 		return append(errs, validateSecret(o)...)
+	case *corev1.Event:
+		return validateEvent(o)
+	}
+	return nil
+}
+
+// The API server's limits on an Event's fields (pkg/apis/core/validation).
+const (
+	eventReportingInstanceLimit = 128
+	eventActionLimit            = 128
+	eventReasonLimit            = 128
+	eventNoteLimit              = 1024
+)
+
+// validateEvent is the API server's legacyValidateEvent for a core/v1
+// Event, the only rules that version has, on create and update alike:
+// an event of the old style (no eventTime) is in its involved object's
+// namespace ("default" for a cluster-scoped one); one of the new style
+// names its reporter, action and reason.
+func validateEvent(e *corev1.Event) field.ErrorList {
+	var errs field.ErrorList
+	nsPath := field.NewPath("involvedObject", "namespace")
+	if e.EventTime.IsZero() {
+		if e.InvolvedObject.Namespace == "" {
+			if e.Namespace != "" && e.Namespace != "default" {
+				errs = append(errs, field.Invalid(nsPath, e.InvolvedObject.Namespace, "does not match event.namespace"))
+			}
+		} else if e.Namespace != e.InvolvedObject.Namespace {
+			errs = append(errs, field.Invalid(nsPath, e.InvolvedObject.Namespace, "does not match event.namespace"))
+		}
+		return errs
+	}
+	if e.InvolvedObject.Namespace == "" && e.Namespace != "default" && e.Namespace != "kube-system" {
+		errs = append(errs, field.Invalid(nsPath, e.InvolvedObject.Namespace, "does not match event.namespace"))
+	}
+	rc := field.NewPath("reportingComponent")
+	if e.ReportingController == "" {
+		errs = append(errs, field.Required(rc, ""))
+	}
+	for _, msg := range validation.IsQualifiedName(e.ReportingController) {
+		errs = append(errs, field.Invalid(rc, e.ReportingController, msg))
+	}
+	errs = append(errs, requiredMax(field.NewPath("reportingInstance"), e.ReportingInstance, eventReportingInstanceLimit)...)
+	errs = append(errs, requiredMax(field.NewPath("action"), e.Action, eventActionLimit)...)
+	errs = append(errs, requiredMax(field.NewPath("reason"), e.Reason, eventReasonLimit)...)
+	if len(e.Message) > eventNoteLimit {
+		errs = append(errs, field.Invalid(field.NewPath("message"), "", fmt.Sprintf("can have at most %v characters", eventNoteLimit)))
+	}
+	return errs
+}
+
+// requiredMax is the API server's pair of checks on an Event's string
+// field: set, and at most limit characters (the value is not echoed).
+func requiredMax(p *field.Path, v string, limit int) field.ErrorList {
+	if v == "" {
+		return field.ErrorList{field.Required(p, "")}
+	}
+	if len(v) > limit {
+		return field.ErrorList{field.Invalid(p, "", fmt.Sprintf("can have at most %v characters", limit))}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -169,6 +170,55 @@ func TestConfigMapValidation(t *testing.T) {
 	got.Data = map[string]string{"k": "w", "b@d": ""}
 	checkInvalid(t, c.Update(ctx, got), "ConfigMap \"frozen\" is invalid: [data: Forbidden: field is immutable when `immutable` is set, "+
 		`data[b@d]: Invalid value: "b@d": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')]`)
+}
+
+// TestEventValidation checks the API server's legacyValidateEvent for
+// core/v1 Events (kube-apiserver v1.37.2 refused "ev" of the first case
+// with this message to kubectl create).
+func TestEventValidation(t *testing.T) {
+	c := newBuiltinClient(t)
+	ctx := t.Context()
+	ref := corev1.ObjectReference{Kind: "ConfigMap", Name: "m", APIVersion: "v1"}
+	inNS := func(ns string) corev1.ObjectReference { r := ref; r.Namespace = ns; return r }
+	long := strings.Repeat("x", 129)
+	when := metav1.NewMicroTime(time.Unix(1, 0))
+	tests := []struct {
+		name  string
+		event corev1.Event
+		want  string
+	}{
+		{"other namespace, involved object in none", corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "ev", Namespace: "team"}, InvolvedObject: ref},
+			`Event "ev" is invalid: involvedObject.namespace: Invalid value: "": does not match event.namespace`},
+		{"default namespace, involved object in none", corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "ev2", Namespace: "default"}, InvolvedObject: ref}, ""},
+		{"namespaces differ", corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "ev3", Namespace: "default"}, InvolvedObject: inNS("team")},
+			`Event "ev3" is invalid: involvedObject.namespace: Invalid value: "team": does not match event.namespace`},
+		{"same namespace", corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "ev4", Namespace: "default"}, InvolvedObject: inNS("default")}, ""},
+		{"new style, nothing reported", corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "ev5", Namespace: "team"}, InvolvedObject: ref, EventTime: when},
+			`Event "ev5" is invalid: [involvedObject.namespace: Invalid value: "": does not match event.namespace, reportingComponent: Required value, ` +
+				`reportingComponent: Invalid value: "": name part must be non-empty, reportingComponent: Invalid value: "": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'), ` +
+				`reportingInstance: Required value, action: Required value, reason: Required value]`},
+		{"new style, too long", corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "ev6", Namespace: "default"}, InvolvedObject: inNS("default"), EventTime: when,
+			ReportingController: "k1s.dev/test", ReportingInstance: long, Action: long, Reason: long, Message: strings.Repeat("m", 1025)},
+			`Event "ev6" is invalid: [reportingInstance: Invalid value: "": can have at most 128 characters, action: Invalid value: "": can have at most 128 characters, ` +
+				`reason: Invalid value: "": can have at most 128 characters, message: Invalid value: "": can have at most 1024 characters]`},
+		{"new style, complete", corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "ev7", Namespace: "default"}, InvolvedObject: inNS("default"), EventTime: when,
+			ReportingController: "k1s.dev/test", ReportingInstance: "host", Action: "Test", Reason: "Tested"}, ""},
+	}
+	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkInvalid(t, c.Create(ctx, tt.event.DeepCopy()), tt.want)
+		})
+	}
+	// Updates are held to the same rules.
+	ev := &corev1.Event{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "ev4"}, ev); err != nil {
+		t.Fatal(err)
+	}
+	ev.InvolvedObject.Namespace = "team"
+	checkInvalid(t, c.Update(ctx, ev), `Event "ev4" is invalid: involvedObject.namespace: Invalid value: "team": does not match event.namespace`)
 }
 
 // checkInvalid asserts err is the Invalid error with message want, or nil

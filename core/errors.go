@@ -89,3 +89,17 @@ func unprocessable(gr schema.GroupResource, name string, err error) error {
 		Message: fmt.Sprintf("%s %q: the patch cannot be applied: %v", gr, name, err),
 	}}
 }
+
+// unknownError is what the API server answers for an error of its own
+// that carries no status (responsewriters' ErrorToAPIStatus): a 500 with
+// no reason and the error's text, which kubectl prints as
+// "Error from server: <text>" — a server-side apply patch that does not
+// fit the type's schema is one.
+func unknownError(err error) error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{
+		Status:  metav1.StatusFailure,
+		Code:    http.StatusInternalServerError,
+		Reason:  metav1.StatusReasonUnknown,
+		Message: err.Error(),
+	}}
+}

@@ -157,7 +157,7 @@ func (c *Client) apply(live client.Object, cfg *unstructured.Unstructured, t *re
 		if _, ok := err.(apierrors.APIStatus); ok {
 			return nil, err
 		}
-		return nil, apierrors.NewInternalError(err)
+		return nil, unknownError(err)
 	}
 	w, ok := out.(client.Object)
 	if !ok {

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	sigsjson "sigs.k8s.io/json"
 
 	"github.com/k1s-dev/k1s/client"
@@ -59,6 +60,11 @@ func (c *Client) newWork(obj client.Object, gvk schema.GroupVersionKind, fc *fie
 			return nil, err
 		}
 		unknown, err := decode.Typed(u.Object, typed)
+		if err != nil && fc != nil && fc.patch {
+			// A patched object that no longer fits its type: the API
+			// server's patchers quote it.
+			return nil, apierrors.NewInvalid(schema.GroupKind{}, "", field.ErrorList{field.Invalid(field.NewPath("patch"), fc.patchValue, err.Error())})
+		}
 		if err != nil {
 			return nil, decodeError(gvk, err.Error())
 		}

@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
@@ -64,25 +67,9 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 	if err != nil {
 		return apierrors.NewBadRequest(fmt.Sprintf("%s %q: computing the patch: %v", gr, name, err))
 	}
-	var (
-		jp          jsonpatch.Patch
-		conditional bool
-	)
-	if pt == types.JSONPatchType {
-		if jp, err = jsonpatch.DecodePatch(data); err != nil {
-			return apierrors.NewBadRequest(fmt.Sprintf("%s %q: decoding the JSON patch: %v", gr, name, err))
-		}
-		for _, op := range jp {
-			if p, err := op.Path(); err == nil && strings.HasPrefix(p, "/metadata/resourceVersion") {
-				conditional = true
-			}
-		}
-	} else {
-		var body map[string]any
-		if err := json.Unmarshal(data, &body); err != nil {
-			return apierrors.NewBadRequest(fmt.Sprintf("%s %q: decoding the %s patch: %v", gr, name, pt, err))
-		}
-		_, conditional, _ = unstructured.NestedString(body, "metadata", "resourceVersion")
+	jp, conditional, err := decodePatchBody(pt, data)
+	if err != nil {
+		return err
 	}
 	fc, err := newFieldCheck(o.FieldValidation, "PatchOptions")
 	if err != nil {
@@ -101,7 +88,7 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		}
 		rev := strconv.FormatInt(kv.Revision, 10)
 		_ = unstructured.SetNestedField(cur, rev, "metadata", "resourceVersion")
-		orig, err := json.Marshal(cur)
+		orig, err := c.patchBase(cur, gvk, t)
 		if err != nil {
 			return nil, apierrors.NewInternalError(err)
 		}
@@ -114,7 +101,15 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		default:
 			patched, err = strategicpatch.StrategicMergePatch(orig, data, schemaObj)
 		}
-		if err != nil {
+		switch {
+		case err != nil && pt == types.JSONPatchType:
+			// The API server's 422 for an operation that does not apply,
+			// without the reason (its status carries none).
+			return nil, &apierrors.StatusError{ErrStatus: metav1.Status{
+				Status: metav1.StatusFailure, Code: http.StatusUnprocessableEntity, Reason: metav1.StatusReasonInvalid,
+				Details: &metav1.StatusDetails{}, Message: "the server rejected our request due to an error in our request",
+			}}
+		case err != nil:
 			return nil, unprocessable(gr, name, err)
 		}
 		switch {
@@ -133,9 +128,11 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 			return nil, apierrors.NewBadRequest(fmt.Sprintf("%s %q: the patched object is not a JSON object: %v", gr, name, err))
 		}
 		u.SetGroupVersionKind(gvk)
-		if u.GetName() != name || u.GetNamespace() != kvNamespace(kv.Key, t.Namespaced) {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("%s %q: a patch cannot change metadata.name or metadata.namespace", gr, name))
+		ns := kvNamespace(kv.Key, t.Namespaced)
+		if err := checkName(u, name, ns); err != nil {
+			return nil, err
 		}
+		u.SetNamespace(ns) // a patch that drops it leaves the URL's
 		switch prv := u.GetResourceVersion(); {
 		case prv == "":
 			u.SetResourceVersion(rev)
@@ -144,6 +141,96 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		}
 		return u, nil
 	})
+}
+
+// decodePatchBody checks a patch body as the API server does before it
+// reads the object: valid JSON, then the shape of its type (a list of
+// operations, or an object). It returns the decoded JSON patch, and
+// whether the patch names a resourceVersion (it is then conditional).
+func decodePatchBody(pt types.PatchType, data []byte) (jsonpatch.Patch, bool, error) {
+	if !json.Valid(data) {
+		// The API server's first check of every patch body.
+		return nil, false, apierrors.NewBadRequest("invalid JSON patch")
+	}
+	if pt == types.JSONPatchType {
+		if err := decodeJSONPatchOps(data); err != nil {
+			return nil, false, err
+		}
+		jp, err := jsonpatch.DecodePatch(data)
+		if err != nil {
+			return nil, false, apierrors.NewBadRequest(err.Error())
+		}
+		conditional := false
+		for _, op := range jp {
+			if p, err := op.Path(); err == nil && strings.HasPrefix(p, "/metadata/resourceVersion") {
+				conditional = true
+			}
+		}
+		return jp, conditional, nil
+	}
+	var body map[string]any
+	if err := json.Unmarshal(data, &body); err != nil {
+		if pt == types.StrategicMergePatchType {
+			return nil, false, apierrors.NewBadRequest(err.Error())
+		}
+		return nil, false, apierrors.NewBadRequest(fmt.Sprintf("error decoding patch: %v", err))
+	}
+	_, conditional, _ := unstructured.NestedString(body, "metadata", "resourceVersion")
+	return nil, conditional, nil
+}
+
+// jsonPatchOp is one operation of a JSON patch, as the API server decodes
+// it first (its handlers' jsonPatchOp), so that a body of the wrong
+// shape gets its error.
+type jsonPatchOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	From  string `json:"from"`
+	Value any    `json:"value"`
+}
+
+// decodeJSONPatchOps is the API server's first decoding of a JSON patch:
+// "error decoding patch: json: cannot unmarshal object into Go value of
+// type []handlers.jsonPatchOp" for a body that is not a list of
+// operations (the type named as the server's package names it).
+func decodeJSONPatchOps(data []byte) error {
+	var ops []jsonPatchOp
+	if err := json.Unmarshal(data, &ops); err != nil {
+		msg := strings.ReplaceAll(err.Error(), "core.jsonPatchOp", "handlers.jsonPatchOp")
+		return apierrors.NewBadRequest("error decoding patch: " + msg)
+	}
+	return nil
+}
+
+// patchBase is the stored object as the API server encodes it before it
+// applies a patch: a built-in kind in its Go type's field order (which a
+// patch keeps where it changes nothing, and which the errors that quote
+// the patched object show), a custom resource as its JSON.
+func (c *Client) patchBase(cur map[string]any, gvk schema.GroupVersionKind, t *registry.Type) ([]byte, error) {
+	if t.IsCustomResource() || !c.scheme.Recognizes(gvk) {
+		return json.Marshal(cur)
+	}
+	typed, err := c.scheme.New(gvk)
+	if err != nil {
+		return nil, err
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(cur, typed); err != nil {
+		return nil, err
+	}
+	typed.GetObjectKind().SetGroupVersionKind(gvk)
+	return json.Marshal(typed)
+}
+
+// checkName is the API server's check that a patched object is still the
+// one its URL names.
+func checkName(u *unstructured.Unstructured, name, namespace string) error {
+	if u.GetName() != name {
+		return apierrors.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", u.GetName(), name))
+	}
+	if namespace != "" && u.GetNamespace() != "" && u.GetNamespace() != namespace {
+		return apierrors.NewBadRequest(fmt.Sprintf("the namespace of the object (%s) does not match the namespace on the URL (%s)", u.GetNamespace(), namespace))
+	}
+	return nil
 }
 
 // applyPatch is a server-side apply: the apply configuration merged into

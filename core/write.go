@@ -336,11 +336,6 @@ func (c *Client) update(ctx context.Context, obj client.Object, sub subresource,
 		return noStatusSubresource(t, obj.GetName())
 	}
 	rv := obj.GetResourceVersion()
-	if rv == "" && t.IsCustomResource() {
-		// Custom resources refuse unconditional updates.
-		return apierrors.NewInvalid(gvk.GroupKind(), obj.GetName(), field.ErrorList{
-			field.Invalid(field.NewPath("metadata", "resourceVersion"), rv, "must be specified for an update")})
-	}
 	var want int64
 	if rv != "" {
 		if want, err = parseRV(rv); err != nil {
@@ -352,6 +347,13 @@ func (c *Client) update(ctx context.Context, obj client.Object, sub subresource,
 		return err
 	}
 	return c.write(ctx, obj, gvk, t, key, sub, dryRun, rv != "", fc, func(kv storage.KeyValue) (client.Object, error) {
+		if rv == "" && t.IsCustomResource() {
+			// Custom resources refuse unconditional updates — of an
+			// object that exists: a missing one is NotFound first, as
+			// the API server's store finds out before it validates.
+			return nil, apierrors.NewInvalid(gvk.GroupKind(), obj.GetName(), field.ErrorList{
+				field.Invalid(field.NewPath("metadata", "resourceVersion"), rv, "must be specified for an update")})
+		}
 		if rv != "" && want != kv.Revision {
 			return nil, conflictStale(gr, obj.GetName())
 		}

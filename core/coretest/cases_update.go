@@ -92,6 +92,12 @@ func updateCases() []Case {
 			err := e.C.Update(e.Ctx, cm(e, "default", "missing", nil))
 			e.Fails(err, NotFound, "Update of a missing object")
 			e.Message(err, `configmaps "missing" not found`)
+			// A custom resource without a resourceVersion: NotFound
+			// before the resourceVersion is required, as kube-apiserver
+			// answers kubectl replace of a missing object.
+			err = e.C.Update(e.Ctx, item(e, "default", "missing", 1))
+			e.Fails(err, NotFound, "Update without resourceVersion of a missing custom resource")
+			e.Message(err, `"missing" not found`)
 		}},
 		{Name: "UpdateNoChangeKeepsResourceVersion", Run: func(e *Env) {
 			obj := e.Create(cm(e, "default", "a", map[string]any{"k": "v"}))
