@@ -41,6 +41,9 @@ const (
 	Patched    Action = "patched"
 	// Modified is what label prints when it both set and removed labels.
 	Modified Action = "modified"
+	// Retrieving marks a failure to read the live object: kubectl
+	// reports it as "error when retrieving current configuration of".
+	Retrieving Action = "retrieving"
 )
 
 // Result is the outcome of a write to one object.
@@ -80,6 +83,10 @@ type ApplyOptions struct {
 	// CommandName (the program, "kubectl" when empty) as kubectl does.
 	Warn        func(text string)
 	CommandName string
+	// WithoutLastApplied computes the result as kubectl diff does: the
+	// configuration is merged (or created) without the last-applied
+	// annotation, so the annotation the live object has stays as it is.
+	WithoutLastApplied bool
 }
 
 // missingLastApplied is kubectl apply's warning for a live object that
@@ -139,20 +146,35 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`
 // (the annotation's value ends with a newline and keeps an empty
 // annotations map).
 func modifiedConfiguration(obj *unstructured.Unstructured) ([]byte, error) {
+	original, err := withoutLastApplied(obj)
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(original); err != nil {
+		return nil, err
+	}
+	annots := u.GetAnnotations()
+	if annots == nil {
+		annots = map[string]string{}
+	}
+	annots[LastAppliedAnnotation] = string(original) + "\n"
+	if err := unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations"); err != nil {
+		return nil, err
+	}
+	return json.Marshal(u.Object)
+}
+
+// withoutLastApplied is obj's JSON without the last-applied annotation
+// (and with an empty annotations map where it has none), kubectl's
+// modified configuration when it does not annotate (diff).
+func withoutLastApplied(obj *unstructured.Unstructured) ([]byte, error) {
 	u := obj.DeepCopy()
 	annots := u.GetAnnotations()
 	if annots == nil {
 		annots = map[string]string{}
 	}
 	delete(annots, LastAppliedAnnotation)
-	if err := unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations"); err != nil {
-		return nil, err
-	}
-	original, err := json.Marshal(u.Object)
-	if err != nil {
-		return nil, err
-	}
-	annots[LastAppliedAnnotation] = string(original) + "\n"
 	if err := unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations"); err != nil {
 		return nil, err
 	}
@@ -181,6 +203,9 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		return serverSideApply(ctx, c, t, obj, opts)
 	}
 	modified, err := modifiedConfiguration(obj)
+	if opts.WithoutLastApplied {
+		modified, err = withoutLastApplied(obj)
+	}
 	if err != nil {
 		res.Err = err
 		return res
@@ -188,7 +213,9 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 	current, err := resource.Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
 	if apierrors.IsNotFound(err) {
 		u := &unstructured.Unstructured{}
-		if err := u.UnmarshalJSON(modified); err != nil {
+		if opts.WithoutLastApplied {
+			u = obj.DeepCopy()
+		} else if err := u.UnmarshalJSON(modified); err != nil {
 			res.Err = err
 			return res
 		}
@@ -209,7 +236,7 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 		return res
 	}
 	if err != nil {
-		res.Err = err
+		res.Err, res.Action = err, Retrieving
 		return res
 	}
 	last, ok := current.GetAnnotations()[LastAppliedAnnotation]

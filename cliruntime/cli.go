@@ -291,7 +291,12 @@ func (c *CLI) ExecuteContext(ctx context.Context, args []string) int {
 	if errors.As(err, &ee) {
 		return ee.Code
 	}
-	if isCobraUsage(err) {
+	var fe *flagError
+	switch {
+	case errors.As(err, &fe):
+	case strings.HasPrefix(err.Error(), "unknown command "):
+		// kubectl prints cobra's sentence alone.
+	case isCobraUsage(err):
 		cmd, _, _ := root.Find(args)
 		path := c.Name
 		if cmd != nil {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -327,26 +328,41 @@ func (s *sources) collect(rules keyRules) (map[string][]byte, error) {
 		}
 	}
 	for _, ef := range s.envFiles {
-		data, err := os.ReadFile(ef)
-		if err != nil {
+		if err := readEnvFile(ef, put); err != nil {
 			return nil, err
-		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for n := 1; sc.Scan(); n++ {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			k, v, ok := strings.Cut(line, "=")
-			if !ok {
-				v = os.Getenv(k)
-			}
-			if err := put(k, []byte(v)); err != nil {
-				return nil, fmt.Errorf("%s line %d: %w", ef, n, err)
-			}
 		}
 	}
 	return out, nil
+}
+
+// readEnvFile passes each KEY=value line of an env file to put, as
+// kubectl's --from-env-file reads it: blank lines and comments skipped,
+// a bare KEY taken from the environment.
+func readEnvFile(ef string, put func(string, []byte) error) error {
+	data, err := os.ReadFile(ef)
+	if err != nil {
+		// kubectl's words: the file and the system's reason.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("error reading %s: %w", ef, err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			v = os.Getenv(k)
+		}
+		if err := put(k, []byte(v)); err != nil {
+			return fmt.Errorf("%s line %d: %w", ef, n, err)
+		}
+	}
+	return nil
 }
 
 func (c *CLI) newCreateConfigMap() *cobra.Command {
@@ -395,7 +411,10 @@ func (c *CLI) newCreateSecret() *cobra.Command {
 		Long:  "Create a secret with specified type.\n\nA docker-registry type secret is for accessing a container registry.\n\nA generic type secret indicate an Opaque secret type.\n\nA tls type secret holds TLS certificate and its associated key.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return UsageErrorf(cmd.CommandPath(), "you must specify a secret type: docker-registry, generic or tls")
+			// kubectl's DefaultSubCommandRun: the help, on stderr, and exit 1.
+			cmd.SetOut(c.ErrOut)
+			_ = cmd.Help()
+			return &ExitError{Code: 1}
 		},
 	}
 	cmd.AddCommand(c.newCreateSecretGeneric(), c.newCreateSecretTLS(), c.newCreateSecretDockerRegistry())

@@ -59,6 +59,11 @@ type DeleteOptions struct {
 	DryRun         string
 	GracePeriod    int
 	Now            bool
+	// Force is kubectl's --force: with a grace period of 0 (its default
+	// then) the objects are "force deleted". k1s deletes immediately
+	// either way — nothing runs that could be asked to stop — so only
+	// the words and kubectl's warning follow from it.
+	Force bool
 	// Wait waits, after the deletes, until the objects are gone (their
 	// finalizers removed), at most Timeout (0: a week, as kubectl).
 	Wait    bool
@@ -98,6 +103,7 @@ Objects that others own (ownerReferences) are deleted with their owner, unless -
 	f.Lookup("dry-run").NoOptDefVal = "unchanged"
 	f.IntVar(&o.GracePeriod, "grace-period", -1, "Accepted for compatibility; deletion is immediate.")
 	f.BoolVar(&o.Now, "now", false, "Accepted for compatibility; deletion is immediate.")
+	f.BoolVar(&o.Force, "force", false, "If true, immediately remove resources from API and bypass graceful deletion. Deletion is immediate in k1s anyway; the flag keeps kubectl's words and warning.")
 	f.BoolVar(&o.Wait, "wait", true, "If true, wait for resources to be gone before returning. This waits for finalizers.")
 	f.DurationVar(&o.Timeout, "timeout", 0, "The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object")
 	_ = cmd.MarkFlagFilename("filename", "json", "yaml", "yml")
@@ -122,11 +128,29 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 	if err != nil {
 		return err
 	}
+	if o.All && (o.LabelSelector != "" || o.FieldSelector != "") {
+		// kubectl's sentence, its trailing blank included.
+		return errors.New("setting 'all' parameter but found a non empty selector. ")
+	}
+	// kubectl turns --grace-period=0 into 1 unless --force, and --force
+	// alone into a grace period of 0.
+	if o.GracePeriod == 0 && !o.Force {
+		o.GracePeriod = 1
+	}
+	if o.Force && o.GracePeriod < 0 {
+		o.GracePeriod = 0
+	}
+	if o.Now {
+		if o.GracePeriod != -1 {
+			return errors.New("--now and --grace-period cannot be specified together")
+		}
+		o.GracePeriod = 1
+	}
 	if len(args) == 0 && len(o.Files.Filenames) == 0 {
-		return UsageErrorf(c.Name+" delete", "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
+		return errNoResources
 	}
 	if len(args) > 0 && len(o.Files.Filenames) > 0 {
-		return UsageErrorf(c.Name+" delete", "cannot specify both resource arguments and --filename")
+		return errors.New("when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well")
 	}
 	s, err := c.Session(ctx)
 	if err != nil {
@@ -144,6 +168,9 @@ func (c *CLI) runDelete(ctx context.Context, o *DeleteOptions, args []string) er
 	}
 	if err != nil {
 		return err
+	}
+	if o.GracePeriod == 0 && o.Force {
+		_, _ = fmt.Fprintln(c.ErrOut, "Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.")
 	}
 	deleted, err := c.deleteTargets(ctx, o, s, targets, policy, mode)
 	if err != nil {
@@ -255,6 +282,9 @@ func (c *CLI) printDeleted(o *DeleteOptions, tg deleteTarget, r Result, suffix s
 	}
 	// kubectl names the kind here, not the resource: `item.inventory.example.com "x" deleted`.
 	operation := "deleted"
+	if o.GracePeriod == 0 {
+		operation = "force deleted"
+	}
 	if tg.t.Namespaced {
 		operation += " from " + r.Object.GetNamespace() + " namespace"
 	}

@@ -341,7 +341,7 @@ Print a detailed description of the selected resources, including related resour
 func (c *CLI) runDescribe(cmd *cobra.Command, o *describeOptions, args []string) error {
 	ctx := cmd.Context()
 	if len(args) == 0 && len(o.files.Filenames) == 0 {
-		return UsageErrorf(cmd.CommandPath(), "You must specify the type of resource to describe. Use \"%s api-resources\" for a complete list of supported resources.", c.Name)
+		return fmt.Errorf("You must specify the type of resource to describe. Use \"%s api-resources\" for a complete list of supported resources.", c.Name) //nolint:staticcheck // kubectl's sentence
 	}
 	s, rctx, cancel, err := c.sessionRequest(ctx)
 	if err != nil {

@@ -95,7 +95,7 @@ Differences were found.
 		}),
 	}
 	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return c.diffExit(UsageErrorf(cmd.CommandPath(), "%s", err.Error()))
+		return c.diffExit(&flagError{err: err, command: cmd.CommandPath()})
 	})
 	f := cmd.Flags()
 	f.StringSliceVarP(&o.Files.Filenames, "filename", "f", nil, "Filename, directory, or - for stdin: the files that contain the configuration to diff.")
@@ -161,7 +161,7 @@ func (c *CLI) runDiff(ctx context.Context, o *DiffOptions) error {
 			return err
 		}
 		r := Apply(rctx, s.Client, info.Type, info.Object, ApplyOptions{
-			DryRun: true, ServerSide: o.ServerSide, Force: o.Force, FieldManager: o.FieldManager,
+			DryRun: true, ServerSide: o.ServerSide, Force: o.Force, FieldManager: o.FieldManager, WithoutLastApplied: true,
 		})
 		cancel()
 		if r.Err != nil {

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 
+	"github.com/k1s-dev/k1s/cliruntime/resource"
 	"github.com/k1s-dev/k1s/decode"
 )
 
@@ -36,6 +37,32 @@ func UsageErrorf(command, format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...), command: command}
 }
 
+// flagError is a mistake in a command's flags, which kubectl follows
+// with "See '<command> --help' for usage." (its flag error function).
+type flagError struct {
+	err     error
+	command string
+}
+
+// Error implements error.
+func (e *flagError) Error() string { return e.err.Error() }
+
+// Unwrap returns the flag parser's error.
+func (e *flagError) Unwrap() error { return e.err }
+
+// errNoResources is kubectl's error for a command given no objects.
+var errNoResources = errors.New("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'") //nolint:staticcheck // kubectl's sentence
+
+// bareError is printed as it is, without "error: ", as kubectl prints
+// a few of its errors.
+type bareError struct{ err error }
+
+// Error implements error.
+func (e bareError) Error() string { return e.err.Error() }
+
+// Unwrap returns the error.
+func (e bareError) Unwrap() error { return e.err }
+
 // FormatError renders err as kubectl does on stderr, without the final
 // newline: "Error from server (NotFound): ..." for API errors, "The Item
 // "x" is invalid: ..." for validation errors, "error: ..." otherwise.
@@ -51,6 +78,14 @@ func FormatError(err error) string {
 	}
 	if lines, ok := decodeErrorLines(err); ok {
 		return "error: " + strings.Join(lines, "\n")
+	}
+	var be bareError
+	if errors.As(err, &be) {
+		return be.Error()
+	}
+	var fe *flagError
+	if errors.As(err, &fe) {
+		return fmt.Sprintf("error: %s\nSee '%s --help' for usage.", fe.err, fe.command)
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
@@ -85,6 +120,8 @@ func decodeErrorLines(err error) ([]string, bool) {
 		switch {
 		case de.Syntax != "":
 			lines = append(lines, fmt.Sprintf("error parsing %s: %s", de.Source, de.Syntax))
+		case de.Validation != "":
+			lines = append(lines, fmt.Sprintf("error validating %q: error validating data: %s; if you choose to ignore these errors, turn validation off with --validate=false", de.Source, de.Validation), de.Error())
 		case de.GoJSON != "":
 			// kubectl's line, for scripts that match it, then k1s's, which
 			// names the line, document and value.
@@ -104,7 +141,7 @@ func formatStatus(st metav1.Status, err error) string {
 			s = fmt.Sprintf("The %s %q is invalid", d.Kind, d.Name)
 		}
 		if len(d.Causes) == 0 {
-			return st.Message
+			return s + ": " + st.Message
 		}
 		causes := make([]string, 0, len(d.Causes))
 		for _, c := range d.Causes {
@@ -143,6 +180,26 @@ func withSource(verb, source string, err error) error {
 	st := se.ErrStatus
 	st.Message = fmt.Sprintf("error when %s %q: %s", verb, source, st.Message)
 	return &apierrors.StatusError{ErrStatus: st}
+}
+
+// retrieveError is kubectl apply's error when it cannot read the live
+// object: the object's mapping and name, then the source and the error
+// (cmdutil.AddSourceToErr with resource.Info's String).
+func retrieveError(info resource.Info, err error) error {
+	gvk := info.Type.Kind
+	gvr := gvk.GroupVersion().WithResource(info.Type.Resource)
+	verb := fmt.Sprintf("retrieving current configuration of:\nResource: %q, GroupVersionKind: %q\nName: %q, Namespace: %q\nfrom server for:",
+		gvr.String(), gvk.String(), info.Object.GetName(), info.Object.GetNamespace())
+	if info.Source == "" {
+		return err
+	}
+	var se *apierrors.StatusError
+	if errors.As(err, &se) {
+		st := se.ErrStatus
+		st.Message = fmt.Sprintf("error when %s %q: %s", verb, info.Source, st.Message)
+		return &apierrors.StatusError{ErrStatus: st}
+	}
+	return fmt.Errorf("error when %s %q: %w", verb, info.Source, err)
 }
 
 // errorFromWatch turns a watch's ERROR event object into an error.

@@ -3,6 +3,7 @@ package cliruntime
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -279,8 +280,12 @@ Fields are identified via a simple JSONPath identifier: <type>.<fieldName>[.<fie
 			c.Name + " explain " + c.Flags.Brand.exampleResource() + ".spec",
 		ValidArgsFunction: c.completeResources,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return UsageErrorf(cmd.CommandPath(), "We accept only this format: explain RESOURCE")
+			switch len(args) {
+			case 0:
+				return fmt.Errorf("You must specify the type of resource to explain. Use \"%s api-resources\" for a complete list of supported resources.", c.Name) //nolint:staticcheck // kubectl's sentence, capital and full stop included
+			case 1:
+			default:
+				return errors.New("We accept only this format: explain RESOURCE") //nolint:staticcheck // kubectl's sentence
 			}
 			s, err := c.Session(cmd.Context())
 			if err != nil {
@@ -299,7 +304,8 @@ Fields are identified via a simple JSONPath identifier: <type>.<fieldName>[.<fie
 			}
 			if t == nil {
 				_, err := s.Registry.ResolveOne(parts[0])
-				return err
+				// kubectl explain prints this one without "error: ".
+				return bareError{err}
 			}
 			if apiVersion != "" && apiVersion != t.Kind.GroupVersion().String() {
 				found := false

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -208,7 +210,9 @@ func (c *CLI) runGet(ctx context.Context, o *GetOptions, args []string) error {
 	// with no service account found), each named get one object only
 	// when found ("cm/a secret/missing" is of one kind). A group here is
 	// made exactly so: per listed type, and per type of a found name.
-	if len(res.Groups) > 1 {
+	// "all" stands for several kinds even where it finds one (kubectl's
+	// MultipleTypesRequested: in a cluster it always names several).
+	if len(res.Groups) > 1 || requestsAll(args) {
 		o.Print.WithKind = true
 	}
 	printer, err := printers.NewPrinter(o.Print)
@@ -299,4 +303,15 @@ func (c *CLI) noResources(w io.Writer, refs []resource.Ref, all bool) {
 		return
 	}
 	_, _ = fmt.Fprintln(w, "No resources found")
+}
+
+// requestsAll reports whether args name the category "all", alone or in
+// a comma-separated list.
+func requestsAll(args []string) bool {
+	for _, a := range args {
+		if slices.Contains(strings.Split(a, ","), "all") {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package cliruntime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -27,39 +28,76 @@ type MetaUpdate struct {
 	Remove []string
 }
 
-// ParseMetaUpdate splits "k=v" and "k-" arguments; labels also get their
-// values validated.
+// ParseMetaUpdate splits "k=v" and "k-" arguments as kubectl label and
+// annotate do: a label is one "=" and a valid value (its key, like an
+// annotation's, is the API server's to judge, so a bad key is refused
+// by the write with the server's message); an annotation's value is
+// everything after the first "=".
 func ParseMetaUpdate(args []string, isLabel bool) (MetaUpdate, error) {
 	u := MetaUpdate{Set: map[string]string{}}
 	what := "annotation"
 	if isLabel {
 		what = "label"
 	}
+	var invalid []string
 	for _, a := range args {
-		if k, v, ok := strings.Cut(a, "="); ok {
-			if errs := validation.IsQualifiedName(k); len(errs) > 0 {
-				return u, fmt.Errorf("invalid %s spec: %v, %s", what, a, strings.Join(errs, ";"))
+		switch {
+		case isLabel && strings.Contains(a, "="):
+			parts := strings.Split(a, "=")
+			if len(parts) != 2 {
+				return u, fmt.Errorf("invalid label spec: %v", a)
 			}
-			if isLabel {
-				if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
-					return u, fmt.Errorf("invalid label value: %q: %s", a, strings.Join(errs, ";"))
-				}
+			if errs := validation.IsValidLabelValue(parts[1]); len(errs) > 0 {
+				return u, fmt.Errorf("invalid label value: %q: %s", a, strings.Join(errs, ";"))
+			}
+			u.Set[parts[0]] = parts[1]
+		case strings.Contains(a, "="):
+			k, v, _ := strings.Cut(a, "=")
+			if k == "" {
+				invalid = append(invalid, a)
+				continue
 			}
 			u.Set[k] = v
-			continue
+		case strings.HasSuffix(a, "-") && a != "-":
+			u.Remove = append(u.Remove, strings.TrimSuffix(a, "-"))
+		case isLabel:
+			return u, fmt.Errorf("invalid label spec: %v", a)
+		default:
+			invalid = append(invalid, a)
 		}
-		if k, ok := strings.CutSuffix(a, "-"); ok && k != "" {
-			u.Remove = append(u.Remove, k)
-			continue
-		}
-		return u, fmt.Errorf("invalid %s spec: %v", what, a)
+	}
+	if len(invalid) > 0 {
+		return u, fmt.Errorf("invalid %s format: %s", what, strings.Join(invalid, ", "))
 	}
 	for _, k := range u.Remove {
-		if _, ok := u.Set[k]; ok {
-			return u, fmt.Errorf("can not both modify and remove the following %s(s) in the same command: %s", what, k)
+		if _, ok := u.Set[k]; !ok {
+			continue
 		}
+		if isLabel {
+			return u, errors.New("can not both modify and remove a label in the same command")
+		}
+		return u, fmt.Errorf("can not both modify and remove the following annotation(s) in the same command: %s", k)
 	}
 	return u, nil
+}
+
+// splitMetaArgs splits label's and annotate's arguments into resources
+// and updates as kubectl's GetResourcesAndPairs: an update has an "="
+// (not first) or ends in "-" (and is not "-"), and every resource comes
+// before the first update.
+func splitMetaArgs(args []string, what string) (resources, updates []string, err error) {
+	for _, a := range args {
+		isUpdate := strings.Contains(a, "=") && a[0] != '=' || strings.HasSuffix(a, "-") && a != "-"
+		switch {
+		case isUpdate:
+			updates = append(updates, a)
+		case len(updates) > 0:
+			return nil, nil, fmt.Errorf("all resources must be specified before %s changes: %s", what, a)
+		default:
+			resources = append(resources, a)
+		}
+	}
+	return resources, updates, nil
 }
 
 // MetaResult is the outcome of UpdateMeta: the write's result, and the
@@ -74,14 +112,24 @@ type MetaResult struct {
 // changeCauseAnnotation may always be overwritten, as kubectl allows.
 const changeCauseAnnotation = "kubernetes.io/change-cause"
 
+// MetaOptions are the choices of UpdateMeta.
+type MetaOptions struct {
+	// Overwrite allows changing a key that has a different value.
+	Overwrite bool
+	// ResourceVersion, if set, makes the update fail with a Conflict
+	// unless the object is still at that version.
+	ResourceVersion string
+	// DryRun computes the updated object without storing it.
+	DryRun bool
+}
+
 // UpdateMeta applies a MetaUpdate to the labels (or annotations) of the
 // object named by obj, as kubectl label and annotate do: it reads the
 // object, refuses to change a value that is set already unless
 // overwrite, and sends the difference as a JSON merge patch. The patch
 // carries no resourceVersion — concurrent updates of other keys never
-// conflict — unless resourceVersion is given, which makes the update
-// fail with a Conflict if the object is no longer at that version.
-func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, field string, upd MetaUpdate, overwrite bool, resourceVersion string) MetaResult {
+// conflict — unless opts.ResourceVersion is given.
+func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *unstructured.Unstructured, field string, upd MetaUpdate, opts MetaOptions) MetaResult {
 	res := MetaResult{Result: Result{Type: t, Object: obj, Action: Unchanged}}
 	current, err := resource.Get(ctx, c, t, obj.GetNamespace(), obj.GetName())
 	if err != nil {
@@ -90,7 +138,7 @@ func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *uns
 	}
 	res.Object = current
 	old, _, _ := unstructured.NestedStringMap(current.Object, "metadata", field)
-	if !overwrite {
+	if !opts.Overwrite {
 		if res.Err = checkOverwrites(old, upd.Set, field == "labels"); res.Err != nil {
 			return res
 		}
@@ -114,15 +162,19 @@ func UpdateMeta(ctx context.Context, c client.Client, t *registry.Type, obj *uns
 		return res
 	}
 	md := map[string]any{field: patch}
-	if resourceVersion != "" {
-		md["resourceVersion"] = resourceVersion
+	if opts.ResourceVersion != "" {
+		md["resourceVersion"] = opts.ResourceVersion
 	}
 	data, err := json.Marshal(map[string]any{"metadata": md})
 	if err != nil {
 		res.Err = err
 		return res
 	}
-	if err := c.Patch(ctx, current, client.RawPatch(types.MergePatchType, data)); err != nil {
+	var popts []client.PatchOption
+	if opts.DryRun {
+		popts = append(popts, client.DryRunAll)
+	}
+	if err := c.Patch(ctx, current, client.RawPatch(types.MergePatchType, data), popts...); err != nil {
 		res.Err = err
 		return res
 	}
@@ -167,6 +219,7 @@ type metaOptions struct {
 	field, noun          string
 	overwrite, all, list bool
 	selector, rv         string
+	output, dryRun       string
 	files                resource.FilenameOptions
 }
 
@@ -194,26 +247,40 @@ func (c *CLI) newMetaCommand(isLabel bool) *cobra.Command {
 	f.StringVar(&o.rv, "resource-version", "", "If non-empty, the "+noun+" update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.")
 	f.BoolVar(&o.list, "list", false, "If true, display the "+field+" for a given resource.")
 	f.StringSliceVarP(&o.files.Filenames, "filename", "f", nil, "Filename, directory, or URL to files identifying the resource to update the "+noun+"s")
+	f.StringVarP(&o.output, "output", "o", "", "Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).")
+	f.StringVar(&o.dryRun, "dry-run", "none", `Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.`)
+	f.Lookup("dry-run").NoOptDefVal = "unchanged"
 	return cmd
 }
 
 func (c *CLI) runMeta(cmd *cobra.Command, o *metaOptions, args []string) error {
 	ctx := cmd.Context()
-	var resArgs, updArgs []string
-	for i, a := range args {
-		if strings.Contains(a, "=") || strings.HasSuffix(a, "-") && i > 0 {
-			updArgs = append(updArgs, a)
-		} else {
-			resArgs = append(resArgs, a)
-		}
+	resArgs, updArgs, err := splitMetaArgs(args, o.noun)
+	if err != nil {
+		return err
+	}
+	if len(resArgs) == 0 && len(o.files.Filenames) == 0 {
+		return errors.New("one or more resources must be specified as <resource> <name> or <resource>/<name>")
+	}
+	if len(resArgs) > 0 && len(o.files.Filenames) > 0 {
+		return errors.New("resource/name arguments cannot be provided when a path is specified")
 	}
 	if len(updArgs) == 0 && !o.list {
-		return UsageErrorf(cmd.CommandPath(), "at least one %s update is required", o.noun)
+		return fmt.Errorf("at least one %s update is required", o.noun)
 	}
 	upd, err := ParseMetaUpdate(updArgs, o.isLabel)
 	if err != nil {
 		return err
 	}
+	wo := WriteOptions{DryRun: o.dryRun}
+	mode, err := wo.dryRunMode()
+	if err != nil {
+		return err
+	}
+	if err := checkWriteOutput(o.output); err != nil {
+		return err
+	}
+	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
 	s, rctx, cancel, err := c.sessionRequest(ctx)
 	if err != nil {
 		return err
@@ -237,9 +304,13 @@ func (c *CLI) runMeta(cmd *cobra.Command, o *metaOptions, args []string) error {
 			errs = append(errs, c.listMeta(rctx, s, tg, o.field))
 			continue
 		}
-		r := UpdateMeta(rctx, s.Client, tg.Type, tg.Object, o.field, upd, o.overwrite, o.rv)
+		r := UpdateMeta(rctx, s.Client, tg.Type, tg.Object, o.field, upd, MetaOptions{Overwrite: o.overwrite, ResourceVersion: o.rv, DryRun: mode != ""})
 		if r.Err != nil {
 			errs = append(errs, r.Err)
+			continue
+		}
+		if o.output != "" {
+			errs = append(errs, c.printResult(r.Result, o.output, ""))
 			continue
 		}
 		msg := "annotated"
@@ -249,7 +320,7 @@ func (c *CLI) runMeta(cmd *cobra.Command, o *metaOptions, args []string) error {
 			}
 			msg = map[Action]string{Unchanged: "not labeled", Patched: "labeled", Deleted: "unlabeled", Modified: "modified"}[r.Action]
 		}
-		_, _ = fmt.Fprintf(c.Out, "%s %s\n", r.Name(), msg)
+		_, _ = fmt.Fprintf(c.Out, "%s %s%s\n", r.Name(), msg, suffix)
 	}
 	return utilerrors.NewAggregate(errs)
 }

@@ -2,6 +2,7 @@ package cliruntime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -11,7 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	"sigs.k8s.io/yaml"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	"github.com/spf13/cobra"
 
@@ -156,10 +157,10 @@ JSON and YAML formats are accepted. Plugin types have no patch strategies: use -
 				return fmt.Errorf("--type must be one of [json merge strategic], not %q", patchType)
 			}
 			if patch == "" && patchFile == "" {
-				return UsageErrorf(cmd.CommandPath(), "must specify --patch or --patch-file containing the contents of the patch")
+				return errors.New("must specify --patch or --patch-file containing the contents of the patch")
 			}
 			if patch != "" && patchFile != "" {
-				return UsageErrorf(cmd.CommandPath(), "cannot specify --patch and --patch-file together")
+				return errors.New("cannot specify --patch and --patch-file together")
 			}
 			data := []byte(patch)
 			if patchFile != "" {
@@ -168,7 +169,9 @@ JSON and YAML formats are accepted. Plugin types have no patch strategies: use -
 					return fmt.Errorf("unable to read patch file: %w", err)
 				}
 			}
-			data, err := yaml.YAMLToJSON(data)
+			// kubectl's conversion: YAML to JSON, and what starts as JSON
+			// ("{") sent as it is, for the server to judge.
+			data, err := utilyaml.ToJSON(data)
 			if err != nil {
 				return fmt.Errorf("unable to parse %q: %w", patch, err)
 			}
@@ -193,10 +196,15 @@ JSON and YAML formats are accepted. Plugin types have no patch strategies: use -
 			defer cancel()
 			for _, tg := range targets {
 				r := Patch(rctx, s.Client, tg.Type, tg.Object, pt, data, PatchOptions{DryRun: mode != "", Subresource: sub})
+				if apierrors.IsUnsupportedMediaType(r.Err) {
+					return fmt.Errorf("%s is not supported by %s: %v", pt, tg.Type.Kind, r.Err) //nolint:errorlint // kubectl's words, not the server's error: printed as "error: ..."
+				}
 				if r.Err != nil {
 					return r.Err
 				}
-				if err := c.printResult(r, output, map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]); err != nil {
+				// kubectl patch names no dry run in its line (its printer's
+				// operation replaces the dry-run suffix).
+				if err := c.printResult(r, output, ""); err != nil {
 					return err
 				}
 			}
@@ -236,7 +244,7 @@ func (c *CLI) targets(ctx context.Context, s *Session, args []string, files reso
 		return out, nil
 	}
 	if len(args) == 0 {
-		return nil, UsageErrorf(cmdPath, "You must provide one or more resources by argument or filename.")
+		return nil, errNoResources
 	}
 	refs, err := resource.ParseArgs(s.Registry, args)
 	if err != nil {

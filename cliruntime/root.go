@@ -49,7 +49,7 @@ func NewRootCommand(c *CLI) *cobra.Command {
 			"),\nwith no API server and no cluster. Its commands behave as kubectl's."
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return UsageErrorf(cmd.CommandPath(), "%s", err.Error())
+		return &flagError{err: err, command: cmd.CommandPath()}
 	})
 	c.Flags.AddFlags(root.PersistentFlags())
 	_ = root.RegisterFlagCompletionFunc("namespace", c.completeNamespaces)

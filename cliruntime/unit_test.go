@@ -278,7 +278,7 @@ func TestFormatError(t *testing.T) {
 	}{
 		{apierrors.NewNotFound(gr, "x"), `Error from server (NotFound): items.inventory.example.com "x" not found`},
 		{invalid, "The Item \"x\" is invalid: \n* spec.a: bad\n* worse"},
-		{&apierrors.StatusError{ErrStatus: metav1.Status{Reason: metav1.StatusReasonInvalid, Message: "plain", Details: &metav1.StatusDetails{}}}, "plain"},
+		{&apierrors.StatusError{ErrStatus: metav1.Status{Reason: metav1.StatusReasonInvalid, Message: "plain", Details: &metav1.StatusDetails{}}}, "The request is invalid: plain"},
 		{&apierrors.StatusError{ErrStatus: metav1.Status{Reason: metav1.StatusReasonInvalid, Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Message: "m"}}}}}, "The request is invalid: m"},
 		{&apierrors.StatusError{ErrStatus: metav1.Status{Message: "odd"}}, "Error from server: odd"},
 		{errors.New("plain"), "error: plain"},
@@ -415,8 +415,14 @@ func TestSmallHelpers(t *testing.T) {
 	if _, err := ParseMetaUpdate([]string{"a"}, false); err == nil {
 		t.Error("ParseMetaUpdate accepted a bare key")
 	}
-	if _, err := ParseMetaUpdate([]string{"in valid=1"}, false); err == nil {
-		t.Error("ParseMetaUpdate accepted a bad key")
+	if _, err := ParseMetaUpdate([]string{"a=b=c"}, true); err == nil {
+		t.Error("ParseMetaUpdate accepted a label of two '='")
+	}
+	if u, err := ParseMetaUpdate([]string{"a=b=c"}, false); err != nil || u.Set["a"] != "b=c" {
+		t.Errorf("ParseMetaUpdate of an annotation a=b=c = %v, %v", u, err)
+	}
+	if _, err := ParseMetaUpdate([]string{"a=1", "a-"}, true); err == nil || err.Error() != "can not both modify and remove a label in the same command" {
+		t.Errorf("ParseMetaUpdate of a=1 a- = %v", err)
 	}
 	if err := (&ExitError{Code: 2}); err.Error() != "exit status 2" {
 		t.Error(err)

@@ -73,6 +73,9 @@ func ParseWaitCondition(cond string) (*WaitCondition, error) {
 		}
 		return w, nil
 	}
+	if cond == "" {
+		return nil, errors.New("unrecognized condition: []") // kubectl's words for no --for
+	}
 	return nil, fmt.Errorf("unrecognized condition: %q", cond)
 }
 
@@ -271,7 +274,7 @@ func (c *CLI) waitTargets(ctx context.Context, s *Session, o *WaitOptions, args 
 		}
 	} else {
 		if len(args) == 0 {
-			return nil, nil, UsageErrorf(c.Name+" wait", "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
+			return nil, nil, errNoResources
 		}
 		refs, err := resource.ParseArgs(s.Registry, args)
 		if err != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 
 	"github.com/spf13/cobra"
@@ -37,6 +39,9 @@ type WriteOptions struct {
 	// ContinueOnError is the default and undoes Atomic; the flag stays
 	// for the scripts written when all-or-nothing was the default.
 	ContinueOnError bool
+	// Selector, a label selector, keeps only the objects of the files
+	// whose labels it selects (kubectl's -l); none left is an error.
+	Selector string
 }
 
 func (o *WriteOptions) addFlags(cmd *cobra.Command, verb string) {
@@ -47,6 +52,7 @@ func (o *WriteOptions) addFlags(cmd *cobra.Command, verb string) {
 	f.StringVar(&o.DryRun, "dry-run", "none", `Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.`)
 	f.Lookup("dry-run").NoOptDefVal = "unchanged"
 	f.BoolVar(&o.Atomic, "atomic", false, "All or nothing (k1s only, kubectl has no such flag): validate every object first and write none unless all would succeed. By default, as kubectl does, each valid object is written and each failure reported.")
+	f.StringVarP(&o.Selector, "selector", "l", "", "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
 	f.BoolVar(&o.ContinueOnError, "continue-on-error", false, "Write every valid object and report the others (the default; undoes --atomic).")
 	_ = f.MarkHidden("continue-on-error")
 	_ = cmd.MarkFlagFilename("filename", "json", "yaml", "yml")
@@ -70,7 +76,7 @@ func (o *WriteOptions) dryRunMode() (string, error) {
 // returns the errors together.
 func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn writeFunc) error {
 	if len(o.Files.Filenames) == 0 {
-		return UsageErrorf(c.Name+" "+verb, "must specify one of -f and -k")
+		return errors.New("must specify one of -f and -k")
 	}
 	if err := checkWriteOutput(o.Output); err != nil {
 		return err
@@ -79,11 +85,16 @@ func (c *CLI) writeAll(ctx context.Context, verb string, o *WriteOptions, fn wri
 	if err != nil {
 		return err
 	}
+	sel, err := labels.Parse(o.Selector)
+	if err != nil {
+		return err
+	}
 	o.Files.FieldValidation, o.Files.Warn = c.fieldValidation, c.printWarning
 	infos, err := o.Files.Read(c.In)
 	if err != nil {
 		return err
 	}
+	infos = slices.DeleteFunc(infos, func(i resource.Info) bool { return !sel.Matches(labels.Set(i.Object.GetLabels())) })
 	if len(infos) == 0 {
 		return fmt.Errorf("no objects passed to %s", verb)
 	}
@@ -183,6 +194,10 @@ func (c *CLI) writeEach(ctx context.Context, w *writeRun, o *WriteOptions, mode 
 		r := w.fn(rctx, w.s.Client, info.Type, info.Object, mode)
 		cancel()
 		progress.set(n + 1)
+		if r.Err != nil && r.Action == Retrieving {
+			errs = append(errs, retrieveError(info, r.Err))
+			continue
+		}
 		if r.Err != nil {
 			errs = append(errs, withSource(verbing(w.verb, r), info.Source, r.Err))
 			continue

@@ -65,6 +65,9 @@ func (d *decoder) addObject(doc int, obj map[string]any, path []string, loc loca
 		if len(path) == 0 && len(field) > 1 && field[0] == "metadata" {
 			e.GoJSON = objectMetaJSONError(obj["metadata"])
 		}
+		if len(path) == 0 && len(field) == 1 {
+			e.Validation = typeMetaValidation(field[0], obj[field[0]])
+		}
 		d.errs = append(d.errs, e)
 		return
 	}
@@ -95,6 +98,19 @@ func (d *decoder) addObject(doc int, obj map[string]any, path []string, loc loca
 		}
 		d.addObject(doc, m, itemPath, loc, obj["apiVersion"].(string), itemKind)
 	}
+}
+
+// typeMetaValidation is kubectl's client-side validation's word for a
+// missing or non-string apiVersion or kind (its getObjectKind), "" for
+// what it lets through (an empty string).
+func typeMetaValidation(field string, v any) string {
+	switch {
+	case v == nil:
+		return field + " not set"
+	case !isString(v):
+		return field + " isn't string type"
+	}
+	return ""
 }
 
 // checkObject returns the first field that unstructured accessors would

@@ -46,6 +46,11 @@ type Error struct {
 	// `unable to decode "SOURCE": ` ("json: cannot unmarshal bool into
 	// Go struct field ObjectMeta.metadata.name of type string").
 	GoJSON string
+	// Validation is, for an object without an apiVersion or kind (or
+	// with one that is not a string), kubectl's validation's words for
+	// it ("kind not set"), which it prints after `error validating
+	// "SOURCE": error validating data: `.
+	Validation string
 }
 
 // IsStrict reports whether err (a Stream error or one of its parts)

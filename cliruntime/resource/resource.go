@@ -116,14 +116,15 @@ func (r ListRequest) Options(t *registry.Type) ([]client.ListOption, error) {
 	if r.LabelSelector != "" {
 		sel, err := labels.Parse(r.LabelSelector)
 		if err != nil {
-			return nil, err
+			// The API server's answer to a selector it cannot parse.
+			return nil, apierrors.NewBadRequest(err.Error())
 		}
 		opts = append(opts, client.MatchingLabelsSelector{Selector: sel})
 	}
 	if r.FieldSelector != "" {
 		sel, err := fields.ParseSelector(r.FieldSelector)
 		if err != nil {
-			return nil, err
+			return nil, apierrors.NewBadRequest(err.Error())
 		}
 		opts = append(opts, client.MatchingFieldsSelector{Selector: sel})
 	}
@@ -135,7 +136,7 @@ func (r ListRequest) Options(t *registry.Type) ([]client.ListOption, error) {
 func List(ctx context.Context, c client.Client, t *registry.Type, r ListRequest) ([]*unstructured.Unstructured, string, error) {
 	opts, err := r.Options(t)
 	if err != nil {
-		return nil, "", err
+		return nil, "", listError(t, r, err)
 	}
 	var out []*unstructured.Unstructured
 	cont := ""
