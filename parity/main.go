@@ -459,7 +459,13 @@ var normalizers = []struct {
 }{
 	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`), "<uid>"},
 	{regexp.MustCompile(`("?resourceVersion"?: ?)"?\d+"?`), `${1}"<rv>"`},
+	// ... and inside a quoted JSON document (an error quoting an object).
+	{regexp.MustCompile(`(\\"resourceVersion\\":\\")\d+(\\")`), `${1}<rv>${2}`},
 	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`), "<time>"},
+	// diff's file headers: kubectl diff's temporary directories and the
+	// files' modification times.
+	{regexp.MustCompile(`/(LIVE|MERGED)-\d+/`), "/$1-<n>/"},
+	{regexp.MustCompile(`\t\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4}`), "\t<time>"},
 	{regexp.MustCompile(`\b(\d+d)?(\d+h)?(\d+m)?\d+s\b|\b\d+[mhd]\d*[smh]?\b|<invalid>`), "<age>"},
 	{regexp.MustCompile(`\bkubectl\b|\bk1s\b`), "<cli>"},
 }
