@@ -75,15 +75,26 @@ func WaitFor(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	re, err := regexp.Compile("(?m)" + args[1])
 	ts.Check(err)
-	deadline := time.Now().Add(time.Minute)
+	var data []byte
+	matched := poll(time.Now().Add(time.Minute), 20*time.Millisecond, func() bool {
+		data, _ = os.ReadFile(ts.MkAbs(args[0]))
+		return re.Match(data)
+	})
+	if !matched {
+		ts.Fatalf("%s does not match %q after a minute; it holds:\n%s", args[0], args[1], data)
+	}
+}
+
+// poll calls check every interval until it reports true (poll then
+// returns true) or deadline has passed (false).
+func poll(deadline time.Time, interval time.Duration, check func() bool) bool {
 	for {
-		data, _ := os.ReadFile(ts.MkAbs(args[0]))
-		if re.Match(data) {
-			return
+		if check() {
+			return true
 		}
 		if time.Now().After(deadline) {
-			ts.Fatalf("%s does not match %q after a minute; it holds:\n%s", args[0], args[1], data)
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(interval)
 	}
 }
