@@ -2,9 +2,13 @@ package cliruntime
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml/kyaml"
 
 	"github.com/spf13/cobra"
 
@@ -50,8 +54,10 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 		Example: "  # Print the supported resource types\n  " + c.Name + " api-resources\n\n  # With categories\n  " + c.Name + " api-resources -o wide",
 		Args:    cobra.NoArgs,
 		RunE: c.run(func(cmd *cobra.Command, args []string) error {
-			if output != "" && output != "wide" && output != "name" {
-				return fmt.Errorf("--output %v is not available", output)
+			switch output {
+			case "", "wide", "name", "json", "yaml", "kyaml":
+			default:
+				return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,kyaml,name,wide,yaml", output)
 			}
 			s, err := c.Session(cmd.Context())
 			if err != nil {
@@ -60,34 +66,27 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 			types := APIResources(s.Registry)
 			nsFlag := cmd.Flags().Changed("namespaced")
 			var rows [][]string
+			var list []metav1.APIResource
 			tw := printers.NewTabWriter()
-			if !noHeaders && output != "name" {
+			if !noHeaders && output != "name" && output != "json" && output != "yaml" && output != "kyaml" {
 				h := []string{"NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"}
 				if output == "wide" {
 					h = append(h, "VERBS", "CATEGORIES")
 				}
 				tw.Add(h)
 			}
-			switch sortBy {
-			case "", "name":
-			case "kind":
-				sort.SliceStable(types, func(i, j int) bool {
-					if types[i].Kind.Kind != types[j].Kind.Kind {
-						return types[i].Kind.Kind < types[j].Kind.Kind
-					}
-					return types[i].Resource < types[j].Resource
-				})
-			default:
-				return fmt.Errorf("--sort-by accepts only name or kind")
-			}
-			if sortBy == "name" {
-				sort.SliceStable(types, func(i, j int) bool { return types[i].Resource < types[j].Resource })
+			if err := sortAPIResources(types, sortBy); err != nil {
+				return err
 			}
 			for _, t := range types {
 				if group != "" && t.Kind.Group != group || nsFlag && t.Namespaced != namespaced {
 					continue
 				}
 				if len(categories) > 0 && !hasAll(t.Categories, categories) || len(verbs) > 0 && !hasAll(Verbs(t), verbs) {
+					continue
+				}
+				if output == "json" || output == "yaml" || output == "kyaml" {
+					list = append(list, apiResource(t))
 					continue
 				}
 				if output == "name" {
@@ -105,6 +104,9 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 				rows = append(rows, row)
 				tw.Add(row)
 			}
+			if output == "json" || output == "yaml" || output == "kyaml" {
+				return printAPIResourceList(c.Out, output, list)
+			}
 			if output == "name" || len(rows) == 0 && noHeaders {
 				return nil
 			}
@@ -113,7 +115,7 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVarP(&output, "output", "o", "", "Output format. One of: (wide, name).")
+	f.StringVarP(&output, "output", "o", "", "Output format. One of: (json, yaml, wide, name).")
 	f.StringVar(&group, "api-group", "", "Limit to resources in the specified API group.")
 	f.BoolVar(&namespaced, "namespaced", true, "If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.")
 	f.BoolVar(&noHeaders, "no-headers", false, "When using the default or custom-column output format, don't print headers (default print headers).")
@@ -121,6 +123,52 @@ func (c *CLI) newAPIResourcesCommand() *cobra.Command {
 	f.StringSliceVar(&categories, "categories", nil, "Limit to resources that belong to the specified categories.")
 	f.StringSliceVar(&verbs, "verbs", nil, "Limit to resources that support the specified verbs.")
 	return cmd
+}
+
+// sortAPIResources sorts types as --sort-by asks: "" keeps the
+// group-then-name order, name and kind sort by that alone.
+func sortAPIResources(types []*registry.Type, sortBy string) error {
+	switch sortBy {
+	case "":
+	case "name":
+		sort.SliceStable(types, func(i, j int) bool { return types[i].Resource < types[j].Resource })
+	case "kind":
+		sort.SliceStable(types, func(i, j int) bool {
+			if types[i].Kind.Kind != types[j].Kind.Kind {
+				return types[i].Kind.Kind < types[j].Kind.Kind
+			}
+			return types[i].Resource < types[j].Resource
+		})
+	default:
+		return fmt.Errorf("--sort-by accepts only name or kind")
+	}
+	return nil
+}
+
+// apiResource is t as kubectl api-resources -o json|yaml prints it:
+// discovery's APIResource with its group and version filled in.
+func apiResource(t *registry.Type) metav1.APIResource {
+	return metav1.APIResource{
+		Name: t.Resource, SingularName: t.Singular, Namespaced: t.Namespaced,
+		Group: t.Kind.Group, Version: t.Kind.Version, Kind: t.Kind.Kind,
+		Verbs: Verbs(t), ShortNames: t.ShortNames, Categories: t.Categories,
+	}
+}
+
+// printAPIResourceList prints resources as kubectl's -o json, yaml or
+// kyaml does: one APIResourceList, its resources null when none matched.
+func printAPIResourceList(w io.Writer, output string, resources []metav1.APIResource) error {
+	list := metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, APIResources: resources}
+	if output == "kyaml" {
+		var enc kyaml.Encoder
+		return enc.FromObject(list, w)
+	}
+	data, err := printers.Encode(list, output == "yaml")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
 }
 
 // Verbs are the verbs discovery lists for t, in the API server's order:

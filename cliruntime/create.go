@@ -65,9 +65,11 @@ JSON and YAML formats are accepted. As kubectl does, each object is created on i
 
 type generatorFlags struct {
 	output, dryRun string
+	saveConfig     bool
 }
 
 func (g *generatorFlags) add(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&g.saveConfig, "save-config", false, "If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to apply this object in the future.")
 	cmd.Flags().StringVarP(&g.output, "output", "o", "", "Output format. One of: (json, yaml, name).")
 	cmd.Flags().StringVar(&g.dryRun, "dry-run", "none", `Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it.`)
 	cmd.Flags().Lookup("dry-run").NoOptDefVal = "unchanged"
@@ -101,11 +103,16 @@ func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.
 	if err != nil {
 		return err
 	}
+	if t.Namespaced && c.Flags.NamespaceExplicit {
+		obj.SetNamespace(c.Flags.Namespace)
+	}
+	if g.saveConfig {
+		if err := saveGeneratedConfig(s.Client.Scheme(), obj); err != nil {
+			return err
+		}
+	}
 	var r Result
 	if mode == "client" {
-		if t.Namespaced && c.Flags.NamespaceExplicit {
-			obj.SetNamespace(c.Flags.Namespace)
-		}
 		if obj, err = asSent(s.Client.Scheme(), obj); err != nil {
 			return err
 		}
@@ -130,6 +137,32 @@ func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.
 	}
 	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
 	return c.printResult(r, g.output, suffix)
+}
+
+// saveGeneratedConfig sets obj's last-applied annotation as kubectl's
+// generators do with --save-config: the object as its Go type encodes it
+// (kind first, a namespace only when --namespace named one), before the
+// request's namespace is filled in.
+func saveGeneratedConfig(scheme *runtime.Scheme, obj *unstructured.Unstructured) error {
+	typed, err := scheme.New(obj.GroupVersionKind())
+	if err != nil {
+		return setLastApplied(obj)
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, typed); err != nil {
+		return err
+	}
+	typed.GetObjectKind().SetGroupVersionKind(obj.GroupVersionKind())
+	data, err := json.Marshal(typed)
+	if err != nil {
+		return err
+	}
+	annots := obj.GetAnnotations()
+	if annots == nil {
+		annots = map[string]string{}
+	}
+	annots[LastAppliedAnnotation] = string(data) + "\n"
+	obj.SetAnnotations(annots)
+	return nil
 }
 
 // asSent is obj as kubectl's generators send it: encoded from its Go
