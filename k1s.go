@@ -2,6 +2,8 @@ package k1s
 
 import (
 	"github.com/k1s-dev/k1s/core"
+	// The library checks x-kubernetes-validations rules: the CEL engine.
+	_ "github.com/k1s-dev/k1s/structural/celrules"
 )
 
 // CoreClientOptions configure NewCoreClient; see core.Options. Only

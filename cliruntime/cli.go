@@ -61,9 +61,10 @@ type CLI struct {
 	// Handoff, when set, runs once a command's flags are parsed and before
 	// it does anything else (reads stdin, opens the store). A program
 	// uses it to hand the command to another program: cmd/k1s execs its
-	// etcd companion for etcd:// storage (open.ExecCompanion). It returns
-	// only to refuse the command, or with nil to let it run here.
-	Handoff func(flags *GlobalFlags) error
+	// full companion for etcd:// storage and for the commands that write
+	// (open.ExecCompanion). It returns only to refuse the command, or
+	// with nil to let it run here.
+	Handoff func(cmd *cobra.Command, flags *GlobalFlags) error
 	// Getenv reads the environment (EDITOR, ...); nil means os.Getenv.
 	Getenv func(string) string
 	// ErrIsTerminal reports whether ErrOut is a terminal (progress bars);
@@ -354,7 +355,7 @@ func (c *CLI) run(fn func(cmd *cobra.Command, args []string) error) func(*cobra.
 			// command's error unless it opens the store (config
 			// current-context must still answer): Session reports it then.
 			_ = c.Flags.ApplyContext(c.getenv)
-			if err := c.Handoff(&c.Flags); err != nil {
+			if err := c.Handoff(cmd, &c.Flags); err != nil {
 				return err
 			}
 		}
@@ -393,6 +394,27 @@ func (c *CLI) interrupted(ctx context.Context) bool {
 			_, _ = fmt.Fprintln(c.ErrOut, "interrupted: stopping after the writes already done")
 		}
 		return true
+	}
+	return false
+}
+
+// writingCommands are the commands that may write objects, and so
+// validate them, x-kubernetes-validations rules included: diff's dry-run
+// apply and reconcile's plugin reconcilers too. delete is not among
+// them: a deletion runs no validation.
+var writingCommands = map[string]bool{
+	"create": true, "apply": true, "replace": true, "patch": true, "edit": true,
+	"label": true, "annotate": true, "diff": true, "reconcile": true,
+}
+
+// WritesObjects reports whether cmd (by its top-level verb) may write
+// objects: what a program that links no rule engine hands to one that
+// does (open.ExecCompanion).
+func WritesObjects(cmd *cobra.Command) bool {
+	for ; cmd != nil && cmd.HasParent(); cmd = cmd.Parent() {
+		if !cmd.Parent().HasParent() {
+			return writingCommands[cmd.Name()]
+		}
 	}
 	return false
 }

@@ -10,6 +10,9 @@ import (
 	"github.com/k1s-dev/k1s/cliruntime"
 	"github.com/k1s-dev/k1s/cliruntime/clitest"
 	"github.com/k1s-dev/k1s/cliruntime/open"
+	// The scripts write types with x-kubernetes-validations rules: this
+	// in-process k1s links the rule engine, as the full CLI does.
+	_ "github.com/k1s-dev/k1s/structural/celrules"
 )
 
 // TestMain makes the test binary double as a k1s built from cliruntime,

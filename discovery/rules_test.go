@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/k1s-dev/k1s/registry"
+	_ "github.com/k1s-dev/k1s/structural/celrules" // the rules are compiled
 )
 
 // TestRulesCheckedOnFirstUse checks that x-kubernetes-validations rules

@@ -13,8 +13,10 @@ import (
 	"github.com/k1s-dev/k1s/admission"
 	"github.com/k1s-dev/k1s/client"
 	"github.com/k1s-dev/k1s/core"
+	// Tier 2 checks x-kubernetes-validations rules: the CEL engine.
 	"github.com/k1s-dev/k1s/events"
 	"github.com/k1s-dev/k1s/informers"
+	_ "github.com/k1s-dev/k1s/structural/celrules"
 	"github.com/k1s-dev/k1s/worktracking"
 )
 

@@ -21,7 +21,7 @@
 //
 // Usage:
 //
-//	go build -o bin/k1s ./cmd/k1s
+//	go build -o bin/ ./cmd/k1s ./cmd/k1s-etcd   # k1s hands its writes to k1s-etcd
 //	export KUBECONFIG=$(../shared/oracle/start.sh)
 //	go run ./parity [-k1s bin/k1s] [-run REGEXP] [-v] [parity/scenarios/*.txtar]
 //

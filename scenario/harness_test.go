@@ -40,7 +40,9 @@ func TestMain(m *testing.M) {
 	}
 	bin.k1s = filepath.Join(dir, "k1s")
 	bin.inventory = filepath.Join(dir, "inventory")
-	for out, pkg := range map[string]string{bin.k1s: "./cmd/k1s", bin.inventory: "./examples/inventory/cmd/inventory"} {
+	// k1s-etcd beside k1s: the lean k1s hands it the commands that write.
+	companion := filepath.Join(dir, "k1s-etcd")
+	for out, pkg := range map[string]string{bin.k1s: "./cmd/k1s", companion: "./cmd/k1s-etcd", bin.inventory: "./examples/inventory/cmd/inventory"} {
 		cmd := exec.Command("go", "build", "-o", out, pkg)
 		cmd.Dir = repoRoot()
 		if b, err := cmd.CombinedOutput(); err != nil {

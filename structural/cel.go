@@ -2,20 +2,59 @@ package structural
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 
-	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
-	apiservercel "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
-	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/model"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	celconfig "k8s.io/apiserver/pkg/apis/cel"
-	"k8s.io/apiserver/pkg/cel/common"
 )
+
+// RuleEngine compiles the x-kubernetes-validations rules of a schema. The
+// one k1s uses is package celrules (the API server's CEL validator),
+// registered by importing it; it is not linked here because linking it
+// costs every process start-up time, reads included.
+type RuleEngine interface {
+	// Compile compiles the rules of props, a schema root and all under
+	// it. It returns what the API server refuses in those rules when a
+	// CRD with this schema is created (paths from root) instead, if
+	// anything.
+	Compile(props *apiextensionsv1.JSONSchemaProps, root *field.Path) (CompiledRules, field.ErrorList)
+}
+
+// CompiledRules are one schema's compiled rules.
+type CompiledRules interface {
+	// Validate runs the rules on obj, and the transition rules against
+	// old when it is set (an update).
+	Validate(ctx context.Context, obj, old map[string]any) field.ErrorList
+}
+
+var (
+	engineMu sync.RWMutex
+	engine   RuleEngine
+)
+
+// RegisterRuleEngine sets the engine of x-kubernetes-validations rules
+// (package celrules does, when imported).
+func RegisterRuleEngine(e RuleEngine) {
+	engineMu.Lock()
+	defer engineMu.Unlock()
+	engine = e
+}
+
+func ruleEngine() RuleEngine {
+	engineMu.RLock()
+	defer engineMu.RUnlock()
+	return engine
+}
+
+// ErrNoRuleEngine is why a program that links no rule engine refuses
+// writes of a type with x-kubernetes-validations rules: it cannot tell
+// whether an object passes them, and a write it cannot check is not
+// made.
+var ErrNoRuleEngine = errors.New("this program links no engine for x-kubernetes-validations rules: import github.com/k1s-dev/k1s/structural/celrules (package k1s does) to write objects of types with rules")
 
 // ruleSet is the CEL state of a schema with x-kubernetes-validations
 // rules. Nothing of it is built until the first write of an object of the
@@ -25,11 +64,9 @@ import (
 type ruleSet struct {
 	props *apiextensionsv1.JSONSchemaProps
 
-	once sync.Once
-	// structural is the API server's structural form of props, which its
-	// CEL validator walks.
-	structural *structuralschema.Structural
-	validator  *apiservercel.Validator
+	once     sync.Once
+	noEngine bool
+	compiled CompiledRules
 	// crdErrs is what the API server refuses in the rules when the CRD is
 	// created, each Field starting with rootMark.
 	crdErrs field.ErrorList
@@ -41,20 +78,14 @@ const rootMark = "\x00root"
 
 func (r *ruleSet) load() {
 	r.once.Do(func() {
-		var internal apiextensions.JSONSchemaProps
-		if err := apiextensionsv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(r.props, &internal, nil); err != nil {
-			r.crdErrs = field.ErrorList{field.InternalError(field.NewPath(rootMark), err)}
+		e := ruleEngine()
+		if e == nil {
+			r.noEngine = true
 			return
 		}
-		ss, err := structuralschema.NewStructural(&internal)
-		if err != nil {
-			r.crdErrs = field.ErrorList{field.Invalid(field.NewPath(rootMark), "", err.Error())}
-			return
-		}
-		r.structural = ss
-		r.crdErrs = checkRules(ss, field.NewPath(rootMark))
-		if len(r.crdErrs) == 0 {
-			r.validator = apiservercel.NewValidator(ss, true, celconfig.PerCallLimit)
+		r.compiled, r.crdErrs = e.Compile(r.props, field.NewPath(rootMark))
+		if len(r.crdErrs) > 0 {
+			r.compiled = nil
 		}
 	})
 }
@@ -66,7 +97,9 @@ func (r *ruleSet) load() {
 // reasons, oldSelf where it cannot be correlated. Paths start at root
 // (for a CRD, "spec.validation.openAPIV3Schema" or
 // "spec.versions[i].schema.openAPIV3Schema"). The rules are compiled on
-// the first call and the result kept. A schema without rules has none.
+// the first call and the result kept. A schema without rules has none;
+// without a rule engine (RegisterRuleEngine) nothing can be said, and
+// writes are refused instead (ErrNoRuleEngine).
 func (s *Schema) RuleErrors(root *field.Path) field.ErrorList {
 	if s == nil || s.rules == nil {
 		return nil
@@ -96,22 +129,19 @@ func (s *Schema) validateRules(ctx context.Context, obj, old map[string]any, pri
 		return nil
 	}
 	s.rules.load()
+	if s.rules.noEngine {
+		return field.ErrorList{field.InternalError(nil, ErrNoRuleEngine)}
+	}
 	if len(s.rules.crdErrs) > 0 {
 		return field.ErrorList{field.InternalError(nil, fmt.Errorf("x-kubernetes-validations rules are invalid: %w", s.RuleErrors(field.NewPath("openAPIV3Schema")).ToAggregate()))}
 	}
-	if s.rules.validator == nil {
+	if s.rules.compiled == nil {
 		return nil
 	}
 	if e := blockingErr(prior); e != nil {
 		return field.ErrorList{e}
 	}
-	var opts []apiservercel.Option
-	var oldObj any
-	if old != nil {
-		oldObj = old
-		opts = append(opts, apiservercel.WithRatcheting(common.NewCorrelatedObject(obj, old, &model.Structural{Structural: s.rules.structural})))
-	}
-	errs, _ := s.rules.validator.Validate(ctx, nil, s.rules.structural, obj, oldObj, celconfig.RuntimeCELCostBudget, opts...)
+	errs := s.rules.compiled.Validate(ctx, obj, old)
 	// The validator walks objects in map order; k1s reports in path
 	// order so that the same object always gets the same message.
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
@@ -130,3 +160,8 @@ func blockingErr(errs field.ErrorList) *field.Error {
 	}
 	return nil
 }
+
+// HasRuleEngine reports whether a rule engine is registered: a program
+// without one refuses writes of types with rules, and the lean k1s CLI
+// hands such commands to its full companion instead.
+func HasRuleEngine() bool { return ruleEngine() != nil }

@@ -64,8 +64,10 @@
 //   - Map values are named "labels.key" everywhere; the API server says
 //     "labels[key]" in list-type and embedded-object errors only.
 //
-// CEL (x-kubernetes-validations) is not implemented yet: rules are
-// ignored, not rejected.
+// CEL (x-kubernetes-validations) rules run on the engine registered with
+// RegisterRuleEngine: package celrules, the API server's own validator,
+// registers itself when imported. Without an engine, writes of a type
+// with rules are refused (ErrNoRuleEngine), never let through unchecked.
 //
 // # Library choice
 //

@@ -31,7 +31,8 @@ func main() {
 		log.Fatal(err)
 	}
 	bin := filepath.Join(dir, "k1s")
-	must(run(root, nil, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./cmd/k1s"))
+	// k1s-etcd beside k1s: k1s hands it the commands that write.
+	must(run(root, nil, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", dir+"/", "./cmd/k1s", "./cmd/k1s-etcd"))
 	wasm := filepath.Join(dir, "guest.wasm")
 	must(run(root, []string{"GOOS=wasip1", "GOARCH=wasm"}, "go", "build", "-buildmode=c-shared", "-o", wasm, "./plugins/testdata/guest"))
 	module, err := os.ReadFile(wasm)

@@ -10,11 +10,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/k1s-dev/k1s/cliruntime"
+	"github.com/k1s-dev/k1s/structural"
 )
 
-// EtcdCompanion is the program cmd/k1s hands etcd:// commands to:
-// cmd/k1s-etcd, the same CLI with the etcd client linked.
+// EtcdCompanion is the program cmd/k1s hands commands to: cmd/k1s-etcd,
+// the same CLI with the etcd client and the CEL rule engine
+// (structural/celrules) linked.
 const EtcdCompanion = "k1s-etcd"
 
 // EnvHandedOff is set in the companion's environment by the hand-off. A
@@ -23,34 +27,43 @@ const EtcdCompanion = "k1s-etcd"
 // the companion, and handing off again would loop.
 const EnvHandedOff = "K1S_HANDED_OFF"
 
-// ExecCompanion returns a cliruntime.CLI Handoff for a program without an
-// etcd client: when the command's storage is an etcd:// URL, it replaces
+// ExecCompanion returns a cliruntime.CLI Handoff for a lean program, one
+// without an etcd client or a rule engine: when the command's storage is
+// an etcd:// URL, or the command writes objects (cliruntime.WritesObjects)
+// and no rule engine is linked (structural.HasRuleEngine), it replaces
 // the process (execve: same arguments, environment, streams and process
 // id) with the companion program name, looked up beside the running
 // executable first and then on PATH. So the default k1s binary starts
-// without etcd's client and gRPC (their package initialisation alone is
-// 6 ms, their pages 6-7 MB of RSS: BENCHMARKS.md, CLI), while the user's
-// command stays the same. The hand-off happens once the flags are
-// parsed and before the command reads anything (stdin included), so the
-// companion sees the command as it was given. A missing companion is an
-// error naming it and where it was looked for.
-func ExecCompanion(name string) func(flags *cliruntime.GlobalFlags) error {
-	return func(flags *cliruntime.GlobalFlags) error {
-		if !IsEtcdURL(flags.Storage) {
+// without etcd's client and gRPC (6 ms of package initialisation, 6-7
+// MB of RSS) and without CEL's libraries (~15 ms, ~7 MB: BENCHMARKS.md),
+// which reads never use, while the user's command stays the same. The
+// hand-off happens once the flags are parsed and before the command
+// reads anything (stdin included), so the companion sees the command as
+// it was given. A missing companion is an error naming it and where it
+// was looked for.
+func ExecCompanion(name string) func(cmd *cobra.Command, flags *cliruntime.GlobalFlags) error {
+	return func(cmd *cobra.Command, flags *cliruntime.GlobalFlags) error {
+		var why string
+		switch {
+		case IsEtcdURL(flags.Storage):
+			why = "--storage " + cliruntime.RedactURL(flags.Storage) + ": this k1s opens etcd"
+		case cliruntime.WritesObjects(cmd) && !structural.HasRuleEngine():
+			why = "this k1s writes objects (and checks their x-kubernetes-validations rules)"
+		default:
 			return nil
 		}
 		if os.Getenv(EnvHandedOff) != "" {
-			return fmt.Errorf("--storage %s: %s (%s) handed the command back instead of opening etcd: it is not the etcd companion; reinstall %s with k1s",
-				cliruntime.RedactURL(flags.Storage), name, os.Getenv(EnvHandedOff), name)
+			return fmt.Errorf("%s through %s (%s), which handed the command back: it is not the companion; reinstall %s with k1s",
+				why, name, os.Getenv(EnvHandedOff), name)
 		}
 		exe, _ := os.Executable()
 		path, err := companionPath(name, exe)
 		if err != nil {
-			return fmt.Errorf("--storage %s: this k1s opens etcd through its companion program %s: %w; install it with k1s (go install github.com/k1s-dev/k1s/cmd/%s)",
-				cliruntime.RedactURL(flags.Storage), name, err, name)
+			return fmt.Errorf("%s through its companion program %s: %w; install it with k1s (go install github.com/k1s-dev/k1s/cmd/%s)",
+				why, name, err, name)
 		}
 		if flags.Verbosity >= 4 {
-			logf(os.Stderr, "handing the command to the etcd companion %s", path)
+			logf(os.Stderr, "handing the command to the companion %s", path)
 		}
 		env := append(os.Environ(), EnvHandedOff+"="+path)
 		return fmt.Errorf("running %s: %w", path, execve(path, append([]string{path}, os.Args[1:]...), env))

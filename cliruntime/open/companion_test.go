@@ -9,7 +9,11 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/k1s-dev/k1s/cliruntime"
+	"github.com/k1s-dev/k1s/structural"
+	"github.com/k1s-dev/k1s/structural/celrules"
 )
 
 func writeExe(t *testing.T, path string) {
@@ -64,25 +68,34 @@ func TestCompanionPath(t *testing.T) {
 	}
 }
 
-func TestExecCompanion(t *testing.T) {
+// companionOnPath installs an executable k1s-etcd as the only program on
+// PATH, clears the hand-off mark, and returns the companion's path and
+// execve for the test to replace (restored when the test ends).
+func companionOnPath(t *testing.T) (string, *func(string, []string, []string) error) {
+	t.Helper()
 	bin := t.TempDir()
 	companion := filepath.Join(bin, "k1s-etcd")
 	writeExe(t, companion)
 	t.Setenv("PATH", bin)
 	t.Setenv(EnvHandedOff, "")
+	t.Cleanup(func() { execve = syscall.Exec })
+	return companion, &execve
+}
+
+func TestExecCompanion(t *testing.T) {
+	companion, exec := companionOnPath(t)
 	var gotPath string
 	var gotArgv, gotEnv []string
-	execve = func(path string, argv, env []string) error {
+	*exec = func(path string, argv, env []string) error {
 		gotPath, gotArgv, gotEnv = path, argv, env
 		return errors.New("exec refused")
 	}
-	defer func() { execve = syscall.Exec }()
 
 	// SQLite (no --storage): the command runs here.
-	if err := ExecCompanion("k1s-etcd")(&cliruntime.GlobalFlags{}); err != nil || gotPath != "" {
+	if err := ExecCompanion("k1s-etcd")(nil, &cliruntime.GlobalFlags{}); err != nil || gotPath != "" {
 		t.Fatalf("sqlite: %v, exec'd %q", err, gotPath)
 	}
-	err := ExecCompanion("k1s-etcd")(&cliruntime.GlobalFlags{Storage: "etcd://127.0.0.1:2379", Verbosity: 4})
+	err := ExecCompanion("k1s-etcd")(nil, &cliruntime.GlobalFlags{Storage: "etcd://127.0.0.1:2379", Verbosity: 4})
 	if err == nil || err.Error() != "running "+companion+": exec refused" {
 		t.Errorf("etcd: %v", err)
 	}
@@ -93,9 +106,50 @@ func TestExecCompanion(t *testing.T) {
 		t.Errorf("environment ends with %q, want the hand-off mark", gotEnv[len(gotEnv)-1])
 	}
 	// Missing: the error names the companion and how to install it.
-	err = ExecCompanion("k1s-nothere")(&cliruntime.GlobalFlags{Storage: "etcds://h:1"})
+	err = ExecCompanion("k1s-nothere")(nil, &cliruntime.GlobalFlags{Storage: "etcds://h:1"})
 	if err == nil || !strings.Contains(err.Error(), "--storage etcds://h:1: this k1s opens etcd through its companion program k1s-nothere: not found beside") ||
 		!strings.Contains(err.Error(), "go install github.com/k1s-dev/k1s/cmd/k1s-nothere") {
 		t.Errorf("missing: %v", err)
+	}
+}
+
+// TestExecCompanionWrites checks the other hand-off: a command that
+// writes, in a program that links no rule engine, goes to the companion;
+// reads, and writes where an engine is linked, run here.
+func TestExecCompanionWrites(t *testing.T) {
+	companion, exec := companionOnPath(t)
+	var gotPath string
+	*exec = func(path string, argv, env []string) error {
+		gotPath = path
+		return errors.New("exec refused")
+	}
+	root := &cobra.Command{Use: "k1s"}
+	apply, get := &cobra.Command{Use: "apply"}, &cobra.Command{Use: "get"}
+	create, cm := &cobra.Command{Use: "create"}, &cobra.Command{Use: "configmap"}
+	create.AddCommand(cm)
+	root.AddCommand(apply, get, create)
+
+	structural.RegisterRuleEngine(nil)
+	defer structural.RegisterRuleEngine(celrules.Engine{})
+	for _, cmd := range []*cobra.Command{apply, cm} {
+		gotPath = ""
+		if err := ExecCompanion("k1s-etcd")(cmd, &cliruntime.GlobalFlags{}); err == nil || gotPath != companion {
+			t.Errorf("%s without a rule engine: %v, exec'd %q", cmd.CommandPath(), err, gotPath)
+		}
+	}
+	gotPath = ""
+	if err := ExecCompanion("k1s-etcd")(get, &cliruntime.GlobalFlags{}); err != nil || gotPath != "" {
+		t.Errorf("get: %v, exec'd %q", err, gotPath)
+	}
+	// Started by a hand-off already: the companion is not the full CLI.
+	t.Setenv(EnvHandedOff, companion)
+	if err := ExecCompanion("k1s-etcd")(apply, &cliruntime.GlobalFlags{}); err == nil || !strings.Contains(err.Error(), "which handed the command back") {
+		t.Errorf("loop: %v", err)
+	}
+	t.Setenv(EnvHandedOff, "")
+	structural.RegisterRuleEngine(celrules.Engine{})
+	gotPath = ""
+	if err := ExecCompanion("k1s-etcd")(apply, &cliruntime.GlobalFlags{}); err != nil || gotPath != "" {
+		t.Errorf("apply with a rule engine: %v, exec'd %q", err, gotPath)
 	}
 }

@@ -16,9 +16,10 @@ func main() {
 }
 
 // newCLI is k1s with its plugin commands and hooks, without the etcd
-// client: an etcd:// --storage hands the command to the companion
-// k1s-etcd (cmd/k1s-etcd), so that the other commands start without
-// etcd's and gRPC's package initialisation.
+// client and the CEL rule engine: an etcd:// --storage, and a command
+// that writes, hand the command to the companion k1s-etcd (cmd/k1s-etcd),
+// so that reads start without etcd's, gRPC's and CEL's package
+// initialisation.
 func newCLI() *cliruntime.CLI {
 	p := plugincli.New()
 	c := cliruntime.New("k1s", version, p.Session)

@@ -7,7 +7,9 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
 mkdir -p bin .k1s
-go build -o bin/k1s ./cmd/k1s
+# k1s and, beside it, its companion k1s-etcd, to which it hands the
+# commands that write (they check CEL rules; reads link no CEL).
+go build -o bin/ ./cmd/k1s ./cmd/k1s-etcd
 export K1S_DATA="$root/.k1s/k1s.db"
 export K1S_PLUGIN_PATH="$root/examples/inventory/plugins"
 

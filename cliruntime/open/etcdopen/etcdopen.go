@@ -16,6 +16,9 @@ import (
 	"github.com/k1s-dev/k1s/plugins/plugincli"
 	"github.com/k1s-dev/k1s/storage"
 	"github.com/k1s-dev/k1s/storage/etcd"
+	// The full CLI checks x-kubernetes-validations rules: the lean one
+	// hands it the commands that write.
+	_ "github.com/k1s-dev/k1s/structural/celrules"
 )
 
 // Open opens the etcd store of an etcd:// or etcds:// URL; it is an

@@ -1,7 +1,8 @@
-package structural
+package celrules
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -101,7 +102,7 @@ func (c *ruleCheck) node(n ruleNode, isRoot bool) int {
 	if ap := s.AdditionalProperties; ap != nil && ap.Structural != nil {
 		found += c.node(n.child(ap.Structural, n.path.Child("additionalProperties"), elem(n.decl), n.uncorrelatable), false)
 	}
-	for _, k := range sortedKeys(s.Properties) {
+	for _, k := range slices.Sorted(maps.Keys(s.Properties)) {
 		p := s.Properties[k]
 		unc := n.uncorrelatable
 		if unc == nil && !apiservercel.MapIsCorrelatable(s.XMapType) {
@@ -152,7 +153,7 @@ func (c *ruleCheck) nested(v *structuralschema.NestedValueValidation, path *fiel
 	if v.AdditionalProperties != nil {
 		found += c.nested(v.AdditionalProperties, path.Child("additionalProperties"))
 	}
-	for _, k := range sortedKeys(v.Properties) {
+	for _, k := range slices.Sorted(maps.Keys(v.Properties)) {
 		p := v.Properties[k]
 		found += c.nested(&p, path.Child("properties").Key(k))
 	}

@@ -1,4 +1,4 @@
-package structural_test
+package celrules_test
 
 import (
 	"os"
@@ -8,10 +8,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
 
 	"github.com/k1s-dev/k1s/structural"
+	_ "github.com/k1s-dev/k1s/structural/celrules"
 )
 
 // loadCRD reads a CRD manifest (the first document of the file).
@@ -41,6 +43,26 @@ func crdSchema(t testing.TB, path, version string) *apiextensionsv1.JSONSchemaPr
 }
 
 var crdRoot = field.NewPath("spec", "validation", "openAPIV3Schema")
+
+func parseObject(t testing.TB, src string) map[string]any {
+	t.Helper()
+	if src == "" {
+		return nil
+	}
+	var m map[string]any
+	if err := utiljson.Unmarshal([]byte(src), &m); err != nil {
+		t.Fatalf("object %s: %v", src, err)
+	}
+	return m
+}
+
+func errStrings(errs field.ErrorList) []string {
+	out := make([]string, 0, len(errs))
+	for _, e := range errs {
+		out = append(out, e.Error())
+	}
+	return out
+}
 
 func sortedErrStrings(errs field.ErrorList) []string {
 	out := errStrings(errs)
