@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -66,8 +67,30 @@ func ExecCompanion(name string) func(cmd *cobra.Command, flags *cliruntime.Globa
 			logf(os.Stderr, "handing the command to the companion %s", path)
 		}
 		env := append(os.Environ(), EnvHandedOff+"="+path)
-		return fmt.Errorf("running %s: %w", path, execve(path, append([]string{path}, os.Args[1:]...), env))
+		argv := append([]string{path}, os.Args[1:]...)
+		if runtime.GOOS == "windows" {
+			return spawn(path, argv, env)
+		}
+		return fmt.Errorf("running %s: %w", path, execve(path, argv, env))
 	}
+}
+
+// spawn is the hand-off where a process cannot be replaced (Windows has
+// no execve): the companion runs as a child with this process's streams
+// and environment, and its exit status becomes this process's (an
+// ExitError, which the CLI exits with and prints nothing for).
+func spawn(path string, argv, env []string) error {
+	cmd := exec.Command(path, argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.Env = os.Stdin, os.Stdout, os.Stderr, env
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return &cliruntime.ExitError{Code: ee.ExitCode()}
+	}
+	if err != nil {
+		return fmt.Errorf("running %s: %w", path, err)
+	}
+	return &cliruntime.ExitError{Code: 0}
 }
 
 // execve is syscall.Exec; it returns only on failure.

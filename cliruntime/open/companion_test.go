@@ -153,3 +153,25 @@ func TestExecCompanionWrites(t *testing.T) {
 		t.Errorf("apply with a rule engine: %v, exec'd %q", err, gotPath)
 	}
 }
+
+// TestSpawn checks the hand-off without execve (Windows): the companion
+// runs as a child and its exit status is the command's.
+func TestSpawn(t *testing.T) {
+	dir := t.TempDir()
+	exit3 := filepath.Join(dir, "exit3")
+	if err := os.WriteFile(exit3, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var ee *cliruntime.ExitError
+	if err := spawn(exit3, []string{exit3, "a"}, os.Environ()); !errors.As(err, &ee) || ee.Code != 3 {
+		t.Errorf("exit 3: %v", err)
+	}
+	ok := filepath.Join(dir, "ok")
+	writeExe(t, ok)
+	if err := spawn(ok, []string{ok}, os.Environ()); !errors.As(err, &ee) || ee.Code != 0 {
+		t.Errorf("exit 0: %v", err)
+	}
+	if err := spawn(filepath.Join(dir, "missing"), []string{"missing"}, nil); err == nil || errors.As(err, &ee) {
+		t.Errorf("missing: %v", err)
+	}
+}
