@@ -424,6 +424,12 @@ func TestSmallHelpers(t *testing.T) {
 	if _, err := ParseMetaUpdate([]string{"a=1", "a-"}, true); err == nil || err.Error() != "can not both modify and remove a label in the same command" {
 		t.Errorf("ParseMetaUpdate of a=1 a- = %v", err)
 	}
+	inner := errors.New("inner")
+	for _, err := range []error{&flagError{err: inner, command: "k1s get"}, bareError{inner}} {
+		if err.Error() != "inner" || !errors.Is(err, inner) {
+			t.Errorf("%T: Error %q, Is(inner) %v", err, err.Error(), errors.Is(err, inner))
+		}
+	}
 	if err := (&ExitError{Code: 2}); err.Error() != "exit status 2" {
 		t.Error(err)
 	}
