@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,10 +21,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/yaml/kyaml"
 
 	"github.com/spf13/cobra"
 
 	"github.com/k1s-dev/k1s/client"
+	"github.com/k1s-dev/k1s/cliruntime/printers"
 	"github.com/k1s-dev/k1s/registry"
 )
 
@@ -113,6 +116,13 @@ func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.
 	}
 	var r Result
 	if mode == "client" {
+		if g.output == "json" || g.output == "kyaml" {
+			// kubectl prints the generator's Go object: its fields in
+			// the struct's order (kind first), not sorted.
+			if done, err := printTyped(c.Out, s.Client.Scheme(), obj, g.output); done || err != nil {
+				return err
+			}
+		}
 		if obj, err = asSent(s.Client.Scheme(), obj); err != nil {
 			return err
 		}
@@ -163,6 +173,33 @@ func saveGeneratedConfig(scheme *runtime.Scheme, obj *unstructured.Unstructured)
 	annots[LastAppliedAnnotation] = string(data) + "\n"
 	obj.SetAnnotations(annots)
 	return nil
+}
+
+// printTyped prints obj as its Go type encodes it, -o json (four-space
+// indent) or kyaml, and reports whether it did: a kind without a Go
+// type is not printed here.
+func printTyped(w io.Writer, scheme *runtime.Scheme, obj *unstructured.Unstructured, output string) (bool, error) {
+	typed, err := scheme.New(obj.GroupVersionKind())
+	if err != nil {
+		return false, nil //nolint:nilerr // no Go type: the caller prints the object as it is
+	}
+	if _, ok := typed.(runtime.Unstructured); ok {
+		return false, nil
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, typed); err != nil {
+		return true, err
+	}
+	typed.GetObjectKind().SetGroupVersionKind(obj.GroupVersionKind())
+	if output == "kyaml" {
+		var enc kyaml.Encoder
+		return true, enc.FromObject(typed, w)
+	}
+	data, err := printers.Encode(typed, false)
+	if err != nil {
+		return true, err
+	}
+	_, err = w.Write(data)
+	return true, err
 }
 
 // asSent is obj as kubectl's generators send it: encoded from its Go
