@@ -146,18 +146,12 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`
 // (the annotation's value ends with a newline and keeps an empty
 // annotations map).
 func modifiedConfiguration(obj *unstructured.Unstructured) ([]byte, error) {
-	original, err := withoutLastApplied(obj)
+	u := stripLastApplied(obj)
+	original, err := json.Marshal(u.Object)
 	if err != nil {
 		return nil, err
 	}
-	u := &unstructured.Unstructured{}
-	if err := u.UnmarshalJSON(original); err != nil {
-		return nil, err
-	}
-	annots := u.GetAnnotations()
-	if annots == nil {
-		annots = map[string]string{}
-	}
+	annots := u.GetAnnotations() // non-nil: stripLastApplied set the map
 	annots[LastAppliedAnnotation] = string(original) + "\n"
 	if err := unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations"); err != nil {
 		return nil, err
@@ -165,20 +159,18 @@ func modifiedConfiguration(obj *unstructured.Unstructured) ([]byte, error) {
 	return json.Marshal(u.Object)
 }
 
-// withoutLastApplied is obj's JSON without the last-applied annotation
-// (and with an empty annotations map where it has none), kubectl's
+// stripLastApplied is a copy of obj without the last-applied annotation,
+// and with an empty annotations map where it has none: kubectl's
 // modified configuration when it does not annotate (diff).
-func withoutLastApplied(obj *unstructured.Unstructured) ([]byte, error) {
+func stripLastApplied(obj *unstructured.Unstructured) *unstructured.Unstructured {
 	u := obj.DeepCopy()
 	annots := u.GetAnnotations()
 	if annots == nil {
 		annots = map[string]string{}
 	}
 	delete(annots, LastAppliedAnnotation)
-	if err := unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations"); err != nil {
-		return nil, err
-	}
-	return json.Marshal(u.Object)
+	_ = unstructured.SetNestedStringMap(u.Object, annots, "metadata", "annotations") // a map of strings always sets
+	return u
 }
 
 // setLastApplied sets obj's last-applied annotation as apply would, for
@@ -202,9 +194,12 @@ func Apply(ctx context.Context, c client.Client, t *registry.Type, obj *unstruct
 	if opts.ServerSide {
 		return serverSideApply(ctx, c, t, obj, opts)
 	}
-	modified, err := modifiedConfiguration(obj)
+	var modified []byte
+	var err error
 	if opts.WithoutLastApplied {
-		modified, err = withoutLastApplied(obj)
+		modified, err = json.Marshal(stripLastApplied(obj).Object)
+	} else {
+		modified, err = modifiedConfiguration(obj)
 	}
 	if err != nil {
 		res.Err = err

@@ -295,8 +295,6 @@ func (c *CLI) ExecuteContext(ctx context.Context, args []string) int {
 	var fe *flagError
 	switch {
 	case errors.As(err, &fe):
-	case strings.HasPrefix(err.Error(), "unknown command "):
-		// kubectl prints cobra's sentence alone.
 	case isCobraUsage(err):
 		cmd, _, _ := root.Find(args)
 		path := c.Name
@@ -336,7 +334,9 @@ func commandManager(cmd *cobra.Command) string {
 
 func isCobraUsage(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "unknown command", "accepts ", "requires "} {
+	// "unknown command" is not among them: kubectl prints cobra's
+	// sentence alone.
+	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "accepts ", "requires "} {
 		if strings.HasPrefix(msg, p) {
 			return true
 		}

@@ -90,12 +90,8 @@ var createFailure = map[string]string{
 // --dry-run=client as kubectl does (as its Go type encodes, with a
 // namespace only when --namespace was given).
 func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.GroupKind, obj *unstructured.Unstructured) error {
-	wo := WriteOptions{DryRun: g.dryRun}
-	mode, err := wo.dryRunMode()
+	mode, err := writeMode(g.dryRun, g.output)
 	if err != nil {
-		return err
-	}
-	if err := checkWriteOutput(g.output); err != nil {
 		return err
 	}
 	s, err := c.Session(ctx)
@@ -145,7 +141,7 @@ func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.
 			return r.Err
 		}
 	}
-	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
+	suffix := dryRunSuffix(mode)
 	return c.printResult(r, g.output, suffix)
 }
 
@@ -154,14 +150,13 @@ func (c *CLI) createGenerated(ctx context.Context, g *generatorFlags, gk schema.
 // (kind first, a namespace only when --namespace named one), before the
 // request's namespace is filled in.
 func saveGeneratedConfig(scheme *runtime.Scheme, obj *unstructured.Unstructured) error {
-	typed, err := scheme.New(obj.GroupVersionKind())
+	typed, err := goObject(scheme, obj)
 	if err != nil {
-		return setLastApplied(obj)
-	}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, typed); err != nil {
 		return err
 	}
-	typed.GetObjectKind().SetGroupVersionKind(obj.GroupVersionKind())
+	if typed == nil {
+		return setLastApplied(obj)
+	}
 	data, err := json.Marshal(typed)
 	if err != nil {
 		return err
@@ -179,17 +174,10 @@ func saveGeneratedConfig(scheme *runtime.Scheme, obj *unstructured.Unstructured)
 // indent) or kyaml, and reports whether it did: a kind without a Go
 // type is not printed here.
 func printTyped(w io.Writer, scheme *runtime.Scheme, obj *unstructured.Unstructured, output string) (bool, error) {
-	typed, err := scheme.New(obj.GroupVersionKind())
-	if err != nil {
-		return false, nil //nolint:nilerr // no Go type: the caller prints the object as it is
+	typed, err := goObject(scheme, obj)
+	if err != nil || typed == nil {
+		return err != nil, err
 	}
-	if _, ok := typed.(runtime.Unstructured); ok {
-		return false, nil
-	}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, typed); err != nil {
-		return true, err
-	}
-	typed.GetObjectKind().SetGroupVersionKind(obj.GroupVersionKind())
 	if output == "kyaml" {
 		var enc kyaml.Encoder
 		return true, enc.FromObject(typed, w)
@@ -202,20 +190,31 @@ func printTyped(w io.Writer, scheme *runtime.Scheme, obj *unstructured.Unstructu
 	return true, err
 }
 
+// goObject is obj converted into its Go type, or nil for a kind without
+// one (a typed kind whose Go type is Unstructured counts as none).
+func goObject(scheme *runtime.Scheme, obj *unstructured.Unstructured) (runtime.Object, error) {
+	typed, err := scheme.New(obj.GroupVersionKind())
+	if err != nil {
+		return nil, nil //nolint:nilerr // no Go type: the caller uses the object as it is
+	}
+	if _, ok := typed.(runtime.Unstructured); ok {
+		return nil, nil
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, typed); err != nil {
+		return nil, err
+	}
+	typed.GetObjectKind().SetGroupVersionKind(obj.GroupVersionKind())
+	return typed, nil
+}
+
 // asSent is obj as kubectl's generators send it: encoded from its Go
 // type, so that a Namespace has its empty spec and status, and no
 // creationTimestamp (omitted since apimachinery v0.35's omitzero; kubectl
 // 1.37 prints none). A kind without a Go type is returned as it is.
 func asSent(scheme *runtime.Scheme, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
-	typed, err := scheme.New(obj.GroupVersionKind())
-	if err != nil {
-		return obj, nil
-	}
-	if _, ok := typed.(runtime.Unstructured); ok {
-		return obj, nil
-	}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, typed); err != nil {
-		return nil, err
+	typed, err := goObject(scheme, obj)
+	if err != nil || typed == nil {
+		return obj, err
 	}
 	data, err := json.Marshal(typed)
 	if err != nil {

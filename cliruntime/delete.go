@@ -242,7 +242,7 @@ func (c *CLI) deleteTargetsFromArgs(ctx context.Context, o *DeleteOptions, s *Se
 // deleteTargets deletes every target (none in a client dry run), prints a
 // line for each, and returns those deleted, or the failures together.
 func (c *CLI) deleteTargets(ctx context.Context, o *DeleteOptions, s *Session, targets []deleteTarget, policy metav1.DeletionPropagation, mode string) ([]Result, error) {
-	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
+	suffix := dryRunSuffix(mode)
 	progress := c.newProgress(len(targets), "delete")
 	var deleted []Result
 	var errs []error

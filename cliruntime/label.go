@@ -272,15 +272,11 @@ func (c *CLI) runMeta(cmd *cobra.Command, o *metaOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	wo := WriteOptions{DryRun: o.dryRun}
-	mode, err := wo.dryRunMode()
+	mode, err := writeMode(o.dryRun, o.output)
 	if err != nil {
 		return err
 	}
-	if err := checkWriteOutput(o.output); err != nil {
-		return err
-	}
-	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
+	suffix := dryRunSuffix(mode)
 	s, rctx, cancel, err := c.sessionRequest(ctx)
 	if err != nil {
 		return err

@@ -58,6 +58,23 @@ func (o *WriteOptions) addFlags(cmd *cobra.Command, verb string) {
 	_ = cmd.MarkFlagFilename("filename", "json", "yaml", "yml")
 }
 
+// dryRunSuffix is what kubectl appends to an object's line in a dry run
+// of mode ("client", "server"; nothing for "").
+func dryRunSuffix(mode string) string {
+	return map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
+}
+
+// writeMode checks a command's --dry-run and -o before anything is read
+// or written, and returns the dry-run mode.
+func writeMode(dryRun, output string) (string, error) {
+	wo := WriteOptions{DryRun: dryRun}
+	mode, err := wo.dryRunMode()
+	if err != nil {
+		return "", err
+	}
+	return mode, checkWriteOutput(output)
+}
+
 func (o *WriteOptions) dryRunMode() (string, error) {
 	switch o.DryRun {
 	case "", "none", "false":
@@ -178,7 +195,7 @@ func (c *CLI) validateWrites(ctx context.Context, w *writeRun) (done bool, err e
 // a line for each (or, with -o json or yaml, the objects at the end), and
 // returns the failures together.
 func (c *CLI) writeEach(ctx context.Context, w *writeRun, o *WriteOptions, mode string) error {
-	suffix := map[string]string{"client": " (dry run)", "server": " (server dry run)"}[mode]
+	suffix := dryRunSuffix(mode)
 	progress := c.newProgress(len(w.infos), w.verb)
 	var errs []error
 	var groups []printers.Group

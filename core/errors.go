@@ -103,3 +103,12 @@ func unknownError(err error) error {
 		Message: err.Error(),
 	}}
 }
+
+// jsonPatchRejected is the API server's 422 for a JSON patch operation
+// that does not apply: without the reason, as its status carries none.
+func jsonPatchRejected() error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{
+		Status: metav1.StatusFailure, Code: http.StatusUnprocessableEntity, Reason: metav1.StatusReasonInvalid,
+		Details: &metav1.StatusDetails{}, Message: "the server rejected our request due to an error in our request",
+	}}
+}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -103,12 +101,7 @@ func (c *Client) patch(ctx context.Context, obj client.Object, patch client.Patc
 		}
 		switch {
 		case err != nil && pt == types.JSONPatchType:
-			// The API server's 422 for an operation that does not apply,
-			// without the reason (its status carries none).
-			return nil, &apierrors.StatusError{ErrStatus: metav1.Status{
-				Status: metav1.StatusFailure, Code: http.StatusUnprocessableEntity, Reason: metav1.StatusReasonInvalid,
-				Details: &metav1.StatusDetails{}, Message: "the server rejected our request due to an error in our request",
-			}}
+			return nil, jsonPatchRejected()
 		case err != nil:
 			return nil, unprocessable(gr, name, err)
 		}
